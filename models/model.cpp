@@ -1,0 +1,44 @@
+#include "model.hpp"
+
+#include <algorithm>
+
+namespace hammertime::models {
+
+std::string_view to_string(workload kind) {
+  return kind == workload::flags ? "flags" : "sleep";
+}
+
+std::string_view to_string(outcome result) {
+  switch (result) {
+    case outcome::ok: return "ok";
+    case outcome::not_found: return "not_found";
+    case outcome::failed: return "failed";
+  }
+  return "failed";
+}
+
+void tally::count(outcome result, std::size_t bytes,
+                  std::chrono::steady_clock::duration latency) noexcept {
+  auto slot = next_slot_.fetch_add(1, std::memory_order_relaxed);
+  if (slot < latency_ms_.size())
+    latency_ms_[slot] = std::chrono::duration<float, std::milli>(latency).count();
+  bytes_.fetch_add(bytes, std::memory_order_relaxed);
+  switch (result) {
+    case outcome::ok: ok_.fetch_add(1, std::memory_order_relaxed); break;
+    case outcome::not_found: not_found_.fetch_add(1, std::memory_order_relaxed); break;
+    case outcome::failed: failed_.fetch_add(1, std::memory_order_relaxed); break;
+  }
+}
+
+std::span<const float> tally::latencies_ms() const noexcept {
+  return {latency_ms_.data(), std::min(next_slot_.load(), latency_ms_.size())};
+}
+
+const model* find_model(std::string_view name) {
+  auto models = all_models();
+  auto found = std::find_if(models.begin(), models.end(),
+                            [&](const model& m) { return m.name == name; });
+  return found == models.end() ? nullptr : &*found;
+}
+
+}  // namespace hammertime::models

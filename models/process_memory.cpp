@@ -1,0 +1,74 @@
+#include "process_memory.hpp"
+
+#include <dirent.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <string>
+
+namespace hammertime::models {
+namespace {
+
+// Finds "Field:   1234 kB" in a /proc file and returns it in bytes.
+std::optional<std::uint64_t> kb_field(const std::string& path, const char* field) {
+  std::ifstream file(path);
+  std::string line;
+  auto length = std::strlen(field);
+  while (std::getline(file, line)) {
+    if (line.compare(0, length, field) == 0 && line.size() > length && line[length] == ':')
+      return std::stoull(line.substr(length + 1)) * 1024;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> pss_bytes(pid_t pid) {
+  return kb_field("/proc/" + std::to_string(pid) + "/smaps_rollup", "Pss");
+}
+
+std::optional<std::uint64_t> status_bytes(pid_t pid, const char* field) {
+  return kb_field("/proc/" + std::to_string(pid) + "/status", field);
+}
+
+std::optional<std::uint64_t> meminfo_bytes(const char* field) {
+  return kb_field("/proc/meminfo", field);
+}
+
+std::vector<pid_t> process_tree(pid_t root) {
+  // Parent of every process, from /proc/PID/stat (field 4).
+  std::multimap<pid_t, pid_t> children_of;
+  if (DIR* proc = opendir("/proc")) {
+    while (dirent* entry = readdir(proc)) {
+      char* end = nullptr;
+      long pid = std::strtol(entry->d_name, &end, 10);
+      if (*end != '\0' || pid <= 0) continue;
+      std::ifstream stat("/proc/" + std::string(entry->d_name) + "/stat");
+      std::string content;
+      std::getline(stat, content);
+      auto close = content.rfind(')');
+      if (close == std::string::npos) continue;
+      char state = 0;
+      long parent = 0;
+      if (std::sscanf(content.c_str() + close + 1, " %c %ld", &state, &parent) == 2)
+        children_of.emplace(static_cast<pid_t>(parent), static_cast<pid_t>(pid));
+    }
+    closedir(proc);
+  }
+  std::vector<pid_t> tree{root};
+  for (std::size_t i = 0; i < tree.size(); ++i) {
+    auto [first, last] = children_of.equal_range(tree[i]);
+    for (auto it = first; it != last; ++it) tree.push_back(it->second);
+  }
+  return tree;
+}
+
+std::uint64_t tree_pss_bytes(pid_t root) {
+  std::uint64_t total = 0;
+  for (pid_t pid : process_tree(root)) total += pss_bytes(pid).value_or(0);
+  return total;
+}
+
+}  // namespace hammertime::models
