@@ -5,17 +5,13 @@
 #include <memory>
 
 #include "model.hpp"
+#include "wire.hpp"
 
 namespace httplib {
 class Client;
 }
 
 namespace hammertime::models {
-
-struct fetch_result {
-  outcome result = outcome::failed;
-  std::size_t bytes = 0;
-};
 
 class blocking_client {
  public:

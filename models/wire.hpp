@@ -20,6 +20,12 @@ std::string flag_code(std::size_t index);
 // asked explicitly so that the ideal a run is compared with is the delay it really got.
 std::string flag_target(std::size_t index, std::chrono::milliseconds delay);
 
+// What one request came to: its outcome and the body bytes it brought.
+struct fetch_result {
+  outcome result = outcome::failed;
+  std::size_t bytes = 0;
+};
+
 // 200 is a flag, 404 a code that does not exist, anything else a failure.
 outcome classify(int http_status);
 
