@@ -24,3 +24,13 @@ format:
 
 clean:
 	@rm -rf $(BUILD_DIR)
+
+# Plots of any results directory: make plots RESULTS=results/latest
+RESULTS ?= results/latest
+plots:
+	@$(PYTHON) scripts/plot_results.py $(RESULTS)
+
+# Two runs side by side with Google Benchmark's compare.py: make compare A=DIR B=DIR
+compare:
+	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=DIR B=DIR" >&2; exit 2; }
+	@PYTHON=$(PYTHON) scripts/compare_results.sh $(A) $(B)

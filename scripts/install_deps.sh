@@ -3,7 +3,7 @@
 # that are missing. Says what it installs; does nothing when everything is there.
 #
 #   $ scripts/install_deps.sh
-#   deps: all 10 packages present
+#   deps: all 17 packages present
 set -euo pipefail
 
 packages=(
@@ -14,6 +14,8 @@ packages=(
   libbenchmark-dev libbenchmark-tools  # micro-benchmarks, compare.py
   libgtest-dev
   python3-matplotlib python3-numpy     # plots (run with /usr/bin/python3)
+  # what scipy needs to run, for compare.py (scipy itself: scripts/compare_results.sh)
+  libblas3 liblapack3 libgfortran5 liblbfgsb0 python3-decorator
 )
 
 missing=()

@@ -1,0 +1,311 @@
+"""Turn a hammertime results.json into slide-ready plots (PNG and SVG, 16:9).
+
+    $ /usr/bin/python3 scripts/plot_results.py results/latest
+    wrote results/latest/plots/items_per_second.png (+ .svg)
+    ...
+
+Reads DIR/results.json (Google Benchmark's layout, one entry per cell and
+repetition) and writes DIR/plots/:
+  1. items_per_second      items/s per model, with the ideal marked
+  2. concurrency_sweep     items/s against concurrency, one line per model
+  3. memory_per_task       bytes per task against tasks in flight (log-log)
+  4. cpu_per_1000_items    CPU seconds per 1,000 items per model
+  5. latency               per-item latency p50 and p99 per model
+Each figure is drawn from the median of the repetitions of each cell; invalid
+cells (tally does not add up, crashed, timed out) are left out and listed in the
+footer. A plot with nothing to show is skipped with a message, not drawn empty.
+"""
+
+import json
+import math
+import statistics
+import sys
+import textwrap
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator  # noqa: E402
+
+FIGURE_SIZE = (16, 9)  # inches: 16:9 at 120 dpi = 1920 x 1080
+DPI = 120
+FONT_SIZE = 22
+# One fixed colour per model in every plot (colour-blind-safe Okabe-Ito palette).
+MODEL_COLOURS = {
+    "sequential": "#000000",
+    "thread_pool": "#E69F00",
+    "process_pool": "#56B4E9",
+    "callbacks": "#009E73",
+    "generator_loop": "#0072B2",
+    "generator_loop_busy": "#D55E00",
+    "coroutines": "#CC79A7",
+}
+FALLBACK_COLOURS = ["#999999", "#F0E442", "#882255", "#44AA99"]
+MODEL_ORDER = list(MODEL_COLOURS)
+
+
+def colour_of(model):
+    if model in MODEL_COLOURS:
+        return MODEL_COLOURS[model]
+    return FALLBACK_COLOURS[hash(model) % len(FALLBACK_COLOURS)]
+
+
+def label_of(cell):
+    """A tick label that fits under a bar: "generator\nloop busy\nC=676"."""
+    name = "\n".join(textwrap.wrap(cell["model"].replace("_", " "), 10))
+    return f"{name}\nC={cell['concurrency']:,}"
+
+
+def model_sort_key(model):
+    return (MODEL_ORDER.index(model) if model in MODEL_ORDER else len(MODEL_ORDER), model)
+
+
+def load_cells(results):
+    """Median of each (workload, model, concurrency, items, delay) over its repetitions."""
+    groups = defaultdict(list)
+    invalid = set()
+    for bench in results["benchmarks"]:
+        if bench.get("run_type", "iteration") != "iteration":
+            continue
+        key = (bench["workload"], bench["model"], int(bench["concurrency"]),
+               int(bench["items"]), int(bench["delay_ms"]))
+        if bench.get("error_occurred") or not bench.get("valid", True):
+            invalid.add(f"{bench['workload']}/{bench['model']}/C:{bench['concurrency']}")
+            continue
+        groups[key].append(bench)
+    cells = []
+    for (workload, model, concurrency, items, delay_ms), runs in groups.items():
+        def median(field):
+            values = [r[field] for r in runs if r.get(field) is not None]
+            return statistics.median(values) if values else None
+        cpu_seconds = [to_seconds(r["cpu_time"], r.get("time_unit", "ms")) for r in runs]
+        cells.append({
+            "workload": workload, "model": model, "concurrency": concurrency,
+            "items": items, "delay_ms": delay_ms,
+            "items_per_second": median("items_per_second"),
+            "items_per_second_min": min(r["items_per_second"] for r in runs),
+            "items_per_second_max": max(r["items_per_second"] for r in runs),
+            "bytes_per_task": median("bytes_per_task"),
+            "cpu_seconds": statistics.median(cpu_seconds),
+            "p50_ms": median("p50_ms"), "p99_ms": median("p99_ms"),
+        })
+    return cells, sorted(invalid)
+
+
+def to_seconds(value, unit):
+    return value * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
+
+
+def ideal_items_per_second(cell):
+    batches = math.ceil(cell["items"] / cell["concurrency"])
+    return cell["items"] / (batches * cell["delay_ms"] / 1000.0) if cell["delay_ms"] else None
+
+
+def footer_text(context, invalid):
+    machine = context.get("cpu_model") or context.get("host_name", "unknown machine")
+    cores = context.get("num_cpus", "?")
+    commit = str(context.get("git_commit", "unknown"))[:10]
+    text = f"{machine}, {cores} cores  ·  {context.get('date', '')[:10]}  ·  commit {commit}"
+    if invalid:
+        text += f"  ·  left out (invalid): {', '.join(invalid[:4])}"
+        if len(invalid) > 4:
+            text += f" and {len(invalid) - 4} more"
+    return text
+
+
+def new_figure(title, grid_axis="y"):
+    figure, axes = plt.subplots(figsize=FIGURE_SIZE, dpi=DPI)
+    axes.grid(True, axis=grid_axis, alpha=0.25)
+    axes.set_title(title, loc="left", fontweight="bold", pad=20)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    return figure, axes
+
+
+def readable_log_scale(axis):
+    """Log scale with plain numbers (1, 2, 5, 10, 20, ...) instead of powers of ten."""
+    axis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,g}"))
+    axis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
+
+
+def save(figure, footer, plots_dir, name):
+    figure.text(0.01, 0.01, footer, fontsize=FONT_SIZE * 0.55, color="#666666")
+    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    for suffix in ("png", "svg"):
+        path = plots_dir / f"{name}.{suffix}"
+        temporary = path.with_name(f".{path.name}.tmp")
+        figure.savefig(temporary, format=suffix)
+        temporary.replace(path)
+    plt.close(figure)
+    print(f"wrote {plots_dir / name}.png (+ .svg)")
+
+
+def headline_cells(cells, workload):
+    """Per model, the cell of this workload at the model's highest concurrency."""
+    best = {}
+    for cell in cells:
+        if cell["workload"] != workload:
+            continue
+        current = best.get(cell["model"])
+        rank = (cell["concurrency"], cell["items"])
+        if current is None or rank > (current["concurrency"], current["items"]):
+            best[cell["model"]] = cell
+    return [best[m] for m in sorted(best, key=model_sort_key)]
+
+
+def headline_workload(cells):
+    workloads = {c["workload"] for c in cells}
+    return "flags" if "flags" in workloads else sorted(workloads)[0]
+
+
+def plot_items_per_second(cells, footer, plots_dir):
+    workload = headline_workload(cells)
+    rows = headline_cells(cells, workload)
+    figure, axes = new_figure(f"Items per second, {workload} workload (higher is better)")
+    names = [label_of(c) for c in rows]
+    values = [c["items_per_second"] for c in rows]
+    errors = [[v - c["items_per_second_min"] for v, c in zip(values, rows)],
+              [c["items_per_second_max"] - v for v, c in zip(values, rows)]]
+    bars = axes.bar(names, values, color=[colour_of(c["model"]) for c in rows],
+                    yerr=errors, capsize=8)
+    for bar, cell in zip(bars, rows):
+        ideal = ideal_items_per_second(cell)
+        if ideal:
+            x = bar.get_x()
+            axes.hlines(ideal, x - 0.05, x + bar.get_width() + 0.05, colors="#333333",
+                        linestyles="dashed", linewidth=2)
+        axes.annotate(f"{cell['items_per_second']:,.1f}", (bar.get_x() + bar.get_width() / 2,
+                      bar.get_height()), ha="center", va="bottom", fontsize=FONT_SIZE * 0.8,
+                      xytext=(0, 6), textcoords="offset points")
+    axes.set_yscale("log")
+    readable_log_scale(axes.yaxis)
+    axes.set_ylabel("items/s (log scale; dashed: ideal)")
+    save(figure, footer, plots_dir, "items_per_second")
+
+
+def plot_concurrency_sweep(cells, footer, plots_dir):
+    workload = headline_workload(cells)
+    by_model = defaultdict(list)
+    items = max((c["items"] for c in cells if c["workload"] == workload), default=0)
+    for cell in cells:
+        if cell["workload"] == workload and cell["items"] == items:
+            by_model[cell["model"]].append(cell)
+    if not any(len(points) > 1 for points in by_model.values()):
+        print("skipped concurrency_sweep: no model was run at more than one concurrency")
+        return
+    figure, axes = new_figure(f"Items per second against concurrency, {workload}, N={items}",
+                              grid_axis="both")
+    for model in sorted(by_model, key=model_sort_key):
+        points = sorted(by_model[model], key=lambda c: c["concurrency"])
+        axes.plot([c["concurrency"] for c in points], [c["items_per_second"] for c in points],
+                  marker="o", markersize=12, linewidth=4, color=colour_of(model), label=model)
+    sweep = sorted({c["concurrency"] for points in by_model.values() for c in points})
+    delay_ms = next(iter(by_model.values()))[0]["delay_ms"]
+    ideal = [ideal_items_per_second({"items": items, "concurrency": c, "delay_ms": delay_ms})
+             for c in sweep]
+    if delay_ms:
+        axes.plot(sweep, ideal, color="#333333", linestyle="dashed", linewidth=2,
+                  label=f"ideal at {delay_ms} ms")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    readable_log_scale(axes.xaxis)
+    readable_log_scale(axes.yaxis)
+    axes.set_xlabel("concurrency (items in flight at most)")
+    axes.set_ylabel("items/s")
+    axes.legend(frameon=False, fontsize=FONT_SIZE * 0.8)
+    save(figure, footer, plots_dir, "concurrency_sweep")
+
+
+def plot_memory_per_task(cells, footer, plots_dir):
+    by_model = defaultdict(list)
+    for cell in cells:
+        if cell["workload"] == "sleep" and cell["bytes_per_task"] and cell["bytes_per_task"] > 0:
+            by_model[cell["model"]].append(cell)
+    if not by_model:
+        print("skipped memory_per_task: no sleep cells with a memory figure")
+        return
+    figure, axes = new_figure("Memory per task against tasks in flight (sleep workload)",
+                              grid_axis="both")
+    for model in sorted(by_model, key=model_sort_key):
+        points = sorted(by_model[model], key=lambda c: min(c["concurrency"], c["items"]))
+        axes.plot([min(c["concurrency"], c["items"]) for c in points],
+                  [c["bytes_per_task"] for c in points], marker="o", markersize=12,
+                  linewidth=4, color=colour_of(model), label=model)
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    readable_log_scale(axes.xaxis)
+    readable_log_scale(axes.yaxis)
+    axes.set_xlabel("tasks in flight")
+    axes.set_ylabel("bytes per task (peak − idle) / tasks")
+    axes.legend(frameon=False, fontsize=FONT_SIZE * 0.8)
+    save(figure, footer, plots_dir, "memory_per_task")
+
+
+def plot_cpu_per_1000_items(cells, footer, plots_dir):
+    workload = headline_workload(cells)
+    rows = headline_cells(cells, workload)
+    figure, axes = new_figure(f"CPU time per 1,000 items, {workload} (lower is better)")
+    names = [label_of(c) for c in rows]
+    values = [c["cpu_seconds"] / c["items"] * 1000 for c in rows]
+    bars = axes.bar(names, values, color=[colour_of(c["model"]) for c in rows])
+    for bar, value in zip(bars, values):
+        axes.annotate(f"{value:.3g} s", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                      ha="center", va="bottom", fontsize=FONT_SIZE * 0.8, xytext=(0, 6),
+                      textcoords="offset points")
+    axes.set_ylabel("CPU seconds (user + system) per 1,000 items")
+    save(figure, footer, plots_dir, "cpu_per_1000_items")
+
+
+def plot_latency(cells, footer, plots_dir):
+    workload = headline_workload(cells)
+    rows = [c for c in headline_cells(cells, workload) if c["p50_ms"] is not None]
+    figure, axes = new_figure(f"Per-item latency, {workload} (p50 solid, p99 light)")
+    positions = range(len(rows))
+    width = 0.38
+    for offset, field, alpha in ((-width / 2, "p50_ms", 1.0), (width / 2, "p99_ms", 0.45)):
+        axes.bar([p + offset for p in positions], [c[field] for c in rows], width,
+                 color=[colour_of(c["model"]) for c in rows], alpha=alpha)
+    axes.set_xticks(list(positions), [label_of(c) for c in rows])
+    axes.set_ylabel("milliseconds per item")
+    delay = rows[0]["delay_ms"] if rows else 0
+    if delay and all(c["delay_ms"] == delay for c in rows):
+        axes.axhline(delay, color="#333333", linestyle="dashed", linewidth=2)
+        axes.annotate(f"injected delay {delay} ms", (1, delay), xycoords=("axes fraction",
+                      "data"), xytext=(0, 6), textcoords="offset points", ha="right",
+                      fontsize=FONT_SIZE * 0.7)
+    save(figure, footer, plots_dir, "latency")
+
+
+def main(argv):
+    if len(argv) != 2:
+        print("usage: plot_results.py RESULTS_DIR", file=sys.stderr)
+        return 2
+    results_dir = Path(argv[1])
+    results_file = results_dir / "results.json"
+    if not results_file.is_file():
+        print(f"plot_results.py: no results.json in {results_dir}", file=sys.stderr)
+        return 2
+    results = json.loads(results_file.read_text())
+    cells, invalid = load_cells(results)
+    if not cells:
+        print(f"plot_results.py: no valid cells in {results_file}", file=sys.stderr)
+        return 1
+    plt.rcParams.update({"font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE * 1.25,
+                         "svg.fonttype": "none", "xtick.labelsize": FONT_SIZE * 0.75})
+    plots_dir = results_dir / "plots"
+    plots_dir.mkdir(exist_ok=True)
+    footer = footer_text(results.get("context", {}), invalid)
+    plot_items_per_second(cells, footer, plots_dir)
+    plot_concurrency_sweep(cells, footer, plots_dir)
+    plot_memory_per_task(cells, footer, plots_dir)
+    plot_cpu_per_1000_items(cells, footer, plots_dir)
+    plot_latency(cells, footer, plots_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
