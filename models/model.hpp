@@ -67,12 +67,17 @@ struct machine_limit : std::runtime_error {
 
 using run_function = void (*)(const job&, tally&);
 
+// What each item in flight holds besides memory, so the harness can check the matching
+// machine limits (threads-max, pid_max, RLIMIT_NPROC, vm.max_map_count) before a run.
+enum class task_holder { nothing, thread, process };
+
 struct model {
   std::string_view name;
   std::string_view how_it_waits;
   run_function run;
   // The most items this model keeps in flight (1 for sequential).
   std::size_t max_concurrency = std::numeric_limits<std::size_t>::max();
+  task_holder each_task_holds = task_holder::nothing;
 };
 
 // Every model, in the order the tables show them.
