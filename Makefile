@@ -34,3 +34,18 @@ plots:
 compare:
 	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=DIR B=DIR" >&2; exit 2; }
 	@PYTHON=$(PYTHON) scripts/compare_results.sh $(A) $(B)
+
+# The test suite under AddressSanitizer + UndefinedBehaviorSanitizer, then the models
+# that use threads under ThreadSanitizer. Separate build folders; run by CI.
+TSAN_TESTS ?= tally|thread_pool|process_pool|harness
+test-sanitize: deps
+	@cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DHAMMERTIME_SANITIZE=address,undefined -DHAMMERTIME_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD_DIR)-asan -j $(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  ctest --test-dir $(BUILD_DIR)-asan --output-on-failure -j $(JOBS)
+	@cmake -S . -B $(BUILD_DIR)-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DHAMMERTIME_SANITIZE=thread -DHAMMERTIME_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD_DIR)-tsan -j $(JOBS)
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --test-dir $(BUILD_DIR)-tsan --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)'
