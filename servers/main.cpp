@@ -1,0 +1,37 @@
+// hammertime-server: the classic flags demo, served on loopback with injected latency
+// and faults, so any client can run offline.
+//
+//   $ build/bin/hammertime-server --port 8001 --delay 500ms
+//   listening on http://127.0.0.1:8001
+//   $ curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}\n' \
+//       localhost:8001/flags/br/br.gif
+//   200 3929 0.501762
+#include <iostream>
+
+#include "options.hpp"
+#include "server.hpp"
+
+int main(int argc, char** argv) {
+  using namespace hammertime::server;
+  auto parsed = parse_options(argc, argv);
+  if (auto* error = std::get_if<usage_error>(&parsed)) {
+    std::cerr << "hammertime-server: " << error->message << '\n';
+    return 2;
+  }
+  if (std::holds_alternative<help_requested>(parsed)) {
+    std::cout << usage_text;
+    return 0;
+  }
+  try {
+    server mock(std::get<options>(parsed));
+    auto endpoint = mock.local_endpoint();
+    auto address = endpoint.address().to_string();
+    if (endpoint.address().is_v6()) address = '[' + address + ']';
+    std::cout << "listening on http://" << address << ':' << endpoint.port() << std::endl;
+    mock.run();
+  } catch (const std::exception& error) {
+    std::cerr << "hammertime-server: " << error.what() << '\n';
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,89 @@
+#include "options.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <charconv>
+#include <string_view>
+
+namespace hammertime::server {
+
+const char* const usage_text = R"(usage: hammertime-server [options]
+Serves the classic flags demo on loopback: GET /flags/{cc}/{cc}.gif is 200 for the 194
+flags of data/flags.tsv and 404 for the other 482 codes; GET /stats shows its counters.
+
+  --bind ADDR           address to listen on (default 127.0.0.1)
+  --port N              port, 0 for any free one (default 8001)
+  --threads N           threads running the event loop (default 1)
+  --delay D             delay before each answer: 500ms, or 50ms..500ms (uniform);
+                        ?delay_ms=N overrides it for one request (default 0ms)
+  --error-rate P        probability of a 503 answer
+  --reset-rate P        probability that the connection is reset mid-response
+  --truncate-rate P     probability of a body shorter than Content-Length, then close
+  --stall-rate P        probability that a request is read and never answered
+  --slow-body B         send bodies at B bytes per second
+  --seed N              seed of the fault and delay draws (default 1)
+  --help                this text
+)";
+
+namespace {
+
+template <class Number>
+bool parse_number(std::string_view text, Number& value) {
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc{} && end == text.data() + text.size();
+}
+
+}  // namespace
+
+std::variant<options, usage_error, help_requested> parse_options(int argc, char** argv) {
+  options parsed;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view name = argv[i];
+    if (name == "--help" || name == "-h") return help_requested{};
+    if (i + 1 >= argc) return usage_error{std::string(name) + " needs a value"};
+    std::string_view value = argv[++i];
+    auto bad = [&](const char* expected) {
+      return usage_error{"bad " + std::string(name) + " '" + std::string(value) +
+                         "': expected " + expected};
+    };
+    auto rate = [&](double& field) {
+      return parse_number(value, field) && field >= 0 && field <= 1;
+    };
+    if (name == "--bind") {
+      boost::system::error_code error;
+      boost::asio::ip::make_address(std::string(value), error);
+      if (error) return bad("an IP address such as 127.0.0.1");
+      parsed.bind = value;
+    } else if (name == "--port") {
+      if (!parse_number(value, parsed.port)) return bad("a port 0..65535");
+    } else if (name == "--threads") {
+      if (!parse_number(value, parsed.threads) || parsed.threads < 1 || parsed.threads > 1024)
+        return bad("1..1024");
+    } else if (name == "--delay" || name == "--latency") {
+      auto range = parse_delay_range(value);
+      if (!range) return bad("a duration like 500ms or a range like 50ms..500ms");
+      parsed.delay = *range;
+    } else if (name == "--error-rate") {
+      if (!rate(parsed.faults.error)) return bad("a probability 0..1");
+    } else if (name == "--reset-rate") {
+      if (!rate(parsed.faults.reset)) return bad("a probability 0..1");
+    } else if (name == "--truncate-rate") {
+      if (!rate(parsed.faults.truncate)) return bad("a probability 0..1");
+    } else if (name == "--stall-rate") {
+      if (!rate(parsed.faults.stall)) return bad("a probability 0..1");
+    } else if (name == "--slow-body") {
+      if (!parse_number(value, parsed.slow_body_bytes_per_second) ||
+          parsed.slow_body_bytes_per_second == 0)
+        return bad("bytes per second, > 0");
+    } else if (name == "--seed") {
+      if (!parse_number(value, parsed.seed)) return bad("an unsigned integer");
+    } else {
+      return usage_error{"unknown argument '" + std::string(name) + "' (see --help)"};
+    }
+  }
+  const auto& f = parsed.faults;
+  if (f.error + f.reset + f.truncate + f.stall > 1 + 1e-9)
+    return usage_error{"the fault rates add up to more than 1"};
+  return parsed;
+}
+
+}  // namespace hammertime::server

@@ -1,0 +1,39 @@
+// hammertime-server's command line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "duration.hpp"
+
+namespace hammertime::server {
+
+// Per-request probabilities; at most one fault per request, so they add up to <= 1.
+struct fault_rates {
+  double error = 0;     // answer 503
+  double reset = 0;     // send part of the response, then RST
+  double truncate = 0;  // fewer body bytes than Content-Length, then close
+  double stall = 0;     // read the request, never answer
+};
+
+struct options {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 8001;  // the original demo's port
+  unsigned threads = 1;
+  delay_range delay;  // ?delay_ms=N overrides it per request
+  fault_rates faults;
+  std::uint64_t slow_body_bytes_per_second = 0;  // 0: the body goes out at once
+  std::uint64_t seed = 1;
+};
+
+struct usage_error {
+  std::string message;  // one line, naming the bad argument
+};
+struct help_requested {};
+
+std::variant<options, usage_error, help_requested> parse_options(int argc, char** argv);
+
+extern const char* const usage_text;
+
+}  // namespace hammertime::server

@@ -1,0 +1,204 @@
+#include "session.hpp"
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+#include <charconv>
+
+#include "random.hpp"
+
+namespace hammertime::server {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::string_view not_found_body = "not found\n";
+constexpr std::string_view unavailable_body = "service unavailable\n";
+constexpr std::string_view bad_request_body = "bad delay_ms\n";
+constexpr std::string_view not_allowed_body = "only GET\n";
+
+// The value of key in "a=1&delay_ms=200", if present.
+std::optional<std::string_view> query_value(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    if (pair.size() > key.size() && pair.starts_with(key) && pair[key.size()] == '=')
+      return pair.substr(key.size() + 1);
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+void append_number(std::string& out, std::uint64_t value) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
+}  // namespace
+
+session::session(asio::ip::tcp::socket socket, shared_state& state)
+    : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(state) {
+  state_.counters.connection_opened();
+}
+
+session::~session() { state_.counters.connection_closed(); }
+
+void session::do_read() {
+  parser_.emplace();
+  http::async_read(socket_, buffer_, *parser_,
+                   [self = shared_from_this()](error_code error, std::size_t) {
+                     self->on_read(error);
+                   });
+}
+
+void session::on_read(error_code error) {
+  if (error == http::error::end_of_stream) {
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, error);
+    return;
+  }
+  if (error) return;
+  const auto& request = parser_->get();
+  keep_alive_ = request.keep_alive();
+  version_ = request.version();
+  prepare(request.target(), request.method() == http::verb::get);
+  if (fault_ == fault::stall) return hold();
+  if (deadline_ <= clock::now()) return respond();
+  timer_.expires_at(deadline_);
+  timer_.async_wait([self = shared_from_this()](error_code error) {
+    if (!error) self->respond();
+  });
+}
+
+// Decides status, body, deadline and fault for the request just read.
+void session::prepare(std::string_view target, bool is_get) {
+  auto question = target.find('?');
+  auto path = target.substr(0, question);
+  auto query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  const auto& settings = state_.settings;
+  auto now = clock::now();
+  content_type_ = "text/plain";
+  fault_ = fault::none;
+  counted_ = path != "/stats";
+  if (!counted_) {
+    stats_json_ = state_.counters.to_json(query_value(query, "reset") == "1");
+    status_ = 200, content_type_ = "application/json", body_ = stats_json_, deadline_ = now;
+    return;
+  }
+
+  auto request = state_.requests.fetch_add(1, std::memory_order_relaxed);
+  auto delay = settings.delay.low;
+  if (settings.delay.high > settings.delay.low)
+    delay += std::chrono::microseconds(static_cast<std::int64_t>(
+        uniform(settings.seed, request, 0) * (settings.delay.high - settings.delay.low).count()));
+  std::int64_t delay_ms = 0;
+  bool bad_delay = false;
+  if (auto text = query_value(query, "delay_ms")) {
+    auto [end, parse_error] = std::from_chars(text->data(), text->data() + text->size(), delay_ms);
+    bad_delay = parse_error != std::errc{} || end != text->data() + text->size() || delay_ms < 0;
+    if (!bad_delay) delay = std::chrono::milliseconds(delay_ms);
+  }
+  deadline_ = now + delay;
+
+  if (!is_get) {
+    status_ = 405, body_ = not_allowed_body;
+  } else if (bad_delay) {
+    status_ = 400, body_ = bad_request_body, deadline_ = now;
+  } else if (const std::string* flag = state_.flags.find(path)) {
+    status_ = 200, content_type_ = "image/gif", body_ = *flag;
+  } else {
+    status_ = 404, body_ = not_found_body;
+  }
+  fault_ = pick_fault(settings.faults, uniform(settings.seed, request, 1));
+  if (fault_ == fault::error) status_ = 503, content_type_ = "text/plain", body_ = unavailable_body;
+}
+
+// tag::respond[]
+void session::respond() {
+  auto now = clock::now();
+  if (counted_) {
+    state_.counters.answered(status_, now - deadline_);  // lateness
+    if (fault_ != fault::none) state_.counters.injected(fault_);
+  }
+  bool cut = fault_ == fault::reset || fault_ == fault::truncate;
+  body_to_send_ = cut ? body_.size() / 2 : body_.size();
+  sent_ = 0;
+
+  head_.assign("HTTP/1.1 ");
+  append_number(head_, status_);
+  head_ += ' ';
+  head_ += http::obsolete_reason(static_cast<http::status>(status_));
+  head_ += "\r\nServer: hammertime\r\nContent-Type: ";
+  head_ += content_type_;
+  head_ += "\r\nContent-Length: ";
+  append_number(head_, body_.size());
+  if (!keep_alive_) head_ += "\r\nConnection: close";
+  else if (version_ == 10) head_ += "\r\nConnection: keep-alive";
+  head_ += "\r\n\r\n";
+
+  bool slow = counted_ && state_.settings.slow_body_bytes_per_second > 0;
+  if (slow) {
+    state_.counters.slowed();
+    asio::async_write(socket_, asio::buffer(head_),
+                      [self = shared_from_this()](error_code error, std::size_t) {
+                        if (error) return;
+                        self->body_started_ = clock::now();
+                        self->do_trickle();
+                      });
+    return;
+  }
+  std::array<asio::const_buffer, 2> whole{asio::buffer(head_),
+                                          asio::buffer(body_.data(), body_to_send_)};
+  asio::async_write(socket_, whole, [self = shared_from_this()](error_code error, std::size_t) {
+    if (!error) self->on_body_sent();
+  });
+}
+// end::respond[]
+
+// The body at --slow-body bytes per second: 20 chunks a second, each sent when its
+// last byte is due, so the whole body takes about size / rate.
+void session::do_trickle() {
+  if (sent_ == body_to_send_) return on_body_sent();
+  auto rate = state_.settings.slow_body_bytes_per_second;
+  auto chunk = std::min<std::size_t>(std::max<std::uint64_t>(1, rate / 20), body_to_send_ - sent_);
+  timer_.expires_at(body_started_ + std::chrono::nanoseconds(
+                                        (sent_ + chunk) * std::uint64_t{1'000'000'000} / rate));
+  timer_.async_wait([self = shared_from_this(), chunk](error_code error) {
+    if (error) return;
+    auto bytes = asio::buffer(self->body_.data() + self->sent_, chunk);
+    asio::async_write(self->socket_, bytes, [self, chunk](error_code error, std::size_t) {
+      if (error) return;
+      self->sent_ += chunk;
+      self->do_trickle();
+    });
+  });
+}
+
+void session::on_body_sent() {
+  error_code ignored;
+  if (fault_ == fault::reset) {
+    socket_.set_option(asio::socket_base::linger(true, 0), ignored);  // close sends RST
+    socket_.close(ignored);
+  } else if (fault_ == fault::truncate || !keep_alive_) {
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
+  } else {
+    do_read();
+  }
+}
+
+// A stalled request: never answered; the connection stays open, its input read and
+// dropped, until the client gives up or the server stops.
+void session::hold() {
+  if (counted_) state_.counters.injected(fault::stall), counted_ = false;
+  socket_.async_read_some(asio::buffer(discard_),
+                          [self = shared_from_this()](error_code error, std::size_t) {
+                            if (!error) self->hold();
+                          });
+}
+
+}  // namespace hammertime::server

@@ -1,0 +1,73 @@
+#include "stats.hpp"
+
+#include <sys/resource.h>
+
+#include <boost/json.hpp>
+
+namespace hammertime::server {
+namespace {
+
+constexpr auto relaxed = std::memory_order_relaxed;
+
+std::uint64_t read(std::atomic<std::uint64_t>& value, bool reset) {
+  return reset ? value.exchange(0, relaxed) : value.load(relaxed);
+}
+
+double seconds(const timeval& time) { return time.tv_sec + time.tv_usec / 1e6; }
+
+}  // namespace
+
+void stats::connection_opened() {
+  accepted_.fetch_add(1, relaxed);
+  auto open = open_.fetch_add(1, relaxed) + 1;
+  auto max = max_open_.load(relaxed);
+  while (open > max && !max_open_.compare_exchange_weak(max, open, relaxed)) {
+  }
+}
+
+void stats::connection_closed() { open_.fetch_sub(1, relaxed); }
+
+void stats::answered(unsigned status, std::chrono::steady_clock::duration lateness) {
+  by_status_[status < by_status_.size() ? status : 0].fetch_add(1, relaxed);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(lateness).count();
+  lateness_.record(micros > 0 ? static_cast<std::uint64_t>(micros) : 0);
+}
+
+void stats::injected(fault kind) { by_fault_[static_cast<int>(kind)].fetch_add(1, relaxed); }
+
+void stats::slowed() { slow_bodies_.fetch_add(1, relaxed); }
+
+std::string stats::to_json(bool reset) {
+  boost::json::object requests{{"200", 0}, {"404", 0}};
+  std::uint64_t total = 0;
+  for (std::size_t status = 0; status < by_status_.size(); ++status) {
+    auto count = read(by_status_[status], reset);
+    if (count != 0) requests[std::to_string(status)] = count;
+    total += count;
+  }
+  auto lateness = lateness_.summarize();
+  if (reset) lateness_.reset();
+  auto open = open_.load(relaxed);
+  auto max = reset ? max_open_.exchange(open, relaxed) : max_open_.load(relaxed);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+
+  boost::json::object json{
+      {"requests", std::move(requests)},
+      {"answered", total},
+      {"faults",
+       {{"error", read(by_fault_[int(fault::error)], reset)},
+        {"reset", read(by_fault_[int(fault::reset)], reset)},
+        {"truncate", read(by_fault_[int(fault::truncate)], reset)},
+        {"stall", read(by_fault_[int(fault::stall)], reset)},
+        {"slow_body", read(slow_bodies_, reset)}}},
+      {"connections", {{"open", open}, {"max", max}, {"accepted", read(accepted_, reset)}}},
+      {"lateness_us",
+       {{"count", lateness.count}, {"p50", lateness.p50}, {"p99", lateness.p99},
+        {"max", lateness.max}}},
+      {"cpu_seconds", {{"user", seconds(usage.ru_utime)}, {"system", seconds(usage.ru_stime)}}},
+  };
+  return boost::json::serialize(json);
+}
+
+}  // namespace hammertime::server

@@ -1,0 +1,38 @@
+// The server's own counters, shown by GET /stats: answers by status, faults injected,
+// connections, and lateness — how much later than its intended deadline (request read
+// + delay) each response began to be written. GET /stats itself is not counted.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "faults.hpp"
+#include "histogram.hpp"
+
+namespace hammertime::server {
+
+class stats {
+ public:
+  void connection_opened();
+  void connection_closed();
+  void answered(unsigned status, std::chrono::steady_clock::duration lateness);
+  void injected(fault kind);
+  void slowed();
+
+  // The counters as JSON; with reset, zeroes them after reading (connections.open stays,
+  // connections.max restarts from it) so a harness can read per-run figures.
+  std::string to_json(bool reset);
+
+ private:
+  using counter = std::atomic<std::uint64_t>;
+  std::array<counter, 600> by_status_{};
+  std::array<counter, 5> by_fault_{};  // indexed by fault; [none] unused
+  counter slow_bodies_{0};
+  counter open_{0}, max_open_{0}, accepted_{0};
+  histogram lateness_;
+};
+
+}  // namespace hammertime::server
