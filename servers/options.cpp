@@ -1,6 +1,8 @@
 #include "options.hpp"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
+#include <array>
 #include <charconv>
 #include <string_view>
 
@@ -13,8 +15,9 @@ flags of data/flags.tsv and 404 for the other 482 codes; GET /stats shows its co
   --bind ADDR           address to listen on (default 127.0.0.1)
   --port N              port, 0 for any free one (default 8001)
   --threads N           threads running the event loop (default 1)
-  --delay D             delay before each answer: 500ms, or 50ms..500ms (uniform);
-                        ?delay_ms=N overrides it for one request (default 0ms)
+  --delay D             delay before each answer (alias --latency): 500ms, or
+                        50ms..500ms (uniform); ?delay_ms=N overrides it for
+                        one request (default 0ms)
   --error-rate P        probability of a 503 answer
   --reset-rate P        probability that the connection is reset mid-response
   --truncate-rate P     probability of a body shorter than Content-Length, then close
@@ -25,6 +28,11 @@ flags of data/flags.tsv and 404 for the other 482 codes; GET /stats shows its co
 )";
 
 namespace {
+
+constexpr std::array<std::string_view, 11> known{
+    "--bind",       "--port",       "--threads",       "--delay",
+    "--latency",    "--error-rate", "--reset-rate",    "--truncate-rate",
+    "--stall-rate", "--slow-body",  "--seed"};
 
 template <class Number>
 bool parse_number(std::string_view text, Number& value) {
@@ -39,6 +47,8 @@ std::variant<options, usage_error, help_requested> parse_options(int argc, char*
   for (int i = 1; i < argc; ++i) {
     std::string_view name = argv[i];
     if (name == "--help" || name == "-h") return help_requested{};
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      return usage_error{"unknown argument '" + std::string(name) + "' (see --help)"};
     if (i + 1 >= argc) return usage_error{std::string(name) + " needs a value"};
     std::string_view value = argv[++i];
     auto bad = [&](const char* expected) {
@@ -76,8 +86,6 @@ std::variant<options, usage_error, help_requested> parse_options(int argc, char*
         return bad("bytes per second, > 0");
     } else if (name == "--seed") {
       if (!parse_number(value, parsed.seed)) return bad("an unsigned integer");
-    } else {
-      return usage_error{"unknown argument '" + std::string(name) + "' (see --help)"};
     }
   }
   const auto& f = parsed.faults;

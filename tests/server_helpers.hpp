@@ -1,0 +1,106 @@
+// What the server tests share: a keep-alive client for one server, its /stats as
+// JSON, a raw-socket exchange for the faults a client library hides, and a runner for
+// the binary's exit status.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <httplib.h>
+#include <string>
+#include <vector>
+
+#include "server_process.hpp"
+
+namespace hammertime::testing {
+
+inline httplib::Client client_of(const server_process& server) {
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_keep_alive(true);
+  client.set_read_timeout(std::chrono::seconds(10));
+  return client;
+}
+
+inline boost::json::value stats_of(const server_process& server, bool reset = false) {
+  httplib::Client client("127.0.0.1", server.port());
+  auto response = client.Get(reset ? "/stats?reset=1" : "/stats");
+  if (!response || response->status != 200) return nullptr;
+  return boost::json::parse(response->body);
+}
+
+inline std::int64_t at(const boost::json::value& json, const char* group, const char* key) {
+  const auto* value = json.at(group).as_object().if_contains(key);
+  return value ? value->to_number<std::int64_t>() : 0;
+}
+
+// One request on a fresh socket, read until the peer closes, resets, or 5 s pass.
+struct raw_exchange {
+  std::string received;
+  int end_errno = 0;  // 0: clean close (FIN); ECONNRESET; EAGAIN: timed out
+  std::size_t content_length() const {
+    auto at = received.find("Content-Length: ");
+    return at == std::string::npos ? 0 : std::stoul(received.substr(at + 16));
+  }
+  std::size_t body_bytes() const {
+    auto at = received.find("\r\n\r\n");
+    return at == std::string::npos ? 0 : received.size() - at - 4;
+  }
+};
+
+inline raw_exchange raw_get(const server_process& server, const std::string& target) {
+  raw_exchange result;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval five_seconds{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &five_seconds, sizeof five_seconds);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(server.port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    result.end_errno = errno;
+    close(fd);
+    return result;
+  }
+  std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  char chunk[4096];
+  for (;;) {
+    auto got = recv(fd, chunk, sizeof chunk, 0);
+    if (got > 0) {
+      result.received.append(chunk, got);
+      continue;
+    }
+    result.end_errno = got == 0 ? 0 : errno;
+    break;
+  }
+  close(fd);
+  return result;
+}
+
+// Runs hammertime-server with args (no shell words inside), at most 5 s; its exit
+// status and what it wrote on stderr.
+struct run_result {
+  int exit_code = -1;
+  std::string error_output;
+};
+
+inline run_result run_server_binary(const std::string& args) {
+  std::string command =
+      "timeout 5 " HAMMERTIME_SERVER_BIN " --port 0 " + args + " 2>&1 >/dev/null";
+  run_result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[512];
+  while (auto got = fread(buffer, 1, sizeof buffer, pipe)) result.error_output.append(buffer, got);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+}  // namespace hammertime::testing
