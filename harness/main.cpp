@@ -1,7 +1,37 @@
+// hammertime: the benchmark harness. `run` runs the matrix, `list` shows what there is,
+// `child` is the protocol each cell's fresh process speaks (see models/child.hpp).
+//
+//   $ hammertime run --workload flags --models sequential --items 20 --repetitions 1
 #include <cstring>
+#include <iostream>
+#include <string_view>
+#include <vector>
+
 #include "child.hpp"
+#include "cli.hpp"
+#include "run_command.hpp"
+
 int main(int argc, char** argv) {
-  if (argc > 1 && std::strcmp(argv[1], "child") == 0)
-    return hammertime::models::child_main(argc - 1, argv + 1);
+  using namespace hammertime;
+  std::string_view command = argc > 1 ? argv[1] : "";
+  if (command == "child") return models::child_main(argc - 1, argv + 1);
+  std::vector<std::string_view> args(argv + std::min(argc, 2), argv + argc);
+  try {
+    if (command == "run") return harness::run_main(args);
+    if (command == "list") {
+      bool help = !args.empty() && (args[0] == "--help" || args[0] == "-h");
+      std::cout << (help ? harness::list_help() : harness::list_text());
+      return 0;
+    }
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << harness::main_help();
+      return 0;
+    }
+  } catch (const std::exception& error) {
+    std::cerr << "hammertime: " << error.what() << "\n";
+    return 1;
+  }
+  std::cerr << "hammertime: " << (command.empty() ? "a command is needed" : "unknown command '" + std::string(command) + "'")
+            << " (list, run; see hammertime --help)\n";
   return 2;
 }

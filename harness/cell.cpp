@@ -1,0 +1,65 @@
+#include "cell.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hammertime::harness {
+
+std::string cell::name() const {
+  return std::string(models::to_string(workload)) + "/" + std::string(model->name) +
+         "/C:" + std::to_string(concurrency);
+}
+
+std::size_t cell::rounds() const { return (items + concurrency - 1) / concurrency; }
+
+std::chrono::duration<double> cell::ideal() const {
+  return std::chrono::duration<double>(delay) * static_cast<double>(rounds());
+}
+
+std::size_t cell::tasks_in_flight() const { return std::min(concurrency, items); }
+
+std::vector<cell> plan_cells(const run_options& options) {
+  std::vector<std::size_t> asked = options.concurrency;
+  if (asked.empty()) asked.push_back(options.items);
+
+  // Each model's effective concurrencies, without the repeats a clamp makes.
+  std::vector<std::vector<std::size_t>> effective(options.models.size());
+  for (std::size_t m = 0; m < options.models.size(); ++m)
+    for (auto c : asked) {
+      auto clamped = std::min(c, options.models[m]->max_concurrency);
+      auto& list = effective[m];
+      if (std::find(list.begin(), list.end(), clamped) == list.end()) list.push_back(clamped);
+    }
+
+  std::vector<cell> cells;
+  for (std::size_t repetition = 0; repetition < options.repetitions; ++repetition)
+    for (std::size_t slot = 0; slot < asked.size(); ++slot)
+      for (std::size_t m = 0; m < options.models.size(); ++m) {
+        if (slot >= effective[m].size()) continue;
+        cell one;
+        one.workload = options.workload;
+        one.model = options.models[m];
+        one.items = options.items;
+        one.concurrency = effective[m][slot];
+        one.delay = options.delay;
+        one.timeout = options.timeout;
+        one.repetition = repetition;
+        one.repetitions = options.repetitions;
+        one.family_index = m;
+        one.instance_index = slot;
+        cells.push_back(one);
+      }
+  return cells;
+}
+
+std::chrono::milliseconds cell_time_limit(const cell& one, const run_options& options) {
+  if (options.cell_limit) return *options.cell_limit;
+  double fault_share = std::min(1.0, options.stall_rate + (options.slow_body ? 1.0 : 0.0));
+  std::chrono::duration<double> limit =
+      2 * one.ideal() + std::chrono::seconds(10) +
+      std::chrono::duration<double>(one.timeout) *
+          (1 + std::ceil(static_cast<double>(one.rounds()) * fault_share));
+  return std::chrono::duration_cast<std::chrono::milliseconds>(limit);
+}
+
+}  // namespace hammertime::harness

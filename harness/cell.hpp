@@ -1,0 +1,45 @@
+// One cell of a run: (workload, model, concurrency, repetition), run in a fresh child.
+//
+// The matrix is interleaved: repetition outermost, then concurrency, then model, so a
+// machine that drifts during the run does not favour one model.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "model.hpp"
+
+namespace hammertime::harness {
+
+struct cell {
+  models::workload workload = models::workload::flags;
+  const models::model* model = nullptr;
+  std::size_t items = 0;
+  std::size_t concurrency = 0;  // effective: clamped by the model's max_concurrency
+  std::chrono::milliseconds delay{0};
+  std::chrono::milliseconds timeout{0};
+  std::size_t repetition = 0;       // 0-based
+  std::size_t repetitions = 1;      // of the run
+  std::size_t family_index = 0;     // the model's place in the run (Google Benchmark's
+  std::size_t instance_index = 0;   // family) and its concurrency's place within it
+
+  // "flags/sequential/C:1"
+  std::string name() const;
+  // ceil(N / C): how many delays the items need at best.
+  std::size_t rounds() const;
+  // Ideal wall time: rounds x delay.
+  std::chrono::duration<double> ideal() const;
+  // min(C, N): tasks in flight at most.
+  std::size_t tasks_in_flight() const;
+};
+
+// The run's matrix, in the order it runs.
+std::vector<cell> plan_cells(const run_options& options);
+
+// The documented rule (see `hammertime run --help`), or --cell-limit when given.
+std::chrono::milliseconds cell_time_limit(const cell& one, const run_options& options);
+
+}  // namespace hammertime::harness

@@ -1,0 +1,225 @@
+#include "cli.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "duration.hpp"
+#include "wire.hpp"
+
+namespace hammertime::harness {
+
+std::string_view main_help() {
+  return R"(usage: hammertime <command> [options]
+Runs I/O-bound workloads through each concurrency model and measures items/s, CPU and
+memory.
+
+  list     the models and the workloads
+  run      run a matrix of cells, write results.json, results.csv and summary.md
+  child    one model once (what `run` starts for each cell; prints one JSON line)
+
+`hammertime <command> --help` describes each.
+)";
+}
+
+std::string_view list_help() {
+  return R"(usage: hammertime list
+Prints every model (its name and how it waits) and every workload.
+)";
+}
+
+std::string_view run_help() {
+  return R"(usage: hammertime run [options]
+Runs every (repetition, concurrency, model) cell in a fresh child process and writes
+DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md.
+
+  --workload W        flags (GET the first N of AA..ZZ from the server) or sleep (wait
+                      the delay, no network)                        (default flags)
+  --models M[,M...]   model names, or all (see `hammertime list`)  (default all)
+  --items N           items per cell; flags allows at most 676  (default 676 flags,
+                      1000 sleep)
+  --concurrency C[,C...]
+                      items in flight at most. Default: C = N for each model, clamped
+                      by what the model allows (1 for sequential). A model's cell is
+                      named with its effective C: flags/sequential/C:1
+  --delay D           each item's delay: the server's answer delay, or the sleep
+                      (default 100ms; whole milliseconds)
+  --timeout D         per-request timeout every model honours       (default 5s)
+  --repetitions R     repetitions of every cell, interleaved: repetition outermost,
+                      then concurrency, then model                  (default 3)
+  --out DIR           where the results go (default results/runs/<timestamp>, and
+                      results/latest points at it)
+  --server URL        use a server already running at http://HOST:PORT instead of
+                      starting hammertime-server (found beside this binary)
+  --cell-limit D      time limit of one cell. Default: 2 x ideal + 10s + timeout x
+                      (1 + rounds x stall rate, 1 with --slow-body), where ideal =
+                      rounds x delay and rounds = ceil(N/C). A cell past it is killed
+                      (its whole process group) and its row marked failed.
+  Passed to the hammertime-server the harness starts (not with --server):
+  --error-rate P  --reset-rate P  --truncate-rate P  --stall-rate P  (probabilities)
+  --slow-body B   (bytes per second)    --seed N    --server-threads N (its --threads)
+  --help          this text
+
+Ctrl-C or SIGTERM stops the run: children and server are killed, the finished cells
+are written, the exit status is 130 (SIGINT) or 143 (SIGTERM). Bad input or a machine
+limit the run would hit (open files, ports, threads, processes) is one line, exit 2.
+)";
+}
+
+std::string list_text() {
+  std::string text = "models:\n";
+  std::size_t width = 0;
+  for (const auto& m : models::all_models()) width = std::max(width, m.name.size());
+  for (const auto& m : models::all_models())
+    text += "  " + std::string(m.name) + std::string(width - m.name.size() + 2, ' ') +
+            std::string(m.how_it_waits) + "\n";
+  text += "workloads:\n";
+  text += "  flags  GET /flags/{cc}/{cc}.gif for the first N of the 676 codes AA..ZZ (194 exist)\n";
+  text += "  sleep  N tasks that each wait --delay, then are counted (no network)\n";
+  return text;
+}
+
+namespace {
+
+template <class Number>
+bool parse_number(std::string_view text, Number& value) {
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return !text.empty() && error == std::errc{} && end == text.data() + text.size();
+}
+
+[[noreturn]] void bad(std::string_view name, std::string_view value, std::string_view expected) {
+  throw usage_error("bad " + std::string(name) + " '" + std::string(value) + "': expected " +
+                    std::string(expected));
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  for (std::size_t start = 0;;) {
+    auto end = text.find(separator, start);
+    parts.push_back(text.substr(start, end - start));
+    if (end == std::string_view::npos) return parts;
+    start = end + 1;
+  }
+}
+
+std::size_t positive_count(std::string_view name, std::string_view value) {
+  std::size_t number = 0;
+  if (!parse_number(value, number) || number == 0) bad(name, value, "a whole number > 0");
+  return number;
+}
+
+std::chrono::milliseconds whole_milliseconds(std::string_view name, std::string_view value,
+                                             bool zero_allowed) {
+  auto parsed = server::parse_duration(value);
+  if (!parsed || parsed->count() % 1000 != 0 || (!zero_allowed && parsed->count() == 0))
+    bad(name, value,
+        zero_allowed ? "a duration in whole ms like 100ms or 1s"
+                     : "a duration > 0 in whole ms like 5s or 500ms");
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
+}
+
+double probability(std::string_view name, std::string_view value) {
+  double rate = 0;
+  if (!parse_number(value, rate) || rate < 0 || rate > 1) bad(name, value, "a probability 0..1");
+  return rate;
+}
+
+}  // namespace
+
+run_options parse_run_options(std::span<const std::string_view> args) {
+  std::map<std::string_view, std::string_view> given;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view name = args[i], value;
+    if (name.substr(0, 2) != "--") throw usage_error("unexpected argument '" + std::string(name) + "' (see --help)");
+    if (auto equals = name.find('='); equals != std::string_view::npos) {
+      value = name.substr(equals + 1);
+      name = name.substr(0, equals);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      throw usage_error(std::string(name) + " needs a value");
+    }
+    given[name] = value;
+  }
+
+  run_options options;
+  double fault_sum = 0;
+  std::optional<std::string_view> items_text;
+  std::string_view model_list = "all";
+  for (auto [name, value] : given) {
+    if (name == "--workload") {
+      if (value == "flags") options.workload = models::workload::flags;
+      else if (value == "sleep") options.workload = models::workload::sleep;
+      else bad(name, value, "flags or sleep");
+    } else if (name == "--models") {
+      model_list = value;
+    } else if (name == "--items") {
+      items_text = value;
+    } else if (name == "--concurrency") {
+      for (auto part : split(value, ',')) {
+        std::size_t c = 0;
+        if (!parse_number(part, c) || c == 0) bad(name, value, "whole numbers > 0, like 1,10,100");
+        if (std::find(options.concurrency.begin(), options.concurrency.end(), c) ==
+            options.concurrency.end())
+          options.concurrency.push_back(c);
+      }
+    } else if (name == "--delay") {
+      options.delay = whole_milliseconds(name, value, true);
+    } else if (name == "--timeout") {
+      options.timeout = whole_milliseconds(name, value, false);
+    } else if (name == "--repetitions") {
+      options.repetitions = positive_count(name, value);
+    } else if (name == "--out") {
+      if (value.empty()) bad(name, value, "a folder");
+      options.out_dir = value;
+    } else if (name == "--server") {
+      options.server_url = value;
+    } else if (name == "--cell-limit") {
+      options.cell_limit = whole_milliseconds(name, value, false);
+    } else if (name == "--error-rate" || name == "--reset-rate" || name == "--truncate-rate" ||
+               name == "--stall-rate") {
+      double rate = probability(name, value);
+      fault_sum += rate;
+      if (name == "--stall-rate") options.stall_rate = rate;
+      options.server_args.insert(options.server_args.end(), {std::string(name), std::string(value)});
+    } else if (name == "--slow-body" || name == "--seed" || name == "--server-threads") {
+      std::size_t number = 0;
+      if (!parse_number(value, number) || (number == 0 && name != "--seed"))
+        bad(name, value, name == "--seed" ? "a whole number" : "a whole number > 0");
+      options.slow_body = options.slow_body || name == "--slow-body";
+      options.server_args.insert(options.server_args.end(),
+                                 {name == "--server-threads" ? "--threads" : std::string(name),
+                                  std::string(value)});
+    } else {
+      throw usage_error("unknown option '" + std::string(name) + "' (see hammertime run --help)");
+    }
+  }
+  if (fault_sum > 1 + 1e-9) throw usage_error("the fault rates add up to more than 1");
+
+  bool flags = options.workload == models::workload::flags;
+  options.items = flags ? models::flag_code_count : 1000;
+  if (items_text) options.items = positive_count("--items", *items_text);
+  if (flags && options.items > models::flag_code_count)
+    throw usage_error("bad --items '" + std::string(*items_text) +
+                      "': the flags workload has 676 codes (AA..ZZ)");
+
+  if (model_list == "all") {
+    for (const auto& m : models::all_models()) options.models.push_back(&m);
+  } else {
+    for (auto name : split(model_list, ',')) {
+      const auto* found = models::find_model(name);
+      if (found == nullptr)
+        throw usage_error("unknown model '" + std::string(name) + "' (see hammertime list)");
+      if (std::find(options.models.begin(), options.models.end(), found) == options.models.end())
+        options.models.push_back(found);
+    }
+  }
+  if (!options.server_url.empty() && !options.server_args.empty())
+    throw usage_error("fault flags go to the server the harness starts; with --server, set "
+                      "them on that server");
+  if (!options.server_url.empty() && !flags)
+    throw usage_error("--server is for the flags workload; sleep needs no server");
+  return options;
+}
+
+}  // namespace hammertime::harness

@@ -1,0 +1,51 @@
+// The `hammertime` command line: `list`, `run` and their --help texts.
+//
+//   $ hammertime run --workload flags --models sequential --items 20 --delay 100ms \
+//       --repetitions 1 --out /tmp/x
+//
+// Bad usage is a usage_error whose message is the one line the user sees (exit 2).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model.hpp"
+
+namespace hammertime::harness {
+
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct run_options {
+  models::workload workload = models::workload::flags;
+  std::vector<const models::model*> models;  // in the order the tables show them
+  std::size_t items = 0;
+  std::vector<std::size_t> concurrency;  // as asked; empty = each model's default
+  std::chrono::milliseconds delay{100};
+  std::chrono::milliseconds timeout{5000};
+  std::size_t repetitions = 3;
+  std::string out_dir;      // empty: results/runs/<timestamp>, and results/latest
+  std::string server_url;   // empty: the harness starts hammertime-server
+  std::vector<std::string> server_args;  // fault flags for the server it starts
+  double stall_rate = 0;    // from --stall-rate, widens each cell's time limit
+  bool slow_body = false;
+  std::optional<std::chrono::milliseconds> cell_limit;  // --cell-limit overrides the rule
+};
+
+// Throws usage_error naming the first bad argument.
+run_options parse_run_options(std::span<const std::string_view> args);
+
+std::string_view main_help();
+std::string_view run_help();
+std::string_view list_help();
+// Models (name and how each waits) and workloads, as `hammertime list` prints them.
+std::string list_text();
+
+}  // namespace hammertime::harness

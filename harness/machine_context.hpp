@@ -1,0 +1,14 @@
+// The "context" block of results.json: the machine, the build and the commit a run
+// was measured on, in Google Benchmark's field names plus hammertime's own.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+namespace hammertime::harness {
+
+// date, host_name, executable, num_cpus, mhz_per_cpu, cpu_scaling_enabled, caches,
+// load_avg, library_build_type, cpu_model, kernel, compiler, boost_version,
+// tbb_version, cpp_httplib_version, git_commit ("unknown" outside a checkout).
+boost::json::object machine_context();
+
+}  // namespace hammertime::harness

@@ -1,0 +1,107 @@
+#include "process_group.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <system_error>
+
+namespace hammertime::harness {
+namespace {
+
+struct pipe_pair {
+  int read_end = -1, write_end = -1;
+  pipe_pair() {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+      throw std::system_error(errno, std::generic_category(), "pipe");
+    read_end = fds[0];
+    write_end = fds[1];
+  }
+};
+
+// Between fork and exec only async-signal-safe calls.
+[[noreturn]] void become(const char* program, char* const* argv, pid_t parent, int output,
+                         int errors, int exec_status) {
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);  // the harness died before prctl took hold
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  signal(SIGPIPE, SIG_DFL);  // an ignored signal stays ignored across exec
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  dup2(output, STDOUT_FILENO);
+  dup2(errors, STDERR_FILENO);
+  execv(program, argv);
+  int error = errno;
+  (void)!write(exec_status, &error, sizeof error);
+  _exit(127);
+}
+
+}  // namespace
+
+spawned_process spawn_in_own_group(const std::string& program,
+                                   const std::vector<std::string>& args,
+                                   bool merge_errors_into_output) {
+  std::vector<std::string> copies(args);
+  std::vector<char*> argv;
+  for (auto& arg : copies) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  pipe_pair output, errors, exec_status;
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    int error = errno;
+    for (int fd : {output.read_end, output.write_end, errors.read_end, errors.write_end,
+                   exec_status.read_end, exec_status.write_end})
+      close(fd);
+    throw std::system_error(error, std::generic_category(), "fork");
+  }
+  if (pid == 0)
+    become(program.c_str(), argv.data(), parent, output.write_end,
+           merge_errors_into_output ? output.write_end : errors.write_end,
+           exec_status.write_end);
+
+  setpgid(pid, pid);  // also here, so the group exists before anyone signals it
+  close(output.write_end);
+  close(errors.write_end);
+  close(exec_status.write_end);
+  int exec_error = 0;
+  ssize_t got;
+  do got = read(exec_status.read_end, &exec_error, sizeof exec_error);
+  while (got < 0 && errno == EINTR);
+  close(exec_status.read_end);
+  if (got > 0) {
+    waitpid(pid, nullptr, 0);
+    close(output.read_end);
+    close(errors.read_end);
+    throw std::runtime_error("cannot run " + program + ": " + std::strerror(exec_error));
+  }
+  spawned_process started{pid, output.read_end, errors.read_end};
+  if (merge_errors_into_output) {
+    close(errors.read_end);
+    started.errors_fd = -1;
+  }
+  return started;
+}
+
+void kill_group(pid_t group) noexcept {
+  if (group > 0) kill(-group, SIGKILL);
+}
+
+std::string executable_folder() {
+  std::error_code error;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::string(".") : self.parent_path().string();
+}
+
+}  // namespace hammertime::harness

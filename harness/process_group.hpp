@@ -1,0 +1,32 @@
+// A process the harness starts: always the leader of its own process group, so that
+// kill(-pgid) reaches it and everything it forked; and it dies with the harness
+// (PR_SET_PDEATHSIG) should the harness itself be killed with SIGKILL.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace hammertime::harness {
+
+struct spawned_process {
+  pid_t pid = -1;         // also its process group id
+  int output_fd = -1;     // its stdout, read end
+  int errors_fd = -1;     // its stderr, read end (-1 when merged into output_fd)
+};
+
+// fork + exec `program` with `args` (args[0] is the name it sees). Throws
+// std::system_error when the pipes or the fork fail, std::runtime_error when the exec
+// fails (the child reports its errno on a close-on-exec pipe before exiting).
+spawned_process spawn_in_own_group(const std::string& program,
+                                   const std::vector<std::string>& args,
+                                   bool merge_errors_into_output);
+
+// SIGKILL to the whole group; harmless when it is already gone.
+void kill_group(pid_t group) noexcept;
+
+// The directory of the running executable (from /proc/self/exe).
+std::string executable_folder();
+
+}  // namespace hammertime::harness

@@ -1,0 +1,113 @@
+#include "server_launcher.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <stdexcept>
+
+#include "process_group.hpp"
+#include "stop_signal.hpp"
+
+namespace hammertime::harness {
+
+std::string endpoint::url() const { return "http://" + host + ":" + std::to_string(port); }
+
+std::optional<endpoint> parse_server_url(std::string_view url) {
+  constexpr std::string_view scheme = "http://";
+  if (url.substr(0, scheme.size()) != scheme) return std::nullopt;
+  url.remove_prefix(scheme.size());
+  if (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  auto colon = url.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  endpoint where;
+  where.host = std::string(url.substr(0, colon));
+  auto port_text = url.substr(colon + 1);
+  auto [end, error] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), where.port);
+  if (error != std::errc{} || end != port_text.data() + port_text.size() || where.port == 0 ||
+      where.host.find('/') != std::string::npos)
+    return std::nullopt;
+  return where;
+}
+
+std::string server_binary_path() { return executable_folder() + "/hammertime-server"; }
+
+server_process::server_process(const std::string& binary, std::chrono::milliseconds delay,
+                               const std::vector<std::string>& extra_args,
+                               std::chrono::milliseconds ready_within) {
+  std::vector<std::string> args{binary, "--port", "0", "--delay",
+                                std::to_string(delay.count()) + "ms"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  auto started = spawn_in_own_group(binary, args, true);
+  pid_ = started.pid;
+  output_fd_ = started.output_fd;
+
+  constexpr std::string_view ready = "listening on http://";
+  auto deadline = std::chrono::steady_clock::now() + ready_within;
+  std::string said, line;
+  bool is_ready = false;
+  while (!is_ready) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || stop_signal() != 0) break;
+    pollfd watch{output_fd_, POLLIN, 0};
+    if (poll(&watch, 1, static_cast<int>(std::min<long long>(left.count(), 100))) <= 0) continue;
+    char c;
+    if (read(output_fd_, &c, 1) != 1) break;  // it exited
+    if (c != '\n') {
+      line += c;
+      continue;
+    }
+    if (line.rfind(ready, 0) == 0) {
+      if (auto parsed = parse_server_url(line.substr(line.find("http://")))) {
+        where_ = *parsed;
+        is_ready = true;
+      }
+    }
+    said += (said.empty() ? "" : " | ") + line;
+    line.clear();
+  }
+  if (!is_ready) {
+    stop();
+    said += line;
+    throw std::runtime_error(
+        stop_signal() != 0 ? "stopped while the server started"
+                           : "hammertime-server did not get ready within " +
+                                 std::to_string(ready_within.count()) + " ms" +
+                                 (said.empty() ? std::string() : ": " + said));
+  }
+  drain_ = std::thread([fd = output_fd_] {
+    char buffer[4096];
+    while (true) {
+      auto got = read(fd, buffer, sizeof buffer);
+      if (got == 0 || (got < 0 && errno != EINTR)) return;
+    }
+  });
+}
+
+server_process::~server_process() { stop(); }
+
+void server_process::stop() noexcept {
+  if (pid_ > 0) {
+    kill(-pid_, SIGTERM);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    siginfo_t info{};
+    // Wait for it to exit without reaping it, so its group id stays its own until
+    // the rest of the group is killed.
+    while (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           info.si_pid == 0 && std::chrono::steady_clock::now() < deadline) {
+      usleep(10'000);
+    }
+    kill_group(pid_);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  if (drain_.joinable()) drain_.join();
+  if (output_fd_ >= 0) close(output_fd_), output_fd_ = -1;
+}
+
+}  // namespace hammertime::harness

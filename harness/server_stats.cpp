@@ -1,0 +1,72 @@
+#include "server_stats.hpp"
+
+#include <httplib.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace hammertime::harness {
+namespace {
+
+httplib::Result get(const endpoint& where, const char* path, std::chrono::milliseconds within) {
+  httplib::Client client(where.host, where.port);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(within).count();
+  client.set_connection_timeout(micros / 1'000'000, micros % 1'000'000);
+  client.set_read_timeout(micros / 1'000'000, micros % 1'000'000);
+  client.set_write_timeout(micros / 1'000'000, micros % 1'000'000);
+  return client.Get(path);
+}
+
+std::optional<double> number_at(const boost::json::value* value) {
+  if (value == nullptr) return std::nullopt;
+  if (value->is_double()) return value->as_double();
+  if (value->is_int64()) return static_cast<double>(value->as_int64());
+  if (value->is_uint64()) return static_cast<double>(value->as_uint64());
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool answers_http(const endpoint& where, std::chrono::milliseconds within) {
+  return static_cast<bool>(get(where, "/stats", within));
+}
+
+std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset,
+                                               std::chrono::milliseconds within) {
+  auto response = get(where, reset ? "/stats?reset=1" : "/stats", within);
+  if (!response || response->status != 200) return std::nullopt;
+  boost::system::error_code error;
+  auto parsed = boost::json::parse(response->body, error);
+  if (error || !parsed.is_object()) return std::nullopt;
+  server_stats stats;
+  if (auto answered = number_at(parsed.find_pointer("/answered", error)))
+    stats.answered = static_cast<std::uint64_t>(*answered);
+  if (auto p99 = number_at(parsed.find_pointer("/lateness_us/p99", error)))
+    stats.lateness_p99_ms = *p99 / 1000.0;
+  auto user = number_at(parsed.find_pointer("/cpu_seconds/user", error));
+  auto system = number_at(parsed.find_pointer("/cpu_seconds/system", error));
+  if (user && system) stats.cpu_seconds = *user + *system;
+  return stats;
+}
+
+std::optional<double> process_cpu_seconds(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string content;
+  if (!std::getline(file, content)) return std::nullopt;
+  auto close = content.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  // After "pid (comm)": state is field 3, utime field 14, stime field 15.
+  std::istringstream fields(content.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int index = 3; index <= 15 && fields >> field; ++index) {
+    if (index == 14) utime = std::stoull(field);
+    if (index == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace hammertime::harness

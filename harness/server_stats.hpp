@@ -1,0 +1,31 @@
+// What the harness learns about the server around each cell: its CPU time (from /proc
+// when the harness started it, else from its /stats) and how late it answered.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+#include "server_launcher.hpp"
+
+namespace hammertime::harness {
+
+// True when anything answers HTTP at `where` (any status counts).
+bool answers_http(const endpoint& where, std::chrono::milliseconds within);
+
+struct server_stats {
+  std::uint64_t answered = 0;                // responses sent since the last reset
+  std::optional<double> lateness_p99_ms;
+  std::optional<double> cpu_seconds;         // user + system, since the server started
+};
+
+// GET /stats (with ?reset=1 when `reset`); nullopt when the server has no such page.
+std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset,
+                                               std::chrono::milliseconds within);
+
+// utime + stime of a process, from /proc/PID/stat.
+std::optional<double> process_cpu_seconds(pid_t pid);
+
+}  // namespace hammertime::harness

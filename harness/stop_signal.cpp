@@ -1,0 +1,28 @@
+#include "stop_signal.hpp"
+
+#include <signal.h>
+
+namespace hammertime::harness {
+namespace {
+
+volatile sig_atomic_t stop_signal_ = 0;
+
+void on_stop(int signal) { stop_signal_ = signal; }
+
+}  // namespace
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int stop_signal() noexcept { return stop_signal_; }
+
+int exit_status_for(int signal) noexcept { return 128 + signal; }
+
+}  // namespace hammertime::harness
