@@ -6,10 +6,16 @@
 namespace hammertime::models {
 
 void run_sequential(const job&, tally&);
+void run_generator_loop(const job&, tally&);
+void run_generator_loop_busy(const job&, tally&);
 
 std::span<const model> all_models() {
   static const std::array models{
       model{"sequential", "blocking socket, one item after another", run_sequential, 1},
+      model{"generator_loop", "hand-written generators co_yield their waits to an epoll loop",
+            run_generator_loop},
+      model{"generator_loop_busy", "the same generators, resumed round-robin (busy polling)",
+            run_generator_loop_busy},
   };
   return models;
 }

@@ -1,0 +1,98 @@
+// generator_loop: the Python 2 talk's `run(tasks)` loop, done properly in C++20. Each
+// task is a hand-written generator (generator.hpp) that co_yields what it waits for,
+// a socket or a deadline, and one loop (event_loop.hpp: epoll plus a timer heap)
+// resumes it when that wait is over. generator_loop_busy swaps in the talk's naive
+// loop, which resumes every task in turn: same tasks, same results, a busy CPU.
+//
+//   $ build/bin/hammertime child --model generator_loop --workload flags --items 676 \
+//       --concurrency 676 --delay-ms 500 --timeout-ms 5000 --port 8001
+//   {"model":"generator_loop",...,"wall_seconds":0.52,"ok":194,"not_found":482,...}
+#include <algorithm>
+#include <vector>
+
+#include "async_wire.hpp"
+#include "event_loop.hpp"
+#include "nonblocking_socket.hpp"
+
+namespace hammertime::models {
+namespace {
+
+struct shared_work {
+  const job& work;
+  tally& counts;
+  socket_address server;
+  std::size_t next_item = 0;  // each task takes the next item when it is free
+};
+
+// A million of these sleep at once: the frame holds the wait and little else (80 bytes).
+// tag::sleep_task[]
+task sleep_items(shared_work& shared) {
+  while (shared.next_item++ < shared.work.items) {
+    wait on = wait::until(loop_clock::now() + shared.work.delay);
+    co_yield on;  // <1> resumed once the deadline passed
+    shared.counts.count(outcome::ok, 0, loop_clock::now() - on.deadline + shared.work.delay);
+  }
+}
+// end::sleep_task[]
+
+// tag::fetch_task[]
+task fetch_flags(shared_work& shared) {
+  nonblocking_socket socket;  // kept alive from one item to the next
+  flag_response_parser parser;
+  for (std::size_t i; (i = shared.next_item++) < shared.work.items;) {
+    auto started = loop_clock::now();
+    wait on = wait::until(started + shared.work.timeout);
+    std::string request = serialize(make_flag_request(shared.work, i));
+    std::string_view unsent = request;
+    reset(parser);
+
+    io state = socket.connect(shared.server);
+    while (state == io::again) {
+      co_yield on.writable(socket.fd());  // <1> connecting
+      state = on.timed_out() ? io::failed : socket.connect(shared.server);
+    }
+    if (state == io::done) state = socket.write(unsent);
+    while (state == io::again) {
+      co_yield on.writable(socket.fd());  // <2> room to send
+      state = on.timed_out() ? io::failed : socket.write(unsent);
+    }
+    if (state == io::done) state = socket.read(parser);
+    while (state == io::again) {
+      co_yield on.readable(socket.fd());  // <3> the response, bit by bit
+      state = on.timed_out() ? io::failed : socket.read(parser);
+    }
+
+    auto result = state == io::done ? to_fetch_result(parser) : fetch_result{};
+    if (state != io::done || !parser.keep_alive()) socket.close();  // <4> reconnect next
+    shared.counts.count(result.result, result.bytes, loop_clock::now() - started);
+  }
+}
+// end::fetch_task[]
+
+std::vector<task> start_tasks(shared_work& shared) {
+  auto count = std::min(std::max<std::size_t>(shared.work.concurrency, 1), shared.work.items);
+  std::vector<task> tasks;
+  tasks.reserve(count);
+  for (std::size_t slot = 0; slot < count; ++slot)
+    tasks.push_back(shared.work.kind == workload::sleep ? sleep_items(shared)
+                                                        : fetch_flags(shared));
+  return tasks;
+}
+
+}  // namespace
+
+// tag::run[]
+void run_generator_loop(const job& work, tally& counts) {
+  shared_work shared{work, counts, resolve(work.host, work.port)};
+  auto tasks = start_tasks(shared);
+  run_when_ready(tasks);  // epoll_wait sleeps until a socket or a deadline is due
+}
+
+void run_generator_loop_busy(const job& work, tally& counts) {
+  shared_work shared{work, counts, resolve(work.host, work.port)};
+  auto tasks = start_tasks(shared);
+  run_round_robin(tasks);  // asks every task, all the time
+}
+// end::run[]
+
+}  // namespace hammertime::models

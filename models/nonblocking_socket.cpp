@@ -1,0 +1,112 @@
+#include "nonblocking_socket.hpp"
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace hammertime::models {
+
+socket_address resolve(const std::string& host, std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  socket_address address;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0)
+    return address;  // AF_UNSPEC: socket() refuses it
+  std::memcpy(&address.storage, found->ai_addr, found->ai_addrlen);
+  address.length = found->ai_addrlen;
+  freeaddrinfo(found);
+  return address;
+}
+
+io nonblocking_socket::connect(const socket_address& server) {
+  if (connected_) return io::done;
+  if (fd_ < 0) {
+    fd_ = ::socket(server.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd_ < 0 && (errno == EMFILE || errno == ENFILE))
+      throw machine_limit("open files (ulimit -n) ran out: raise it, or lower --concurrency");
+    if (fd_ < 0) return io::failed;
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  // Called again while the first connect() is in progress, connect() says how it went:
+  // 0 (or EISCONN) connected, EALREADY still trying, any other error the failure.
+  auto* address = reinterpret_cast<const sockaddr*>(&server.storage);
+  if (::connect(fd_, address, server.length) == 0 || errno == EISCONN) {
+    connected_ = true;
+    return io::done;
+  }
+  if (errno == EINPROGRESS || errno == EALREADY || errno == EINTR) return io::again;
+  if (errno == EADDRNOTAVAIL)
+    throw machine_limit(
+        "ephemeral ports (net.ipv4.ip_local_port_range) ran out: widen the range, "
+        "or lower --concurrency");
+  return io::failed;
+}
+
+io nonblocking_socket::write(std::string_view& unsent) {
+  while (!unsent.empty()) {
+    ssize_t sent = ::send(fd_, unsent.data(), unsent.size(), MSG_NOSIGNAL);
+    if (sent >= 0) {
+      unsent.remove_prefix(static_cast<std::size_t>(sent));
+    } else if (errno != EINTR) {
+      return errno == EAGAIN || errno == EWOULDBLOCK ? io::again : io::failed;
+    }
+  }
+  return io::done;
+}
+
+io nonblocking_socket::read(flag_response_parser& parser) {
+  if (!unparsed_.empty())
+    if (io state = feed(parser, {}); state != io::again) return state;
+  // One loop thread reads for all its sockets, so they can share one buffer.
+  thread_local std::array<char, 64 * 1024> scratch;
+  for (;;) {
+    ssize_t got = ::recv(fd_, scratch.data(), scratch.size(), 0);
+    if (got > 0) {
+      io state = feed(parser, {scratch.data(), static_cast<std::size_t>(got)});
+      if (state != io::again) return state;
+    } else if (got == 0) {  // closed: only a response without a length may end here
+      boost::system::error_code ec;
+      parser.put_eof(ec);
+      return !ec && parser.is_done() ? io::done : io::failed;
+    } else if (errno != EINTR) {
+      return errno == EAGAIN || errno == EWOULDBLOCK ? io::again : io::failed;
+    }
+  }
+}
+
+// Beast takes a header only once it is whole: what it leaves waits in unparsed_.
+io nonblocking_socket::feed(flag_response_parser& parser, std::string_view fresh) {
+  std::string_view bytes = fresh;
+  if (!unparsed_.empty()) bytes = unparsed_.append(fresh);
+  std::size_t taken = 0;
+  while (taken < bytes.size() && !parser.is_done()) {
+    boost::system::error_code ec;
+    auto used = parser.put(boost::asio::buffer(bytes.data() + taken, bytes.size() - taken), ec);
+    taken += used;
+    if (ec == http::error::need_more || (!ec && used == 0)) break;
+    if (ec) return io::failed;
+  }
+  if (bytes.data() == unparsed_.data())
+    unparsed_.erase(0, taken);
+  else
+    unparsed_.assign(bytes.substr(taken));
+  return parser.is_done() ? io::done : io::again;
+}
+
+void nonblocking_socket::close() noexcept {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  connected_ = false;
+  unparsed_.clear();
+}
+
+}  // namespace hammertime::models

@@ -1,0 +1,61 @@
+// A non-blocking TCP client socket for the generator loop's tasks. Each call does
+// what it can without blocking and says whether it is done, must be tried again once
+// the socket is ready (the task co_yields a wait), or failed:
+//
+//   io state = socket.connect(server);
+//   while (state == io::again) {
+//     co_yield on.writable(socket.fd());
+//     state = on.timed_out() ? io::failed : socket.connect(server);
+//   }
+//
+// The response bytes go into the event-loop family's one parser (async_wire.hpp).
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "async_wire.hpp"
+
+namespace hammertime::models {
+
+enum class io : std::uint8_t { done, again, failed };
+
+struct socket_address {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+};
+
+// host:port, resolved once. A host that does not resolve gives an address every
+// connect fails on, so each item is counted failed.
+socket_address resolve(const std::string& host, std::uint16_t port);
+
+class nonblocking_socket {
+ public:
+  nonblocking_socket() = default;
+  ~nonblocking_socket() { close(); }
+  nonblocking_socket(const nonblocking_socket&) = delete;
+  nonblocking_socket& operator=(const nonblocking_socket&) = delete;
+
+  int fd() const noexcept { return fd_; }
+
+  // Opens the socket if need be and connects it; done at once if it already is.
+  // Throws machine_limit when the open files or the ephemeral ports run out.
+  io connect(const socket_address& server);
+  // Writes the front of `unsent` and drops what went out; done when nothing is left.
+  io write(std::string_view& unsent);
+  // Reads what has arrived and feeds it to `parser`; done when the response is whole.
+  io read(flag_response_parser& parser);
+  void close() noexcept;
+
+ private:
+  io feed(flag_response_parser& parser, std::string_view fresh);
+
+  int fd_ = -1;
+  bool connected_ = false;
+  std::string unparsed_;  // read, but not yet taken by the parser (a partial header)
+};
+
+}  // namespace hammertime::models

@@ -1,0 +1,180 @@
+// The generator loop's two schedulers (models/event_loop.hpp): a task is resumed only
+// when its wait is over, deadlines come due in order, a late socket wait times out.
+#include "event_loop.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <vector>
+
+namespace hammertime::models {
+namespace {
+
+using namespace std::chrono_literals;
+using loop_function = void (*)(std::span<task>);
+
+class both_loops : public ::testing::TestWithParam<loop_function> {
+ protected:
+  void run(std::vector<task>& tasks) { GetParam()(tasks); }
+};
+
+INSTANTIATE_TEST_SUITE_P(event_loop, both_loops,
+                         ::testing::Values(run_when_ready, run_round_robin),
+                         [](const auto& info) {
+                           return info.index == 0 ? "when_ready" : "round_robin";
+                         });
+
+struct pipe_ends {
+  int read = -1, write = -1;
+  pipe_ends() {
+    int ends[2];
+    if (pipe2(ends, O_NONBLOCK | O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
+    read = ends[0], write = ends[1];
+  }
+  ~pipe_ends() { close(read), close(write); }
+  pipe_ends(const pipe_ends&) = delete;
+  pipe_ends& operator=(const pipe_ends&) = delete;
+};
+
+task sleep_until(loop_clock::time_point deadline, loop_clock::time_point& resumed_at) {
+  co_yield wait::until(deadline);
+  resumed_at = loop_clock::now();
+}
+
+TEST_P(both_loops, a_deadline_task_is_not_resumed_before_its_deadline) {
+  auto deadline = loop_clock::now() + 50ms;
+  loop_clock::time_point resumed_at;
+  std::vector<task> tasks;
+  tasks.push_back(sleep_until(deadline, resumed_at));
+  run(tasks);
+  EXPECT_GE(resumed_at, deadline);
+  EXPECT_LT(resumed_at, deadline + 2s);
+  EXPECT_TRUE(tasks[0].done());
+}
+
+task sleep_then_say(loop_clock::time_point deadline, int name, std::vector<int>& said) {
+  co_yield wait::until(deadline);
+  said.push_back(name);
+}
+
+TEST_P(both_loops, deadlines_resume_their_tasks_in_deadline_order) {
+  auto start = loop_clock::now();
+  std::vector<int> said;
+  std::vector<task> tasks;
+  for (auto [name, after] : {std::pair{0, 60ms}, {1, 20ms}, {2, 40ms}, {3, 0ms}})
+    tasks.push_back(sleep_then_say(start + after, name, said));
+  run(tasks);
+  EXPECT_EQ(said, (std::vector<int>{3, 1, 2, 0}));
+}
+
+struct reader_report {
+  int resumes = 0;
+  int resumes_before_the_write = 0;
+  char got = 0;
+  bool timed_out = false;
+};
+
+task read_one_byte(int fd, loop_clock::time_point deadline, const bool& written,
+                   reader_report& report) {
+  wait on = wait::until(deadline);
+  while (::read(fd, &report.got, 1) != 1) {
+    co_yield on.readable(fd);
+    ++report.resumes;
+    if (!written) ++report.resumes_before_the_write;
+    if (on.timed_out()) {
+      report.timed_out = true;
+      co_return;
+    }
+  }
+}
+
+task write_one_byte_later(int fd, loop_clock::time_point when, bool& written) {
+  co_yield wait::until(when);
+  written = ::write(fd, "x", 1) == 1;
+}
+
+TEST(event_loop, a_socket_task_is_not_resumed_before_its_fd_is_readable) {
+  pipe_ends pipe;
+  bool written = false;
+  reader_report report;
+  std::vector<task> tasks;
+  tasks.push_back(read_one_byte(pipe.read, loop_clock::now() + 10s, written, report));
+  tasks.push_back(write_one_byte_later(pipe.write, loop_clock::now() + 50ms, written));
+  run_when_ready(tasks);
+  EXPECT_TRUE(written);
+  EXPECT_EQ(report.got, 'x');
+  EXPECT_EQ(report.resumes, 1);
+  EXPECT_EQ(report.resumes_before_the_write, 0);
+  EXPECT_FALSE(report.timed_out);
+}
+
+TEST(event_loop, the_round_robin_loop_resumes_a_socket_task_whether_ready_or_not) {
+  pipe_ends pipe;
+  bool written = false;
+  reader_report report;
+  std::vector<task> tasks;
+  tasks.push_back(read_one_byte(pipe.read, loop_clock::now() + 10s, written, report));
+  tasks.push_back(write_one_byte_later(pipe.write, loop_clock::now() + 50ms, written));
+  run_round_robin(tasks);
+  EXPECT_EQ(report.got, 'x');
+  EXPECT_GT(report.resumes_before_the_write, 0);  // busy: it kept asking
+  EXPECT_FALSE(report.timed_out);
+}
+
+TEST_P(both_loops, a_socket_wait_that_outlasts_its_deadline_resumes_timed_out) {
+  pipe_ends pipe;
+  bool never_written = false;
+  reader_report report;
+  auto deadline = loop_clock::now() + 50ms;
+  std::vector<task> tasks;
+  tasks.push_back(read_one_byte(pipe.read, deadline, never_written, report));
+  run(tasks);
+  EXPECT_TRUE(report.timed_out);
+  EXPECT_GE(loop_clock::now(), deadline);
+  EXPECT_EQ(report.got, 0);
+}
+
+TEST_P(both_loops, many_socket_tasks_each_resume_once_their_own_fd_is_readable) {
+  std::vector<pipe_ends> pipes(20);
+  bool written = false;
+  std::vector<reader_report> reports(pipes.size());
+  std::vector<task> tasks;
+  for (std::size_t i = 0; i < pipes.size(); ++i)
+    tasks.push_back(read_one_byte(pipes[i].read, loop_clock::now() + 10s, written, reports[i]));
+  for (auto& pipe : pipes)
+    tasks.push_back(write_one_byte_later(pipe.write, loop_clock::now() + 30ms, written));
+  run(tasks);
+  for (auto& report : reports) {
+    EXPECT_EQ(report.got, 'x');
+    EXPECT_FALSE(report.timed_out);
+  }
+}
+
+task throws_after_a_wait() {
+  co_yield wait::until(loop_clock::now() + 10ms);
+  throw std::runtime_error("task failed");
+}
+
+TEST_P(both_loops, an_exception_in_a_task_comes_out_of_the_loop) {
+  loop_clock::time_point unused;
+  std::vector<task> tasks;
+  tasks.push_back(sleep_until(loop_clock::now() + 10s, unused));
+  tasks.push_back(throws_after_a_wait());
+  EXPECT_THROW(run(tasks), std::runtime_error);
+}
+
+task ends_at_once() { co_return; }
+
+TEST_P(both_loops, returns_when_there_is_nothing_to_wait_for) {
+  std::vector<task> tasks;
+  run(tasks);
+  tasks.push_back(ends_at_once());
+  tasks.push_back(task{});
+  run(tasks);
+  EXPECT_TRUE(tasks[0].done());
+}
+
+}  // namespace
+}  // namespace hammertime::models
