@@ -6,12 +6,17 @@
 namespace hammertime::models {
 
 void run_sequential(const job&, tally&);
+void run_thread_pool(const job&, tally&);
+void run_process_pool(const job&, tally&);
 void run_generator_loop(const job&, tally&);
 void run_generator_loop_busy(const job&, tally&);
 
 std::span<const model> all_models() {
   static const std::array models{
       model{"sequential", "blocking socket, one item after another", run_sequential, 1},
+      model{"thread_pool", "C oneTBB worker threads, each blocking", run_thread_pool},
+      model{"process_pool", "C forked worker processes, items and tallies over pipes",
+            run_process_pool},
       model{"generator_loop", "hand-written generators co_yield their waits to an epoll loop",
             run_generator_loop},
       model{"generator_loop_busy", "the same generators, resumed round-robin (busy polling)",

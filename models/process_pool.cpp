@@ -1,0 +1,82 @@
+// process_pool: C forked worker processes, the flags demo's ProcessPoolExecutor. The
+// parent hands the next item index to whichever worker is idle, over that worker's
+// pipe, and reads back what the item came to; each worker blocks on its own keep-alive
+// connection, built after the fork.
+//
+//   $ build/bin/hammertime child --model process_pool --workload flags --items 676 \
+//       --concurrency 20 --delay-ms 100 --timeout-ms 5000 --port 8001
+//   {"model":"process_pool",...,"wall_seconds":3.46,"ok":194,"not_found":482,"failed":0,...}
+//
+// A worker that dies (killed, crashed) turns the item it held into a failed one and
+// the others carry on with the rest; if none is left, the rest are failed too. Forking
+// and reaping the workers are inside the measured time, and their pages are charged
+// to the run: the harness sums the PSS of the whole process tree.
+#include <algorithm>
+#include <optional>
+
+#include "blocking_client.hpp"
+#include "worker_processes.hpp"
+
+namespace hammertime::models {
+namespace {
+
+// What a worker sends back for one item.
+struct item_done {
+  std::uint64_t index = 0;
+  std::uint64_t bytes = 0;
+  std::int64_t latency_ns = 0;
+  outcome result = outcome::failed;
+};
+
+// tag::worker[]
+void serve_items(const job& work, int from_parent, int to_parent) {
+  std::optional<blocking_client> client;  // <1> this worker's own connection
+  if (work.kind == workload::flags) client.emplace(work);
+  std::uint64_t index = 0;
+  while (read_record(from_parent, &index, sizeof index)) {  // <2> until the pipe closes
+    std::chrono::steady_clock::duration latency{};
+    auto got = do_blocking_item(work, client ? &*client : nullptr, index, latency);
+    item_done done{index, got.bytes,
+                   std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count(),
+                   got.result};
+    if (!write_record(to_parent, &done, sizeof done)) return;
+  }
+}
+// end::worker[]
+
+}  // namespace
+
+// tag::process_pool[]
+void run_process_pool(const job& work, tally& counts) {
+  if (work.items == 0) return;
+  worker_processes pool;
+  pool.start(std::clamp<std::size_t>(work.concurrency, 1, work.items),  // <1> fork C
+             [&](int from_parent, int to_parent) { serve_items(work, from_parent, to_parent); });
+
+  std::size_t next_item = 0;
+  auto hand_out = [&](worker_process& worker) {  // <2> the next item, or "no more"
+    if (next_item < work.items && pool.send(worker, next_item))
+      ++next_item;
+    else
+      pool.finish(worker);
+  };
+  for (auto& worker : pool.workers()) hand_out(worker);
+
+  while (pool.any_alive())
+    for (worker_process* worker : pool.wait_ready()) {  // <3> poll every worker's pipe
+      item_done done;
+      if (pool.receive(*worker, &done, sizeof done)) {
+        counts.count(done.result, done.bytes, std::chrono::nanoseconds(done.latency_ns));
+        hand_out(*worker);
+      } else {  // <4> the worker is gone: the item it held failed
+        if (worker->busy)
+          counts.count(outcome::failed, 0, std::chrono::steady_clock::now() - worker->sent_at);
+        pool.bury(*worker);
+      }
+    }
+  for (; next_item < work.items; ++next_item)  // <5> no worker left for these
+    counts.count(outcome::failed, 0, {});
+}
+// end::process_pool[]
+
+}  // namespace hammertime::models

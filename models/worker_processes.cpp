@@ -1,0 +1,175 @@
+#include "worker_processes.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <system_error>
+
+#include "model.hpp"
+#include "pool_limits.hpp"
+
+namespace hammertime::models {
+namespace {
+
+void close_fd(int& fd) {
+  if (fd >= 0) close(fd);
+  fd = -1;
+}
+
+void reap(pid_t& pid) {
+  while (pid > 0 && waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  pid = -1;
+}
+
+// In a new worker: closes every descriptor but stdio and its own two pipe ends (the
+// other workers' pipe ends above all, or they would never see their end of file).
+void keep_only(int first, int second) {
+  auto low = static_cast<unsigned>(std::min(first, second));
+  auto high = static_cast<unsigned>(std::max(first, second));
+  if (low > 3) close_range(3, low - 1, 0);
+  if (high > low + 1) close_range(low + 1, high - 1, 0);
+  close_range(high + 1, ~0U, 0);
+}
+
+[[noreturn]] void refuse(const char* call, int error, std::size_t started, std::size_t count) {
+  std::string what = std::string("process_pool: ") + call + " failed after " +
+                     std::to_string(started) + " of " + std::to_string(count) +
+                     " workers (" + std::strerror(error) + "); ";
+  if (error == EMFILE)
+    throw machine_limit(what + "the parent holds 2 pipe ends per worker: raise "
+                               "RLIMIT_NOFILE (ulimit -n)");
+  if (error == ENFILE) throw machine_limit(what + "raise fs.file-max (sysctl)");
+  if (error == EAGAIN)
+    throw machine_limit(what + "raise RLIMIT_NPROC (ulimit -u), kernel.pid_max, "
+                               "kernel.threads-max or the cgroup's pids.max");
+  if (error == ENOMEM) throw machine_limit(what + "the machine is out of memory");
+  throw std::system_error(error, std::generic_category(), what);
+}
+
+}  // namespace
+
+bool read_record(int fd, void* record, std::size_t size) {
+  auto* at = static_cast<char*>(record);
+  while (size > 0) {
+    auto got = read(fd, at, size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    at += got, size -= static_cast<std::size_t>(got);
+  }
+  return true;
+}
+
+bool write_record(int fd, const void* record, std::size_t size) {
+  const auto* at = static_cast<const char*>(record);
+  while (size > 0) {
+    auto put = write(fd, at, size);
+    if (put < 0 && errno == EINTR) continue;
+    if (put <= 0) return false;
+    at += put, size -= static_cast<std::size_t>(put);
+  }
+  return true;
+}
+
+worker_processes::worker_processes() {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ignore, &previous_sigpipe_);
+}
+
+worker_processes::~worker_processes() {
+  for (auto& worker : workers_) {
+    close_fd(worker.to_worker);
+    close_fd(worker.from_worker);
+    if (worker.pid > 0) kill(worker.pid, SIGKILL);
+    reap(worker.pid);
+  }
+  sigaction(SIGPIPE, &previous_sigpipe_, nullptr);
+}
+
+void worker_processes::start(std::size_t count, const serve_function& serve) {
+  require_processes(count, "process_pool");
+  require_open_files(2 * count, "process_pool");
+  workers_.reserve(count);
+  const pid_t parent = getpid();
+  for (std::size_t started = 0; started < count; ++started) {
+    int items[2], records[2];
+    if (pipe2(items, O_CLOEXEC) != 0) refuse("pipe", errno, started, count);
+    if (pipe2(records, O_CLOEXEC) != 0) {
+      int error = errno;
+      close(items[0]), close(items[1]);
+      refuse("pipe", error, started, count);
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(1);  // the parent died before the line above
+      keep_only(items[0], records[1]);
+      try {
+        serve(items[0], records[1]);
+      } catch (...) {
+        _exit(1);
+      }
+      _exit(0);
+    }
+    int error = errno;
+    close(items[0]), close(records[1]);
+    if (pid < 0) {
+      close(items[1]), close(records[0]);
+      refuse("fork", error, started, count);
+    }
+    workers_.push_back({pid, items[1], records[0]});
+  }
+}
+
+bool worker_processes::any_alive() const {
+  for (const auto& worker : workers_)
+    if (worker.from_worker >= 0) return true;
+  return false;
+}
+
+std::vector<worker_process*> worker_processes::wait_ready() {
+  std::vector<pollfd> watched;
+  std::vector<worker_process*> watched_workers, ready;
+  for (auto& worker : workers_)
+    if (worker.from_worker >= 0) {
+      watched.push_back({worker.from_worker, POLLIN, 0});
+      watched_workers.push_back(&worker);
+    }
+  while (poll(watched.data(), watched.size(), -1) < 0)
+    if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "poll");
+  for (std::size_t i = 0; i < watched.size(); ++i)
+    if (watched[i].revents != 0) ready.push_back(watched_workers[i]);
+  return ready;
+}
+
+bool worker_processes::send(worker_process& worker, std::uint64_t index) {
+  if (worker.to_worker < 0 || !write_record(worker.to_worker, &index, sizeof index))
+    return false;
+  worker.busy = true;
+  worker.sent_at = std::chrono::steady_clock::now();
+  return true;
+}
+
+bool worker_processes::receive(worker_process& worker, void* record, std::size_t size) {
+  if (!read_record(worker.from_worker, record, size)) return false;
+  worker.busy = false;
+  return true;
+}
+
+void worker_processes::finish(worker_process& worker) { close_fd(worker.to_worker); }
+
+void worker_processes::bury(worker_process& worker) {
+  close_fd(worker.to_worker);
+  close_fd(worker.from_worker);
+  reap(worker.pid);
+}
+
+}  // namespace hammertime::models

@@ -1,0 +1,237 @@
+// The thread pool and the process pool: exact tallies on both workloads, errors
+// counted rather than thrown, a dead worker that costs one item and not the run, and
+// machine limits that stop a run with a message instead of a smaller pool.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <oneapi/tbb/global_control.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "model.hpp"
+#include "process_memory.hpp"
+#include "server_process.hpp"
+#include "wire.hpp"
+
+namespace hammertime::models {
+
+void run_sequential(const job&, tally&);
+void run_thread_pool(const job&, tally&);
+void run_process_pool(const job&, tally&);
+
+namespace {
+
+using namespace std::chrono_literals;
+
+job sleep_job(std::size_t items, std::size_t concurrency, std::chrono::milliseconds delay) {
+  job work;
+  work.kind = workload::sleep;
+  work.items = items;
+  work.concurrency = concurrency;
+  work.delay = delay;
+  return work;
+}
+
+// The flags that exist, with their sizes, from data/flags.tsv.
+std::map<std::string, std::size_t> flag_sizes() {
+  std::map<std::string, std::size_t> sizes;
+  std::ifstream table(HAMMERTIME_FLAGS_TSV);
+  for (std::string line; std::getline(table, line);) {
+    std::istringstream fields(line);
+    std::string code;
+    std::size_t bytes = 0;
+    if (line.size() > 2 && line[2] == '\t' && fields >> code >> bytes) sizes[code] = bytes;
+  }
+  return sizes;
+}
+
+void expect_flags_tally(run_function run, std::size_t items, std::size_t concurrency) {
+  testing::server_process server;
+  job work;
+  work.items = items;
+  work.concurrency = concurrency;
+  work.delay = 10ms;
+  work.port = server.port();
+  tally counts(items);
+  run(work, counts);
+
+  std::size_t found = 0, flag_bytes = 0;
+  auto sizes = flag_sizes();
+  ASSERT_EQ(sizes.size(), 194u);
+  for (std::size_t i = 0; i < items; ++i)
+    if (auto size = sizes.find(flag_code(i)); size != sizes.end())
+      ++found, flag_bytes += size->second;
+  EXPECT_EQ(counts.ok(), found);
+  EXPECT_EQ(counts.not_found(), items - found);
+  EXPECT_EQ(counts.failed(), 0u);
+  EXPECT_EQ(counts.latencies_ms().size(), items);
+
+  // Every body counts, the 404s' too: the same bytes the sequential model brings.
+  tally one_by_one(items);
+  work.delay = 0ms;
+  run_sequential(work, one_by_one);
+  EXPECT_GE(counts.bytes(), flag_bytes);
+  EXPECT_EQ(counts.bytes(), one_by_one.bytes());
+}
+
+// A port that refuses connections: bound, never listening, held until the test ends.
+struct refusing_port {
+  refusing_port() : fd(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    bind(fd, reinterpret_cast<sockaddr*>(&address), length);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    port = ntohs(address.sin_port);
+  }
+  ~refusing_port() { close(fd); }
+  int fd;
+  std::uint16_t port;
+};
+
+void expect_all_failed_without_a_throw(run_function run) {
+  refusing_port nobody;
+  job work;
+  work.items = 30;
+  work.concurrency = 5;
+  work.port = nobody.port;
+  work.timeout = 2000ms;
+  tally counts(work.items);
+  EXPECT_NO_THROW(run(work, counts));
+  EXPECT_EQ(counts.failed(), 30u);
+  EXPECT_EQ(counts.finished(), 30u);
+}
+
+// This process's children, now (zombies included: /proc still lists them).
+std::vector<pid_t> children() {
+  auto tree = process_tree(getpid());
+  return {tree.begin() + 1, tree.end()};
+}
+
+// Runs `body` in a forked child with RLIMIT_NOFILE lowered; true when it threw
+// machine_limit naming ulimit -n.
+bool stops_at_open_files_limit(run_function run, workload kind) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    rlimit files{64, 64};
+    setrlimit(RLIMIT_NOFILE, &files);
+    job work = sleep_job(200, 200, 10ms);
+    work.kind = kind;
+    tally counts(work.items);
+    try {
+      run(work, counts);
+    } catch (const machine_limit& limit) {
+      _exit(std::string(limit.what()).find("ulimit -n") != std::string::npos ? 0 : 2);
+    } catch (...) {
+      _exit(3);
+    }
+    _exit(1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+TEST(thread_pool, counts_every_sleep_item_exactly_once) {
+  tally counts(300);
+  run_thread_pool(sleep_job(300, 50, 20ms), counts);
+  EXPECT_EQ(counts.ok(), 300u);
+  EXPECT_EQ(counts.finished(), 300u);
+  EXPECT_EQ(counts.latencies_ms().size(), 300u);
+}
+
+TEST(thread_pool, runs_c_items_at_once_not_c_minus_the_callers_slot) {
+  // 100 items on 100 threads take one delay; one slot short, they would take two.
+  tally counts(100);
+  auto started = std::chrono::steady_clock::now();
+  run_thread_pool(sleep_job(100, 100, 500ms), counts);
+  auto wall = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(counts.ok(), 100u);
+  EXPECT_GE(wall, 500ms);
+  EXPECT_LT(wall, 900ms);
+}
+
+TEST(thread_pool, gets_the_exact_flags_tally_from_the_server) {
+  expect_flags_tally(run_thread_pool, 200, 20);
+}
+
+TEST(thread_pool, counts_refused_connections_as_failed_without_throwing) {
+  expect_all_failed_without_a_throw(run_thread_pool);
+}
+
+TEST(thread_pool, stops_with_machine_limit_when_tbb_is_capped_below_c) {
+  tbb::global_control cap(tbb::global_control::max_allowed_parallelism, 2);
+  tally counts(8);
+  try {
+    run_thread_pool(sleep_job(8, 8, 10ms), counts);
+    ADD_FAILURE() << "ran with fewer threads than C";
+  } catch (const machine_limit& limit) {
+    EXPECT_NE(std::string(limit.what()).find("of 8 threads started"), std::string::npos)
+        << limit.what();
+  }
+  EXPECT_EQ(counts.finished(), 0u);
+}
+
+TEST(thread_pool, stops_with_machine_limit_naming_the_open_files_limit) {
+  EXPECT_TRUE(stops_at_open_files_limit(run_thread_pool, workload::flags));
+}
+
+TEST(process_pool, counts_every_sleep_item_exactly_once_and_leaves_no_process) {
+  tally counts(300);
+  run_process_pool(sleep_job(300, 50, 20ms), counts);
+  EXPECT_EQ(counts.ok(), 300u);
+  EXPECT_EQ(counts.finished(), 300u);
+  EXPECT_EQ(counts.latencies_ms().size(), 300u);
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_pool, gets_the_exact_flags_tally_from_the_server) {
+  expect_flags_tally(run_process_pool, 200, 20);
+}
+
+TEST(process_pool, counts_refused_connections_as_failed_without_throwing) {
+  expect_all_failed_without_a_throw(run_process_pool);
+}
+
+TEST(process_pool, a_killed_worker_fails_its_item_and_the_others_finish_the_rest) {
+  std::jthread killer([](std::stop_token stop) {
+    while (!stop.stop_requested() && children().size() < 4) std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(100ms);  // well inside every worker's first item
+    if (auto workers = children(); workers.size() == 4) kill(workers[1], SIGKILL);
+  });
+  tally counts(12);
+  run_process_pool(sleep_job(12, 4, 300ms), counts);
+  killer.request_stop();
+  EXPECT_EQ(counts.finished(), 12u);
+  EXPECT_EQ(counts.failed(), 1u);
+  EXPECT_EQ(counts.ok(), 11u);
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_pool, when_every_worker_dies_every_item_left_is_failed) {
+  std::jthread killer([](std::stop_token stop) {
+    while (!stop.stop_requested() && children().size() < 4) std::this_thread::sleep_for(1ms);
+    for (pid_t worker : children()) kill(worker, SIGKILL);
+  });
+  tally counts(8);
+  run_process_pool(sleep_job(8, 4, 5000ms), counts);
+  killer.request_stop();
+  EXPECT_EQ(counts.failed(), 8u);
+  EXPECT_EQ(counts.finished(), 8u);
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_pool, stops_with_machine_limit_naming_the_open_files_limit) {
+  EXPECT_TRUE(stops_at_open_files_limit(run_process_pool, workload::sleep));
+}
+
+}  // namespace
+}  // namespace hammertime::models
