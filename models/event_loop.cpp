@@ -7,43 +7,14 @@
 #include <array>
 #include <cerrno>
 #include <climits>
-#include <functional>
 #include <system_error>
 #include <vector>
 
 #include "model.hpp"
+#include "timer_heap.hpp"
 
 namespace hammertime::models {
 namespace {
-
-// One entry per deadline a task waits on: 16 bytes, a min-heap on the deadline. An
-// entry outlives its wait when the socket was ready first; it is dropped when popped.
-struct timer {
-  loop_clock::time_point deadline;
-  std::size_t task;
-  friend bool operator>(const timer& a, const timer& b) { return a.deadline > b.deadline; }
-};
-static_assert(sizeof(timer) == 16);
-
-class timer_heap {
- public:
-  void reserve(std::size_t count) { timers_.reserve(count); }
-  bool empty() const noexcept { return timers_.empty(); }
-  const timer& top() const noexcept { return timers_.front(); }
-  void push(timer entry) {
-    timers_.push_back(entry);
-    std::push_heap(timers_.begin(), timers_.end(), std::greater<>{});
-  }
-  timer pop() noexcept {
-    std::pop_heap(timers_.begin(), timers_.end(), std::greater<>{});
-    timer entry = timers_.back();
-    timers_.pop_back();
-    return entry;
-  }
-
- private:
-  std::vector<timer> timers_;
-};
 
 [[noreturn]] void throw_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
@@ -75,7 +46,7 @@ class epoll_loop {
         auto index = static_cast<std::size_t>(events[e].data.u64);
         if (tasks_[index].done()) continue;
         wait& on = tasks_[index].value();
-        if (on.on == wait::interest::none || on.result != wait::status::pending) continue;
+        if (on.on == wait::interest::none) continue;
         on.result = wait::status::ready;
         resume(index);
       }
@@ -84,7 +55,7 @@ class epoll_loop {
         auto index = timers_.pop().task;
         if (tasks_[index].done()) continue;
         wait& on = tasks_[index].value();
-        if (on.result != wait::status::pending || on.deadline > now) continue;
+        if (on.deadline > now) continue;  // the entry of a wait the socket ended first
         if (on.on == wait::interest::none) {
           on.result = wait::status::ready;
         } else {

@@ -66,14 +66,14 @@ io nonblocking_socket::write(std::string_view& unsent) {
 io nonblocking_socket::read(flag_response_parser& parser) {
   if (!unparsed_.empty())
     if (io state = feed(parser, {}); state != io::again) return state;
-  // One loop thread reads for all its sockets, so they can share one buffer.
-  thread_local std::array<char, 64 * 1024> scratch;
+  std::array<char, 32 * 1024> scratch;  // on the loop's stack, not in the task's frame
   for (;;) {
     ssize_t got = ::recv(fd_, scratch.data(), scratch.size(), 0);
     if (got > 0) {
       io state = feed(parser, {scratch.data(), static_cast<std::size_t>(got)});
       if (state != io::again) return state;
     } else if (got == 0) {  // closed: only a response without a length may end here
+      if (!parser.got_some()) return io::failed;
       boost::system::error_code ec;
       parser.put_eof(ec);
       return !ec && parser.is_done() ? io::done : io::failed;
