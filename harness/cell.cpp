@@ -59,7 +59,7 @@ std::chrono::milliseconds cell_time_limit(const cell& one, const run_options& op
       2 * one.ideal() + std::chrono::seconds(10) +
       std::chrono::duration<double>(one.timeout) *
           (1 + std::ceil(static_cast<double>(one.rounds()) * fault_share));
-  return std::chrono::duration_cast<std::chrono::milliseconds>(limit);
+  return std::chrono::round<std::chrono::milliseconds>(limit);
 }
 
 }  // namespace hammertime::harness

@@ -44,12 +44,14 @@ void progress::begin(std::size_t index) {
        false);
 }
 
+bool progress::due() const {
+  return terminal_ || std::chrono::steady_clock::now() - last_plain_line_ >= std::chrono::seconds(10);
+}
+
 void progress::update(std::chrono::duration<double> elapsed,
                       std::optional<std::uint64_t> items_done) {
-  auto now = std::chrono::steady_clock::now();
-  // Without a terminal, a line every 10 s of a long cell.
-  if (!terminal_ && now - last_plain_line_ < std::chrono::seconds(10)) return;
-  last_plain_line_ = now;
+  if (!due()) return;
+  last_plain_line_ = std::chrono::steady_clock::now();
   const cell& one = cells_[current_];
   std::string line = "[" + std::to_string(current_ + 1) + "/" + std::to_string(cells_.size()) +
                      "] " + one.name() + " rep " + std::to_string(one.repetition + 1) + "/" +

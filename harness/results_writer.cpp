@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -117,9 +118,10 @@ std::optional<double> number(const boost::json::value& value) {
 // "<name>_median"; min and max beside the headline figures.
 boost::json::object median_entry(const std::vector<boost::json::object>& runs,
                                  std::size_t planned, bool all_valid) {
-  static const std::set<std::string> identity{"family_index", "per_family_instance_index",
-                                              "repetitions", "repetition_index", "threads",
-                                              "iterations"};
+  static const std::set<std::string> skipped{"family_index", "per_family_instance_index",
+                                             "repetitions", "repetition_index", "threads",
+                                             "iterations"};
+  static const std::set<std::string> copied{"items", "concurrency", "delay_ms", "timeout_ms"};
   const auto& first = runs.front();
   boost::json::object entry{
       {"name", std::string(first.at("run_name").as_string()) + "_median"},
@@ -134,8 +136,8 @@ boost::json::object median_entry(const std::vector<boost::json::object>& runs,
       {"iterations", runs.size()},
   };
   for (const auto& [key, value] : first) {
-    if (entry.contains(key) || identity.count(key)) continue;
-    if (!number(value)) {
+    if (entry.contains(key) || skipped.count(key)) continue;
+    if (!number(value) || copied.count(key)) {
       entry[key] = value;
       continue;
     }
@@ -186,6 +188,49 @@ std::string context_text(const boost::json::object& context, const char* key) {
   if (value == nullptr) return "?";
   if (value->is_string()) return std::string(value->as_string());
   return boost::json::serialize(*value);
+}
+
+// Two-space indentation, one field per line, as Google Benchmark writes its files.
+void pretty(const boost::json::value& value, std::string& out, int depth) {
+  auto indent = [&](int level) { out += '\n' + std::string(2 * level, ' '); };
+  if (value.is_object() && !value.as_object().empty()) {
+    out += '{';
+    bool first = true;
+    for (const auto& [key, field] : value.as_object()) {
+      if (!first) out += ',';
+      first = false;
+      indent(depth + 1);
+      out += boost::json::serialize(boost::json::string(key)) + ": ";
+      pretty(field, out, depth + 1);
+    }
+    indent(depth);
+    out += '}';
+  } else if (value.is_array() && !value.as_array().empty()) {
+    out += '[';
+    bool first = true;
+    for (const auto& item : value.as_array()) {
+      if (!first) out += ',';
+      first = false;
+      indent(depth + 1);
+      pretty(item, out, depth + 1);
+    }
+    indent(depth);
+    out += ']';
+  } else if (value.is_double()) {
+    // Shortest round-trip form, "9.87" rather than Boost.JSON's "9.87E0".
+    double number = value.as_double();
+    if (!std::isfinite(number)) {
+      out += "null";
+      return;
+    }
+    char text[64];
+    auto end = std::to_chars(text, text + sizeof text, number).ptr;
+    std::string_view written(text, static_cast<std::size_t>(end - text));
+    out += written;
+    if (written.find_first_of(".eE") == std::string_view::npos) out += ".0";
+  } else {
+    out += boost::json::serialize(value);
+  }
 }
 
 }  // namespace
@@ -347,8 +392,9 @@ std::string summary_markdown(const boost::json::object& context,
 
 void write_results(const std::filesystem::path& folder, const boost::json::object& context,
                    std::span<const finished_cell> cells) {
-  write_file_atomically(folder / "results.json",
-                        boost::json::serialize(results_json(context, cells)) + "\n");
+  std::string json;
+  pretty(results_json(context, cells), json, 0);
+  write_file_atomically(folder / "results.json", json + "\n");
   write_file_atomically(folder / "results.csv", results_csv(cells));
   write_file_atomically(folder / "summary.md", summary_markdown(context, cells));
 }

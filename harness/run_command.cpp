@@ -148,6 +148,7 @@ int run_main(std::span<const std::string_view> args) {
     environment.time_limit = cell_time_limit(one, options);
     shown.begin(index);
     auto on_tick = [&](std::chrono::duration<double> elapsed) {
+      if (!shown.due()) return;
       std::optional<std::uint64_t> done;
       if (network && environment.server_has_stats)
         if (auto stats = fetch_server_stats(environment.server, false, std::chrono::milliseconds(200)))

@@ -1,0 +1,246 @@
+// The harness's pieces, linked in: the command line, the run matrix and its time
+// limits, the machine-limit checks, the result files.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "atomic_file.hpp"
+#include "cell.hpp"
+#include "cli.hpp"
+#include "machine_limits.hpp"
+#include "results_writer.hpp"
+#include "server_launcher.hpp"
+
+namespace hammertime::harness {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+run_options parse(std::vector<std::string_view> args) { return parse_run_options(args); }
+
+TEST(harness_cli, defaults_follow_the_workload) {
+  auto flags = parse({});
+  EXPECT_EQ(flags.workload, models::workload::flags);
+  EXPECT_EQ(flags.items, 676u);
+  EXPECT_EQ(flags.delay, 100ms);
+  EXPECT_EQ(flags.timeout, 5000ms);
+  EXPECT_EQ(flags.repetitions, 3u);
+  EXPECT_EQ(flags.models.size(), models::all_models().size());
+  EXPECT_EQ(parse({"--workload", "sleep"}).items, 1000u);
+  EXPECT_EQ(parse({"--workload=sleep", "--delay=1s"}).delay, 1000ms);
+}
+
+TEST(harness_cli, each_bad_value_is_named_in_the_message) {
+  auto message = [](std::vector<std::string_view> args) {
+    try {
+      parse(args);
+    } catch (const usage_error& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(message({"--items", "0"}).find("--items"), std::string::npos);
+  EXPECT_NE(message({"--delay", "abc"}).find("--delay"), std::string::npos);
+  EXPECT_NE(message({"--delay", "1.5ms"}).find("--delay"), std::string::npos);
+  EXPECT_NE(message({"--concurrency", "-1"}).find("--concurrency"), std::string::npos);
+  EXPECT_NE(message({"--workload", "nope"}).find("--workload"), std::string::npos);
+  EXPECT_NE(message({"--models", "nope"}).find("nope"), std::string::npos);
+  EXPECT_NE(message({"--items", "677"}).find("676"), std::string::npos);
+  EXPECT_NE(message({"--stall-rate", "0.6", "--error-rate", "0.6"}).find("more than 1"),
+            std::string::npos);
+  EXPECT_NE(message({"--server", "http://127.0.0.1:8001", "--error-rate", "0.1"}).find("--server"),
+            std::string::npos);
+  EXPECT_EQ(message({"--items", "5", "--concurrency", "1,5"}), "accepted");
+}
+
+TEST(harness_plan, repetitions_are_outermost_and_models_innermost) {
+  auto options = parse({"--workload", "sleep", "--models", "sequential,coroutines", "--items",
+                        "10", "--concurrency", "1,10", "--repetitions", "2"});
+  auto cells = plan_cells(options);
+  std::vector<std::string> names;
+  for (const auto& one : cells)
+    names.push_back(one.name() + "#" + std::to_string(one.repetition));
+  // sequential is clamped to C:1, so its second concurrency is the same cell and dropped.
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "sleep/sequential/C:1#0", "sleep/coroutines/C:1#0",
+                       "sleep/coroutines/C:10#0", "sleep/sequential/C:1#1",
+                       "sleep/coroutines/C:1#1", "sleep/coroutines/C:10#1"}));
+}
+
+TEST(harness_plan, default_concurrency_is_n_clamped_by_the_model) {
+  auto cells = plan_cells(parse({"--workload", "sleep", "--models", "sequential,coroutines",
+                                 "--items", "40", "--repetitions", "1"}));
+  ASSERT_EQ(cells.size(), 2u);
+  EXPECT_EQ(cells[0].concurrency, 1u);
+  EXPECT_EQ(cells[1].concurrency, 40u);
+}
+
+TEST(harness_plan, ideal_and_time_limit_follow_the_documented_rule) {
+  auto options = parse({"--workload", "sleep", "--models", "coroutines", "--items", "25",
+                        "--concurrency", "10", "--delay", "100ms", "--timeout", "2s"});
+  auto one = plan_cells(options).front();
+  EXPECT_EQ(one.rounds(), 3u);
+  EXPECT_DOUBLE_EQ(one.ideal().count(), 0.3);
+  EXPECT_EQ(cell_time_limit(one, options), 600ms + 10s + 2s);
+  options.stall_rate = 0.5;  // 2 of the 3 rounds may wait a whole timeout
+  EXPECT_EQ(cell_time_limit(one, options), 600ms + 10s + 2s * 3);
+  options.cell_limit = 1500ms;
+  EXPECT_EQ(cell_time_limit(one, options), 1500ms);
+}
+
+machine_limits roomy() {
+  return {1 << 20, 1 << 20, 1 << 20, 1 << 22, 1 << 22, 1 << 22, 0};
+}
+
+TEST(harness_limits, each_limit_is_named_with_the_setting_that_lifts_it) {
+  auto flags = plan_cells(parse({"--models", "coroutines", "--items", "600", "--repetitions", "1"}));
+  EXPECT_FALSE(first_limit_problem(flags, roomy()));
+
+  auto limits = roomy();
+  limits.open_files = 256;
+  auto problem = first_limit_problem(flags, limits);
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("ulimit -n"), std::string::npos) << *problem;
+
+  limits = roomy();
+  limits.local_ports = 500;
+  problem = first_limit_problem(flags, limits);
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("ip_local_port_range"), std::string::npos) << *problem;
+
+  // A model whose every task holds a thread meets the thread limits.
+  models::model threaded{"threaded", "a thread per task", nullptr,
+                         std::numeric_limits<std::size_t>::max(), models::task_holder::thread};
+  auto cells = flags;
+  for (auto& one : cells) one.model = &threaded;
+  limits = roomy();
+  limits.threads_max = 1000;
+  problem = first_limit_problem(cells, limits);
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("kernel.threads-max"), std::string::npos) << *problem;
+  limits = roomy();
+  limits.max_map_count = 1500;
+  problem = first_limit_problem(cells, limits);
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("vm.max_map_count"), std::string::npos) << *problem;
+  limits = roomy();
+  limits.user_processes = 1200;
+  problem = first_limit_problem(cells, limits);
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("ulimit -u"), std::string::npos) << *problem;
+  // ...which an event loop does not.
+  EXPECT_FALSE(first_limit_problem(flags, limits));
+}
+
+TEST(harness_server, urls_are_http_host_and_port) {
+  auto where = parse_server_url("http://127.0.0.1:8001/");
+  ASSERT_TRUE(where);
+  EXPECT_EQ(where->host, "127.0.0.1");
+  EXPECT_EQ(where->port, 8001);
+  EXPECT_FALSE(parse_server_url("127.0.0.1:8001"));
+  EXPECT_FALSE(parse_server_url("http://127.0.0.1"));
+  EXPECT_FALSE(parse_server_url("http://127.0.0.1:0"));
+  EXPECT_FALSE(parse_server_url("http://127.0.0.1:99999"));
+}
+
+finished_cell a_cell(std::size_t repetition, double wall_seconds, std::string error = {}) {
+  static const auto options = parse({"--workload", "sleep", "--models", "coroutines", "--items",
+                                     "100", "--concurrency", "50", "--delay", "10ms",
+                                     "--repetitions", "3"});
+  finished_cell done{plan_cells(options).front(), {}};
+  done.where.repetition = repetition;
+  done.result.error = std::move(error);
+  done.result.seconds_outside = wall_seconds + 0.01;
+  if (done.result.error.empty()) {
+    done.result.wall_seconds = wall_seconds;
+    done.result.ok = 100;
+    done.result.baseline_pss_bytes = 1'000'000;
+  }
+  done.result.peak_pss_bytes = 1'500'000;
+  done.result.cpu_user_s = 0.01;
+  return done;
+}
+
+double number(const boost::json::value& value) {
+  return value.is_double() ? value.as_double() : static_cast<double>(value.to_number<double>());
+}
+
+TEST(harness_results, cells_are_google_benchmark_entries_with_a_median) {
+  std::vector<finished_cell> cells{a_cell(0, 0.040), a_cell(1, 0.020), a_cell(2, 0.025)};
+  auto json = results_json({{"date", "today"}}, cells);
+  const auto& benchmarks = json.at("benchmarks").as_array();
+  ASSERT_EQ(benchmarks.size(), 4u);
+  const auto& first = benchmarks[0].as_object();
+  EXPECT_EQ(first.at("name"), "sleep/coroutines/C:50");
+  EXPECT_EQ(first.at("run_type"), "iteration");
+  EXPECT_EQ(first.at("repetition_index").to_number<int>(), 0);
+  EXPECT_DOUBLE_EQ(number(first.at("real_time")), 40.0);
+  EXPECT_DOUBLE_EQ(number(first.at("items_per_second")), 2500.0);
+  EXPECT_DOUBLE_EQ(number(first.at("efficiency")), 0.5);  // ideal: 2 rounds x 10 ms
+  EXPECT_DOUBLE_EQ(number(first.at("bytes_per_task")), 10'000.0);  // 500 kB / 50 tasks
+  const auto& median = benchmarks[3].as_object();
+  EXPECT_EQ(median.at("name"), "sleep/coroutines/C:50_median");
+  EXPECT_EQ(median.at("run_type"), "aggregate");
+  EXPECT_EQ(median.at("aggregate_name"), "median");
+  EXPECT_DOUBLE_EQ(number(median.at("real_time")), 25.0);
+  EXPECT_DOUBLE_EQ(number(median.at("items_per_second")), 4000.0);
+  EXPECT_DOUBLE_EQ(number(median.at("items_per_second_min")), 2500.0);
+  EXPECT_DOUBLE_EQ(number(median.at("items_per_second_max")), 5000.0);
+  EXPECT_EQ(median.at("items").to_number<int>(), 100);
+}
+
+TEST(harness_results, a_failed_cell_carries_its_error_and_stays_out_of_the_median) {
+  std::vector<finished_cell> cells{a_cell(0, 0.040), a_cell(1, 0, "crashed: SIGSEGV"),
+                                   a_cell(2, 0.020)};
+  auto json = results_json({}, cells);
+  const auto& benchmarks = json.at("benchmarks").as_array();
+  ASSERT_EQ(benchmarks.size(), 4u);
+  const auto& failed = benchmarks[1].as_object();
+  EXPECT_EQ(failed.at("error_occurred"), true);
+  EXPECT_EQ(failed.at("error_message"), "crashed: SIGSEGV");
+  EXPECT_EQ(failed.at("valid"), false);
+  EXPECT_FALSE(failed.contains("items_per_second"));
+  const auto& median = benchmarks[3].as_object();
+  EXPECT_DOUBLE_EQ(number(median.at("items_per_second")), 3750.0);
+  EXPECT_EQ(median.at("valid"), false);
+  auto summary = summary_markdown({}, cells);
+  EXPECT_NE(summary.find("no (2 of 3)"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("crashed: SIGSEGV"), std::string::npos);
+  auto csv = results_csv(cells);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+}
+
+TEST(harness_results, an_uneven_tally_is_invalid) {
+  auto done = a_cell(0, 0.040);
+  done.result.ok = 99;
+  EXPECT_FALSE(is_valid(done));
+  EXPECT_TRUE(is_valid(a_cell(0, 0.040)));
+}
+
+TEST(harness_files, writes_replace_the_file_whole_and_leave_no_temporary) {
+  auto folder = fs::temp_directory_path() / ("hammertime-atomic-" + std::to_string(getpid()));
+  fs::create_directories(folder);
+  write_file_atomically(folder / "a.txt", "first");
+  write_file_atomically(folder / "a.txt", "second");
+  std::ifstream file(folder / "a.txt");
+  std::stringstream text;
+  text << file.rdbuf();
+  EXPECT_EQ(text.str(), "second");
+  fs::create_directories(folder / "runs" / "one");
+  fs::create_directories(folder / "runs" / "two");
+  point_symlink_atomically(folder / "latest", "runs/one");
+  point_symlink_atomically(folder / "latest", "runs/two");
+  EXPECT_EQ(fs::read_symlink(folder / "latest"), "runs/two");
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(folder)) ++entries;
+  EXPECT_EQ(entries, 3u);  // a.txt, runs, latest
+  fs::remove_all(folder);
+}
+
+}  // namespace
+}  // namespace hammertime::harness

@@ -1,0 +1,374 @@
+// The harness from outside: build/bin/hammertime run as a subprocess (the sleep
+// workload needs no server), its result files parsed back, and what it leaves behind
+// when it is interrupted, killed, or has to kill a child past its time limit.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "wire.hpp"
+
+namespace hammertime::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// A fresh folder under /tmp, removed when the test ends.
+struct scratch_folder {
+  fs::path path;
+  scratch_folder() {
+    std::string pattern = (fs::temp_directory_path() / "hammertime-test-XXXXXX").string();
+    path = mkdtemp(pattern.data());
+  }
+  ~scratch_folder() { fs::remove_all(path); }
+};
+
+// `hammertime ARGS...` with stdout and stderr in files. The test process is a child
+// subreaper, so anything the harness leaves behind is re-parented to it and found.
+class harness_run {
+ public:
+  harness_run(std::vector<std::string> args, const fs::path& logs,
+              rlim_t open_files = RLIM_INFINITY)
+      : out_(logs / "stdout.txt"), err_(logs / "stderr.txt") {
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    args.insert(args.begin(), HAMMERTIME_BIN);
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ == 0) {
+      freopen(out_.c_str(), "w", stdout);
+      freopen(err_.c_str(), "w", stderr);
+      if (open_files != RLIM_INFINITY) {
+        rlimit limit{open_files, open_files};
+        setrlimit(RLIMIT_NOFILE, &limit);
+      }
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+  }
+  ~harness_run() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  pid_t pid() const { return pid_; }
+  void signal(int number) { kill(pid_, number); }
+
+  // The exit status (128 + signal when killed); fails the test and kills it when it
+  // runs past `within`.
+  int wait(std::chrono::seconds within = 60s) {
+    auto deadline = std::chrono::steady_clock::now() + within;
+    int status = 0;
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "hammertime still running after " << within.count() << " s";
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  std::string out() const { return read_text(out_); }
+  std::string err() const { return read_text(err_); }
+
+ private:
+  pid_t pid_ = -1;
+  fs::path out_, err_;
+};
+
+// Descendants of this test process that are still alive, after reaping the dead ones
+// (zombies the subreaper inherited). Gives them `grace` to finish dying.
+std::vector<pid_t> processes_left_behind(std::chrono::milliseconds grace = 2000ms) {
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  std::vector<pid_t> alive;
+  do {
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    alive.clear();
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      pid_t pid = std::atoi(entry.path().filename().c_str());
+      if (pid <= 0 || pid == getpid()) continue;
+      for (pid_t walk = pid; walk > 1;) {
+        std::string stat = read_text("/proc/" + std::to_string(walk) + "/stat");
+        auto close = stat.rfind(')');
+        if (close == std::string::npos) break;
+        char state = 0;
+        int parent = 0;
+        if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &parent) != 2) break;
+        if (walk == pid && state == 'Z') break;
+        if (parent == getpid()) {
+          alive.push_back(pid);
+          break;
+        }
+        walk = parent;
+      }
+    }
+    if (alive.empty()) break;
+    std::this_thread::sleep_for(50ms);
+  } while (std::chrono::steady_clock::now() < deadline);
+  return alive;
+}
+
+boost::json::object parse_results(const fs::path& folder) {
+  return boost::json::parse(read_text(folder / "results.json")).as_object();
+}
+
+double number(const boost::json::value& value) {
+  if (value.is_double()) return value.as_double();
+  if (value.is_int64()) return static_cast<double>(value.as_int64());
+  return static_cast<double>(value.as_uint64());
+}
+
+std::vector<boost::json::object> iterations(const boost::json::object& results) {
+  std::vector<boost::json::object> cells;
+  for (const auto& entry : results.at("benchmarks").as_array())
+    if (entry.at("run_type") == "iteration") cells.push_back(entry.as_object());
+  return cells;
+}
+
+std::size_t line_count(const std::string& text) {
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(harness, list_names_every_model_and_both_workloads) {
+  scratch_folder logs;
+  harness_run run({"list"}, logs.path);
+  ASSERT_EQ(run.wait(), 0);
+  auto out = run.out();
+  for (const auto& m : models::all_models())
+    EXPECT_NE(out.find(std::string(m.name)), std::string::npos) << m.name;
+  EXPECT_NE(out.find("flags"), std::string::npos);
+  EXPECT_NE(out.find("sleep"), std::string::npos);
+}
+
+TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "sleep", "--models", "sequential", "--items", "6",
+                   "--delay", "10ms", "--repetitions", "2", "--out", folder.path.string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto results = parse_results(folder.path);
+  EXPECT_EQ(results.at("context").at("library_build_type"), "release");
+  EXPECT_TRUE(results.at("context").as_object().contains("git_commit"));
+  auto cells = iterations(results);
+  ASSERT_EQ(cells.size(), 2u);
+  for (const auto& c : cells) {
+    EXPECT_EQ(c.at("name"), "sleep/sequential/C:1");
+    EXPECT_EQ(c.at("time_unit"), "ms");
+    double items = number(c.at("items"));
+    EXPECT_EQ(items, 6);
+    EXPECT_EQ(number(c.at("ok")) + number(c.at("not_found")) + number(c.at("failed")), items);
+    EXPECT_EQ(c.at("valid"), true);
+    double seconds = number(c.at("real_time")) / 1000;
+    EXPECT_NEAR(number(c.at("items_per_second")), items / seconds, 1e-9 * items / seconds);
+    // Six sleeps of 10 ms one after another cannot beat the ideal.
+    EXPECT_GE(seconds, 0.060);
+    EXPECT_LE(number(c.at("efficiency")), 1.0);
+    EXPECT_GE(number(c.at("peak_memory_bytes")), number(c.at("baseline_memory_bytes")));
+    EXPECT_GT(number(c.at("baseline_memory_bytes")), 0);
+    EXPECT_GT(number(c.at("cpu_time")), 0);
+  }
+  // The median of the two repetitions, as Google Benchmark names it.
+  std::size_t medians = 0;
+  for (const auto& entry : results.at("benchmarks").as_array())
+    if (entry.at("run_type") == "aggregate") {
+      ++medians;
+      EXPECT_EQ(entry.at("name"), "sleep/sequential/C:1_median");
+      EXPECT_EQ(entry.at("aggregate_name"), "median");
+      EXPECT_LE(number(entry.at("items_per_second_min")), number(entry.at("items_per_second")));
+      EXPECT_GE(number(entry.at("items_per_second_max")), number(entry.at("items_per_second")));
+    }
+  EXPECT_EQ(medians, 1u);
+  EXPECT_EQ(line_count(read_text(folder.path / "results.csv")), 3u);  // header + 2 rows
+  EXPECT_NE(read_text(folder.path / "summary.md").find("| sleep | sequential | 1 |"),
+            std::string::npos);
+  for (const auto& entry : fs::directory_iterator(folder.path))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos)
+        << "temporary file left: " << entry.path();
+}
+
+TEST(harness, the_sequential_model_gets_the_exact_tally_of_the_first_20_flags) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  std::set<std::string> existing;
+  std::ifstream table(HAMMERTIME_FLAGS_TSV);
+  for (std::string line; std::getline(table, line);)
+    if (line.size() > 2 && line[2] == '\t') existing.insert(line.substr(0, 2));
+  ASSERT_EQ(existing.size(), 194u);
+  std::size_t expected_ok = 0;
+  for (std::size_t i = 0; i < 20; ++i) expected_ok += existing.count(models::flag_code(i));
+
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items", "20",
+                   "--delay", "10ms", "--repetitions", "1", "--out", folder.path.string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.path));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(number(cells[0].at("ok")), expected_ok);
+  EXPECT_EQ(number(cells[0].at("not_found")), 20 - expected_ok);
+  EXPECT_EQ(number(cells[0].at("failed")), 0);
+  EXPECT_TRUE(cells[0].contains("server_lateness_p99_ms"));
+  EXPECT_TRUE(processes_left_behind().empty());
+}
+
+TEST(harness, fault_flags_reach_the_server_it_starts) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items", "8",
+                   "--delay", "1ms", "--repetitions", "1", "--error-rate", "1.0", "--out",
+                   folder.path.string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.path));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(number(cells[0].at("failed")), 8);
+  EXPECT_EQ(cells[0].at("valid"), true);
+}
+
+TEST(harness, bad_arguments_exit_2_with_one_line_before_any_work) {
+  const std::vector<std::vector<std::string>> bad{
+      {"--items", "0"},
+      {"--items", "twelve"},
+      {"--delay", "abc"},
+      {"--concurrency", "-1"},
+      {"--concurrency", "10,0"},
+      {"--workload", "nope"},
+      {"--models", "nope"},
+      {"--models", "sequential,nope"},
+      {"--repetitions", "0"},
+      {"--timeout", "0s"},
+      {"--workload", "flags", "--items", "677"},
+      {"--error-rate", "2"},
+      {"--server", "http://127.0.0.1:1"},
+      {"--server", "localhost"},
+      {"--no-such-option", "1"},
+  };
+  for (const auto& args : bad) {
+    scratch_folder folder;
+    std::vector<std::string> command{"run", "--out", (folder.path / "out").string()};
+    command.insert(command.end(), args.begin(), args.end());
+    harness_run run(command, folder.path);
+    std::string shown = args[0] + " " + args[1];
+    EXPECT_EQ(run.wait(10s), 2) << shown;
+    EXPECT_EQ(line_count(run.err()), 1u) << shown << ": " << run.err();
+    EXPECT_FALSE(fs::exists(folder.path / "out")) << shown;
+  }
+}
+
+TEST(harness, too_few_open_files_for_the_concurrency_is_named_up_front) {
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "sequential,coroutines",
+                   "--items", "676", "--out", (folder.path / "out").string()},
+                  folder.path, 256);
+  EXPECT_EQ(run.wait(10s), 2);
+  EXPECT_EQ(line_count(run.err()), 1u);
+  EXPECT_NE(run.err().find("ulimit -n"), std::string::npos) << run.err();
+}
+
+TEST(harness, a_cell_past_its_time_limit_is_killed_and_marked_failed) {
+  scratch_folder folder;
+  auto started = std::chrono::steady_clock::now();
+  harness_run run({"run", "--workload", "sleep", "--models", "sequential", "--items", "100",
+                   "--delay", "100ms", "--cell-limit", "500ms", "--repetitions", "1", "--out",
+                   folder.path.string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);  // not the 10 s of sleeps
+  auto cells = iterations(parse_results(folder.path));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("error_occurred"), true);
+  EXPECT_NE(std::string(cells[0].at("error_message").as_string()).find("time limit"),
+            std::string::npos);
+  EXPECT_EQ(cells[0].at("valid"), false);
+  EXPECT_FALSE(cells[0].contains("items_per_second"));
+  EXPECT_TRUE(processes_left_behind().empty());
+}
+
+// Waits until results.json holds at least `cells` iteration entries.
+bool wait_for_cells(const fs::path& folder, std::size_t cells, std::chrono::seconds within) {
+  auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline) {
+    boost::system::error_code error;
+    auto parsed = boost::json::parse(read_text(folder / "results.json"), error);
+    if (!error && iterations(parsed.as_object()).size() >= cells) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+TEST(harness, ctrl_c_kills_every_child_and_keeps_the_finished_cells) {
+  scratch_folder folder;
+  // A short cell, then a 10 s one: Ctrl-C lands in the second.
+  harness_run run({"run", "--workload", "sleep", "--models", "coroutines,sequential",
+                   "--items", "100", "--delay", "100ms", "--repetitions", "3", "--out",
+                   folder.path.string()},
+                  folder.path);
+  ASSERT_TRUE(wait_for_cells(folder.path, 1, 30s)) << run.err();
+  std::this_thread::sleep_for(500ms);
+  run.signal(SIGINT);
+  EXPECT_EQ(run.wait(10s), 130);
+  EXPECT_TRUE(processes_left_behind().empty());
+  auto cells = iterations(parse_results(folder.path));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("name"), "sleep/coroutines/C:100");
+  EXPECT_EQ(cells[0].at("valid"), true);
+}
+
+TEST(harness, sigterm_stops_the_server_too) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items", "676",
+                   "--delay", "100ms", "--repetitions", "1", "--out", folder.path.string()},
+                  folder.path);
+  ASSERT_TRUE(wait_for_cells(folder.path, 0, 10s));
+  std::this_thread::sleep_for(1500ms);
+  run.signal(SIGTERM);
+  EXPECT_EQ(run.wait(10s), 143);
+  EXPECT_TRUE(processes_left_behind().empty());
+  EXPECT_TRUE(iterations(parse_results(folder.path)).empty());
+}
+
+TEST(harness, sigkill_of_the_harness_leaves_whole_result_files_and_no_children) {
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "sleep", "--models", "coroutines,sequential",
+                   "--items", "100", "--delay", "100ms", "--repetitions", "3", "--out",
+                   folder.path.string()},
+                  folder.path);
+  ASSERT_TRUE(wait_for_cells(folder.path, 1, 30s)) << run.err();
+  std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
+  run.signal(SIGKILL);
+  EXPECT_EQ(run.wait(10s), 128 + SIGKILL);
+  EXPECT_TRUE(processes_left_behind().empty());
+  EXPECT_GE(iterations(parse_results(folder.path)).size(), 1u);
+}
+
+}  // namespace
+}  // namespace hammertime::testing
