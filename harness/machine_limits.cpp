@@ -27,7 +27,7 @@ std::uint64_t as_limit(rlim_t value) {
 }
 
 std::string sysctl_hint(const char* name, std::uint64_t value) {
-  return std::string(name) + ": raise it (sysctl -w " + name + "=" + std::to_string(value) + ")";
+  return "raise it (sysctl -w " + std::string(name) + "=" + std::to_string(value) + ")";
 }
 
 }  // namespace
@@ -78,11 +78,11 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
     std::uint64_t tasks_needed = tasks + spare_pids;
     if (tasks_needed > limits.threads_max)
       return who + std::to_string(tasks) + (threads ? " threads" : " processes") +
-             " but kernel.threads-max is " + std::to_string(limits.threads_max) + "; " +
+             " but kernel.threads-max is " + std::to_string(limits.threads_max) + ": " +
              sysctl_hint("kernel.threads-max", tasks_needed);
     if (tasks_needed > limits.pid_max)
       return who + std::to_string(tasks) + " process ids but kernel.pid_max is " +
-             std::to_string(limits.pid_max) + "; " + sysctl_hint("kernel.pid_max", tasks_needed);
+             std::to_string(limits.pid_max) + ": " + sysctl_hint("kernel.pid_max", tasks_needed);
     if (limits.user_processes != 0 && tasks_needed > limits.user_processes)
       return who + std::to_string(tasks) + (threads ? " threads" : " processes") +
              " but `ulimit -u` is " + std::to_string(limits.user_processes) +
@@ -91,7 +91,7 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
     std::uint64_t maps = 2 * tasks + spare_maps;
     if (threads && maps > limits.max_map_count)
       return who + "about " + std::to_string(maps) + " memory maps for thread stacks but "
-             "vm.max_map_count is " + std::to_string(limits.max_map_count) + "; " +
+             "vm.max_map_count is " + std::to_string(limits.max_map_count) + ": " +
              sysctl_hint("vm.max_map_count", maps);
   }
   return std::nullopt;
