@@ -1,0 +1,99 @@
+// coroutines: co_await on a real runtime. One io_context thread, C coroutines started
+// with co_spawn, each keeping one keep-alive connection; the code reads top to bottom
+// like the sequential model, and every co_await hands the loop to the next task.
+//
+//   $ build/bin/hammertime child --model coroutines --workload flags --items 676 \
+//       --concurrency 676 --delay-ms 500 --timeout-ms 5000 --port 8080
+//   {"model":"coroutines",...,"wall_seconds":0.53,"ok":194,"not_found":482,"failed":0,...}
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include "async_wire.hpp"
+#include "asio_run.hpp"
+#include "pool_limits.hpp"
+
+namespace hammertime::models {
+namespace {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+using clock = std::chrono::steady_clock;
+template <typename T>
+using awaitable = asio::awaitable<T, loop_executor>;
+constexpr asio::use_awaitable_t<loop_executor> use_awaitable;
+
+// tag::coroutines_sleep[]
+awaitable<void> sleep_items(asio_run& run) {
+  loop_timer timer(co_await asio::this_coro::executor);
+  for (std::size_t index; run.take(index);) {
+    auto started = clock::now();
+    timer.expires_after(run.work.delay);
+    co_await timer.async_wait(asio::deferred);  // <1> no frame per wait, unlike use_awaitable
+    run.counts.count(outcome::ok, 0, clock::now() - started);
+  }
+}
+// end::coroutines_sleep[]
+
+// tag::coroutines[]
+awaitable<fetch_result> fetch(loop_socket& socket, boost::beast::flat_buffer& buffer,
+                              flag_response_parser& parser, const asio_run& run,
+                              std::size_t index) {
+  try {
+    if (!socket.is_open()) co_await socket.async_connect(run.server, use_awaitable);
+    co_await http::async_write(socket, make_flag_request(run.work, index), use_awaitable);
+    reset(parser);
+    co_await http::async_read(socket, buffer, parser, use_awaitable);
+    co_return to_fetch_result(parser);
+  } catch (const boost::system::system_error&) {
+    // a failed item: the caller counts it and closes the connection
+  }
+  co_return fetch_result{outcome::failed, 0};
+}
+
+awaitable<void> fetch_items(asio_run& run) {
+  loop_socket socket(co_await asio::this_coro::executor);
+  boost::beast::flat_buffer buffer;  // kept with the connection: it may hold read-ahead
+  flag_response_parser parser;
+  loop_timer deadline(socket.get_executor());
+  for (std::size_t index; run.take(index);) {
+    auto started = clock::now();
+    deadline.expires_after(run.work.timeout);
+    auto first = co_await (fetch(socket, buffer, parser, run, index) ||
+                           deadline.async_wait(use_awaitable));  // <1> a timeout wins
+    auto result = first.index() == 0 ? std::get<0>(first) : fetch_result{};
+    if (result.result == outcome::failed || !parser.keep_alive()) {
+      socket.close();
+      buffer.clear();
+    }
+    run.counts.count(result.result, result.bytes, clock::now() - started);
+  }
+}
+// end::coroutines[]
+
+void rethrow(std::exception_ptr error) {
+  if (error) std::rethrow_exception(error);
+}
+
+// Like the listener of Asio's echo server, a coroutine on the loop starts the tasks:
+// each runs to its first wait at once instead of queueing behind the rest.
+awaitable<void> start_tasks(asio_run& run, std::size_t in_flight) {
+  auto loop = co_await asio::this_coro::executor;
+  for (std::size_t i = 0; i < in_flight; ++i) {
+    if (run.work.kind == workload::sleep) co_spawn(loop, sleep_items(run), rethrow);
+    else co_spawn(loop, fetch_items(run), rethrow);
+  }
+}
+
+}  // namespace
+
+void run_coroutines(const job& work, tally& counts) {
+  auto in_flight = tasks_in_flight(work);
+  if (work.kind == workload::flags) require_open_files(in_flight, "coroutines");
+  asio::io_context loop{1};
+  asio_run run{work, counts, lookup(loop, work)};
+  co_spawn(loop, start_tasks(run, in_flight), rethrow);
+  loop.run();
+}
+
+}  // namespace hammertime::models

@@ -1,0 +1,249 @@
+// The Asio event-loop models (callbacks, coroutines) end to end, each test run for every
+// model name in the list below: exact tallies against hammertime-server on both
+// workloads, C caps the items in flight, keep-alive connections reused, and every
+// failure (nothing listening, silence, a bad answer) counted with no hang.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "model.hpp"
+#include "scripted_server.hpp"
+#include "server_process.hpp"
+#include "wire.hpp"
+
+namespace hammertime::models {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::read_request;
+using testing::scripted_server;
+using testing::send_all;
+using testing::wait_for_close;
+
+const auto event_loop_models = ::testing::Values("callbacks", "coroutines");
+
+struct expected_tally {
+  std::size_t ok = 0, not_found = 0;
+  std::uint64_t bytes = 0;
+};
+
+// Which of the first `items` codes data/flags.tsv lists, and the bytes of every body
+// (a 404 brings hammertime-server's "not found\n" too).
+expected_tally expected_for(std::size_t items) {
+  std::map<std::string, std::uint64_t> bytes_by_code;
+  std::ifstream table(HAMMERTIME_FLAGS_TSV);
+  for (std::string line; std::getline(table, line);) {
+    std::istringstream fields(line);
+    std::string code;
+    std::uint64_t bytes = 0;
+    if (line.size() > 2 && line[2] == '\t' && fields >> code >> bytes) bytes_by_code[code] = bytes;
+  }
+  EXPECT_EQ(bytes_by_code.size(), 194u);
+  expected_tally expected;
+  for (std::size_t i = 0; i < items; ++i) {
+    auto found = bytes_by_code.find(flag_code(i));
+    if (found == bytes_by_code.end()) {
+      ++expected.not_found;
+      expected.bytes += std::string_view("not found\n").size();
+    } else {
+      ++expected.ok;
+      expected.bytes += found->second;
+    }
+  }
+  return expected;
+}
+
+job flags_job(std::uint16_t port, std::size_t items, std::size_t concurrency) {
+  job work;
+  work.items = items;
+  work.concurrency = concurrency;
+  work.delay = 20ms;
+  work.timeout = 5s;
+  work.port = port;
+  return work;
+}
+
+job sleep_job(std::size_t items, std::size_t concurrency, std::chrono::milliseconds delay) {
+  job work;
+  work.kind = workload::sleep;
+  work.items = items;
+  work.concurrency = concurrency;
+  work.delay = delay;
+  return work;
+}
+
+// A port that was free a moment ago: nothing listens there.
+std::uint16_t closed_port() {
+  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(probe, reinterpret_cast<sockaddr*>(&address), length);
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(probe);
+  return ntohs(address.sin_port);
+}
+
+void answer_hello_forever(int connection) {
+  while (read_request(connection))
+    send_all(connection, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+}
+
+class event_loop_model : public ::testing::TestWithParam<const char*> {
+ protected:
+  // Runs the model; every item must be counted once, and the run must end within `bound`.
+  const tally& run(const job& work, std::chrono::milliseconds bound = 30s) {
+    const model* chosen = find_model(GetParam());
+    EXPECT_NE(chosen, nullptr);
+    counts_ = std::make_unique<tally>(work.items);
+    auto started = std::chrono::steady_clock::now();
+    if (chosen != nullptr) chosen->run(work, *counts_);
+    elapsed_ = std::chrono::steady_clock::now() - started;
+    EXPECT_LT(elapsed_, bound);
+    EXPECT_EQ(counts_->finished(), work.items);
+    return *counts_;
+  }
+
+  std::unique_ptr<tally> counts_;
+  std::chrono::steady_clock::duration elapsed_{};
+};
+
+INSTANTIATE_TEST_SUITE_P(asio, event_loop_model, event_loop_models,
+                         [](const auto& info) { return std::string(info.param); });
+
+TEST_P(event_loop_model, all_676_flags_at_once_give_exact_tallies_and_bytes) {
+  testing::server_process server;
+  auto expected = expected_for(676);
+  auto& counts = run(flags_job(server.port(), 676, 676));
+  EXPECT_EQ(counts.ok(), expected.ok);
+  EXPECT_EQ(counts.not_found(), expected.not_found);
+  EXPECT_EQ(counts.failed(), 0u);
+  EXPECT_EQ(counts.bytes(), expected.bytes);
+}
+
+TEST_P(event_loop_model, fewer_tasks_than_items_reuse_their_connections_for_exact_tallies) {
+  testing::server_process server;
+  auto expected = expected_for(100);
+  auto& counts = run(flags_job(server.port(), 100, 7));
+  EXPECT_EQ(counts.ok(), expected.ok);
+  EXPECT_EQ(counts.not_found(), expected.not_found);
+  EXPECT_EQ(counts.failed(), 0u);
+  EXPECT_EQ(counts.bytes(), expected.bytes);
+}
+
+TEST_P(event_loop_model, the_sleep_workload_counts_every_item_ok_after_its_delay) {
+  auto& counts = run(sleep_job(2000, 500, 20ms));
+  EXPECT_EQ(counts.ok(), 2000u);
+  EXPECT_EQ(counts.bytes(), 0u);
+  ASSERT_EQ(counts.latencies_ms().size(), 2000u);
+  for (float latency : counts.latencies_ms()) ASSERT_GE(latency, 20.0f);
+}
+
+TEST_P(event_loop_model, concurrency_caps_the_items_in_flight) {
+  auto& counts = run(sleep_job(10, 2, 100ms));  // five rounds of two
+  EXPECT_EQ(counts.ok(), 10u);
+  EXPECT_GE(elapsed_, 500ms);
+}
+
+TEST_P(event_loop_model, more_tasks_than_items_run_each_item_once) {
+  auto& counts = run(sleep_job(3, 1000, 10ms));
+  EXPECT_EQ(counts.ok(), 3u);
+}
+
+TEST_P(event_loop_model, with_no_server_listening_every_item_is_counted_failed) {
+  auto& counts = run(flags_job(closed_port(), 20, 5));
+  EXPECT_EQ(counts.failed(), 20u);
+}
+
+TEST_P(event_loop_model, a_host_that_does_not_resolve_fails_every_item) {
+  auto work = flags_job(80, 4, 2);
+  work.host = "no-such-host.invalid";
+  auto& counts = run(work);
+  EXPECT_EQ(counts.failed(), 4u);
+}
+
+TEST_P(event_loop_model, a_server_that_never_answers_is_cut_off_by_the_timeout) {
+  scripted_server server(wait_for_close);  // accepts, reads, never replies
+  auto work = flags_job(server.port(), 6, 3);
+  work.timeout = 300ms;
+  auto& counts = run(work, 10s);
+  EXPECT_EQ(counts.failed(), 6u);
+  EXPECT_GE(elapsed_, 2 * work.timeout);  // two items per task, one after the other
+  EXPECT_EQ(server.accepted(), 6);        // a timed-out connection is never reused
+}
+
+TEST_P(event_loop_model, the_item_after_a_timeout_gets_a_fresh_connection_and_succeeds) {
+  scripted_server server([](int connection) {
+    std::string request(64, '\0');
+    while (::recv(connection, request.data(), request.size(), MSG_PEEK) > 0) {
+      if (request.find("/flags/aa/") != std::string::npos) return wait_for_close(connection);
+      if (!read_request(connection)) return;
+      send_all(connection, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+    }
+  });
+  auto work = flags_job(server.port(), 4, 1);  // AA stalls; AB, AC, AD are answered
+  work.timeout = 300ms;
+  auto& counts = run(work, 10s);
+  EXPECT_EQ(counts.failed(), 1u);
+  EXPECT_EQ(counts.ok(), 3u);
+  EXPECT_EQ(server.accepted(), 2);
+}
+
+TEST_P(event_loop_model, each_task_keeps_one_connection_alive_for_all_its_items) {
+  scripted_server server(answer_hello_forever);
+  auto& counts = run(flags_job(server.port(), 12, 3));
+  EXPECT_EQ(counts.ok(), 12u);
+  EXPECT_EQ(counts.bytes(), 12u * 5);
+  EXPECT_EQ(server.accepted(), 3);
+}
+
+TEST_P(event_loop_model, a_connection_close_answer_makes_the_next_item_reconnect) {
+  scripted_server server([](int connection) {
+    if (read_request(connection))
+      send_all(connection,
+               "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  });
+  auto& counts = run(flags_job(server.port(), 4, 1));
+  EXPECT_EQ(counts.not_found(), 4u);
+  EXPECT_EQ(server.accepted(), 4);
+}
+
+TEST_P(event_loop_model, bad_answers_are_each_counted_failed_and_the_run_goes_on) {
+  for (std::string answer : {"HTPT/1.1 two hundred OK\r\n\r\n",
+                             "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789",
+                             "HTTP/1.1 20", "", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"}) {
+    scripted_server server([answer](int connection) {
+      if (read_request(connection)) send_all(connection, answer);
+    });
+    auto work = flags_job(server.port(), 6, 2);
+    work.timeout = 2s;
+    auto& counts = run(work, 10s);
+    EXPECT_EQ(counts.failed(), 6u) << answer;
+    EXPECT_EQ(server.accepted(), 6) << answer;  // a failed connection is never reused
+  }
+}
+
+TEST_P(event_loop_model, too_few_open_files_stop_the_run_with_a_machine_limit) {
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit lowered = saved;
+  lowered.rlim_cur = 64;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  tally counts(500);
+  EXPECT_THROW(find_model(GetParam())->run(flags_job(closed_port(), 500, 500), counts),
+               machine_limit);
+  EXPECT_EQ(counts.finished(), 0u);  // stopped before the first item, not half-way
+  setrlimit(RLIMIT_NOFILE, &saved);
+}
+
+}  // namespace
+}  // namespace hammertime::models
