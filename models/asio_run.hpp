@@ -18,9 +18,10 @@ namespace hammertime::models {
 // The io_context's own executor, not any_io_executor: a timer is 72 bytes instead of
 // 120, and every handler and coroutine frame that holds an executor shrinks alike.
 using loop_executor = boost::asio::io_context::executor_type;
-using loop_timer = boost::asio::basic_waitable_timer<
-    std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>,
-    loop_executor>;
+using loop_timer =
+    boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                      boost::asio::wait_traits<std::chrono::steady_clock>,
+                                      loop_executor>;
 using loop_socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, loop_executor>;
 
 // One thread runs every task, so plain fields will do.

@@ -9,8 +9,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <deque>
 
-#include "async_wire.hpp"
 #include "asio_run.hpp"
+#include "async_wire.hpp"
 #include "pool_limits.hpp"
 
 namespace hammertime::models {
@@ -45,30 +45,37 @@ class sleeper {
 // tag::callbacks[]
 class fetcher {
  public:
-  fetcher(loop_executor loop, asio_run& run) : socket_(loop), deadline_(loop), run_(run) {}
+  fetcher(loop_executor loop, asio_run& run)
+      : socket_(loop), deadline_(loop), run_(run) {}
 
   void do_next() {
     if (!run_.take(index_)) return;
     started_ = clock::now();
     deadline_.expires_after(run_.work.timeout);
     deadline_.async_wait([this](error_code) { check_deadline(); });
-    if (socket_.is_open()) do_write();
-    else do_connect();
+    if (socket_.is_open())
+      do_write();
+    else
+      do_connect();
   }
 
  private:
   void do_connect() {
     socket_.async_connect(run_.server, [this](error_code ec) {
-      if (!ec) do_write();
-      else fail();
+      if (!ec)
+        do_write();
+      else
+        fail();
     });
   }
 
   void do_write() {
     request_ = make_flag_request(run_.work, index_);
     http::async_write(socket_, request_, [this](error_code ec, std::size_t) {
-      if (!ec) do_read();
-      else fail();
+      if (!ec)
+        do_read();
+      else
+        fail();
     });
   }
 

@@ -9,8 +9,8 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
-#include "async_wire.hpp"
 #include "asio_run.hpp"
+#include "async_wire.hpp"
 #include "pool_limits.hpp"
 
 namespace hammertime::models {
@@ -29,7 +29,8 @@ awaitable<void> sleep_items(asio_run& run) {
   for (std::size_t index; run.take(index);) {
     auto started = clock::now();
     timer.expires_after(run.work.delay);
-    co_await timer.async_wait(asio::deferred);  // <1> no frame per wait, unlike use_awaitable
+    // <1> deferred, not use_awaitable: no extra 128-byte frame for every wait
+    co_await timer.async_wait(asio::deferred);
     run.counts.count(outcome::ok, 0, clock::now() - started);
   }
 }
@@ -41,7 +42,8 @@ awaitable<fetch_result> fetch(loop_socket& socket, boost::beast::flat_buffer& bu
                               std::size_t index) {
   try {
     if (!socket.is_open()) co_await socket.async_connect(run.server, use_awaitable);
-    co_await http::async_write(socket, make_flag_request(run.work, index), use_awaitable);
+    auto request = make_flag_request(run.work, index);
+    co_await http::async_write(socket, request, use_awaitable);
     reset(parser);
     co_await http::async_read(socket, buffer, parser, use_awaitable);
     co_return to_fetch_result(parser);
@@ -59,8 +61,9 @@ awaitable<void> fetch_items(asio_run& run) {
   for (std::size_t index; run.take(index);) {
     auto started = clock::now();
     deadline.expires_after(run.work.timeout);
+    // <2> whichever ends first, the exchange or the deadline, cancels the other
     auto first = co_await (fetch(socket, buffer, parser, run, index) ||
-                           deadline.async_wait(use_awaitable));  // <1> a timeout wins
+                           deadline.async_wait(use_awaitable));
     auto result = first.index() == 0 ? std::get<0>(first) : fetch_result{};
     if (result.result == outcome::failed || !parser.keep_alive()) {
       socket.close();
@@ -80,8 +83,10 @@ void rethrow(std::exception_ptr error) {
 awaitable<void> start_tasks(asio_run& run, std::size_t in_flight) {
   auto loop = co_await asio::this_coro::executor;
   for (std::size_t i = 0; i < in_flight; ++i) {
-    if (run.work.kind == workload::sleep) co_spawn(loop, sleep_items(run), rethrow);
-    else co_spawn(loop, fetch_items(run), rethrow);
+    if (run.work.kind == workload::sleep)
+      co_spawn(loop, sleep_items(run), rethrow);
+    else
+      co_spawn(loop, fetch_items(run), rethrow);
   }
 }
 

@@ -44,7 +44,8 @@ expected_tally expected_for(std::size_t items) {
     std::istringstream fields(line);
     std::string code;
     std::uint64_t bytes = 0;
-    if (line.size() > 2 && line[2] == '\t' && fields >> code >> bytes) bytes_by_code[code] = bytes;
+    if (line.size() > 2 && line[2] == '\t' && fields >> code >> bytes)
+      bytes_by_code[code] = bytes;
   }
   EXPECT_EQ(bytes_by_code.size(), 194u);
   expected_tally expected;
@@ -71,7 +72,8 @@ job flags_job(std::uint16_t port, std::size_t items, std::size_t concurrency) {
   return work;
 }
 
-job sleep_job(std::size_t items, std::size_t concurrency, std::chrono::milliseconds delay) {
+job sleep_job(std::size_t items, std::size_t concurrency,
+              std::chrono::milliseconds delay) {
   job work;
   work.kind = workload::sleep;
   work.items = items;
@@ -130,7 +132,8 @@ TEST_P(event_loop_model, all_676_flags_at_once_give_exact_tallies_and_bytes) {
   EXPECT_EQ(counts.bytes(), expected.bytes);
 }
 
-TEST_P(event_loop_model, fewer_tasks_than_items_reuse_their_connections_for_exact_tallies) {
+TEST_P(event_loop_model,
+       fewer_tasks_than_items_reuse_their_connections_for_exact_tallies) {
   testing::server_process server;
   auto expected = expected_for(100);
   auto& counts = run(flags_job(server.port(), 100, 7));
@@ -185,7 +188,8 @@ TEST_P(event_loop_model, the_item_after_a_timeout_gets_a_fresh_connection_and_su
   scripted_server server([](int connection) {
     std::string request(64, '\0');
     while (::recv(connection, request.data(), request.size(), MSG_PEEK) > 0) {
-      if (request.find("/flags/aa/") != std::string::npos) return wait_for_close(connection);
+      if (request.find("/flags/aa/") != std::string::npos)
+        return wait_for_close(connection);
       if (!read_request(connection)) return;
       send_all(connection, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
     }
@@ -209,8 +213,9 @@ TEST_P(event_loop_model, each_task_keeps_one_connection_alive_for_all_its_items)
 TEST_P(event_loop_model, a_connection_close_answer_makes_the_next_item_reconnect) {
   scripted_server server([](int connection) {
     if (read_request(connection))
-      send_all(connection,
-               "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      send_all(
+          connection,
+          "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   });
   auto& counts = run(flags_job(server.port(), 4, 1));
   EXPECT_EQ(counts.not_found(), 4u);
@@ -218,9 +223,10 @@ TEST_P(event_loop_model, a_connection_close_answer_makes_the_next_item_reconnect
 }
 
 TEST_P(event_loop_model, bad_answers_are_each_counted_failed_and_the_run_goes_on) {
-  for (std::string answer : {"HTPT/1.1 two hundred OK\r\n\r\n",
-                             "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789",
-                             "HTTP/1.1 20", "", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"}) {
+  for (std::string answer :
+       {"HTPT/1.1 two hundred OK\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789", "HTTP/1.1 20", "",
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"}) {
     scripted_server server([answer](int connection) {
       if (read_request(connection)) send_all(connection, answer);
     });
