@@ -9,28 +9,18 @@
 #include <span>
 #include <string>
 
-#include "cell.hpp"
-#include "cell_runner.hpp"
+#include "finished_cell.hpp"
 
 namespace hammertime::harness {
-
-struct finished_cell {
-  cell where;
-  cell_result result;
-};
-
-// ok + not_found + failed == items, and the child reported without error.
-bool is_valid(const finished_cell& done);
 
 // One "iteration" entry per cell run, and per (model, concurrency) with more than one
 // repetition an "aggregate" entry "<name>_median" with *_min / *_max fields.
 boost::json::object results_json(const boost::json::object& context,
                                  std::span<const finished_cell> cells);
 std::string results_csv(std::span<const finished_cell> cells);
-std::string summary_markdown(const boost::json::object& context,
-                             std::span<const finished_cell> cells);
 
-// All three files, each written to a temporary name and renamed.
+// results.json, results.csv and summary.md (summary_table.hpp), each written to a
+// temporary name and renamed.
 void write_results(const std::filesystem::path& folder, const boost::json::object& context,
                    std::span<const finished_cell> cells);
 

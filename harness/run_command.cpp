@@ -15,6 +15,7 @@
 #include "machine_limits.hpp"
 #include "progress.hpp"
 #include "results_writer.hpp"
+#include "summary_table.hpp"
 #include "server_launcher.hpp"
 #include "server_stats.hpp"
 #include "stop_signal.hpp"

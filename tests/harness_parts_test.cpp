@@ -13,6 +13,7 @@
 #include "cli.hpp"
 #include "machine_limits.hpp"
 #include "results_writer.hpp"
+#include "summary_table.hpp"
 #include "server_launcher.hpp"
 
 namespace hammertime::harness {
