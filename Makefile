@@ -30,6 +30,16 @@ RESULTS ?= results/latest
 plots:
 	@$(PYTHON) scripts/plot_results.py $(RESULTS)
 
+# What each model pays per task (spawn, switch, wake, one request), with Google
+# Benchmark: make micro RESULTS=DIR writes DIR/micro.json and DIR/plots/micro.png (+ .svg)
+MICRO_ARGS ?= --benchmark_repetitions=3
+micro: build
+	@mkdir -p $(RESULTS)
+	@$(BUILD_DIR)/bin/hammertime-micro $(MICRO_ARGS) --benchmark_out_format=json \
+	  --benchmark_out=$(RESULTS)/.micro.json.tmp
+	@mv $(RESULTS)/.micro.json.tmp $(RESULTS)/micro.json
+	@$(PYTHON) scripts/plot_micro.py $(RESULTS)
+
 # Two runs side by side with Google Benchmark's compare.py: make compare A=DIR B=DIR
 compare:
 	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=DIR B=DIR" >&2; exit 2; }

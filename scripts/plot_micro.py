@@ -1,0 +1,173 @@
+"""Plot hammertime-micro's results: what each model pays per task (PNG and SVG, 16:9).
+
+    $ /usr/bin/python3 scripts/plot_micro.py results/latest
+    wrote results/latest/plots/micro.png (+ .svg)
+
+Reads DIR/micro.json (Google Benchmark's JSON, as `make micro` writes it) and draws
+one horizontal bar per benchmark, time per operation on a log scale, grouped by
+family: spawn (start and finish one), switch (there and back between two), wake (an
+event loop woken), request (one keep-alive GET at zero delay). A bar is the median of
+the repetitions, its whisker their min and max; a bar takes the colour of the model
+that pays that cost, as in plot_results.py. Benchmarks that failed are left out and
+named in the footer.
+"""
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator
+
+from plot_results import FONT_SIZE, colour_of, footer_text, new_figure, save
+
+FAMILIES = {
+    "spawn": "start and finish one",
+    "switch": "there and back between two",
+    "wake": "an idle event loop woken",
+    "request": "one keep-alive GET, zero delay",
+}
+# Which model pays each cost: the bar takes that model's colour.
+BENCHMARK_MODELS = {
+    "spawn/thread": "thread_pool",
+    "spawn/tbb_task": "thread_pool",
+    "spawn/process": "process_pool",
+    "spawn/asio_handler": "callbacks",
+    "spawn/asio_awaitable": "coroutines",
+    "spawn/generator": "generator_loop",
+    "switch/threads": "thread_pool",
+    "switch/processes": "process_pool",
+    "switch/generators": "generator_loop",
+    "switch/asio_coroutines": "coroutines",
+    "wake/asio_timer": "callbacks",
+    "wake/asio_socket": "callbacks",
+    "wake/epoll_deadline": "generator_loop",
+    "wake/epoll_fd": "generator_loop",
+    "request/cpp_httplib": "sequential",
+    "request/beast_asio": "callbacks",
+    "request/generator_loop": "generator_loop",
+}
+LEGEND_LABELS = {
+    "sequential": "blocking (cpp-httplib)",
+    "thread_pool": "thread pool",
+    "process_pool": "process pool",
+    "callbacks": "callbacks",
+    "coroutines": "coroutines",
+    "generator_loop": "generator loop",
+}
+NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+def short_name(run_name):
+    """"spawn/thread/real_time" -> "spawn/thread"."""
+    return run_name.removesuffix("/real_time").removesuffix("/process_time")
+
+
+def load_times(results):
+    """Per benchmark: (median, min, max) nanoseconds per operation; and the failed ones."""
+    medians, repetitions, failed = {}, defaultdict(list), []
+    for bench in results["benchmarks"]:
+        name = short_name(bench.get("run_name", bench["name"]))
+        if bench.get("error_occurred"):
+            failed.append(f"{name} ({bench.get('error_message', 'failed')})")
+            continue
+        ns = bench["real_time"] * NS_PER_UNIT[bench.get("time_unit", "ns")]
+        if bench.get("run_type") == "aggregate":
+            if bench.get("aggregate_name") == "median":
+                medians[name] = ns
+        else:
+            repetitions[name].append(ns)
+    times = {}
+    for name, runs in repetitions.items():
+        middle = medians.get(name, sorted(runs)[len(runs) // 2])
+        times[name] = (middle, min(runs), max(runs))
+    return times, sorted(set(failed))
+
+
+def readable_time(ns):
+    if ns < 1e3:
+        return f"{ns:,.3g} ns"
+    if ns < 1e6:
+        return f"{ns / 1e3:,.3g} µs"
+    return f"{ns / 1e6:,.3g} ms"
+
+
+def family_order(name):
+    family = name.split("/")[0]
+    families = list(FAMILIES)
+    known = list(BENCHMARK_MODELS)
+    return (families.index(family) if family in families else len(families),
+            known.index(name) if name in known else len(known), name)
+
+
+def plot_micro(times, footer, plots_dir):
+    figure, axes = new_figure("What each model pays per task", grid_axis="x")
+    rows, labels, headers = [], [], []
+    family = None
+    for name in sorted(times, key=family_order):
+        if name.split("/")[0] != family:
+            family = name.split("/")[0]
+            headers.append(len(labels))
+            labels.append(f"{family}: {FAMILIES.get(family, '')}")
+            rows.append(None)
+        labels.append(name.split("/", 1)[1].replace("_", " "))
+        rows.append(name)
+    positions = range(len(rows))
+    for position, name in zip(positions, rows):
+        if name is None:
+            continue
+        middle, low, high = times[name]
+        axes.barh(position, middle, color=colour_of(BENCHMARK_MODELS.get(name, name)),
+                  height=0.75)
+        if high > low:
+            axes.errorbar(middle, position, xerr=[[middle - low], [high - middle]],
+                          color="#333333", capsize=4, linewidth=1.5)
+        axes.text(high * 1.12, position, readable_time(middle), va="center",
+                  fontsize=FONT_SIZE * 0.65)
+    axes.set_yticks(list(positions), labels, fontsize=FONT_SIZE * 0.7)
+    for index in headers:
+        axes.get_yticklabels()[index].set_fontweight("bold")
+    axes.invert_yaxis()
+    axes.tick_params(axis="y", length=0)
+    axes.set_xscale("log")
+    smallest = min(low for _, low, _ in times.values())
+    largest = max(high for _, _, high in times.values())
+    axes.set_xlim(smallest / 2, largest * 8)  # room for the value labels
+    axes.xaxis.set_major_locator(LogLocator(base=10))
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: readable_time(value)))
+    axes.set_xlabel("time per operation (log scale; median, whiskers min to max)")
+    used = [model for model in LEGEND_LABELS
+            if any(BENCHMARK_MODELS.get(name) == model for name in times)]
+    axes.legend(handles=[Patch(color=colour_of(model), label=LEGEND_LABELS[model])
+                         for model in used],
+                loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=FONT_SIZE * 0.6,
+                frameon=False)
+    save(figure, footer, plots_dir, "micro")
+
+
+def main(argv):
+    if len(argv) != 2:
+        print("usage: plot_micro.py RESULTS_DIR", file=sys.stderr)
+        return 2
+    results_dir = Path(argv[1])
+    results_file = results_dir / "micro.json"
+    if not results_file.is_file():
+        print(f"plot_micro.py: no micro.json in {results_dir}", file=sys.stderr)
+        return 2
+    results = json.loads(results_file.read_text())
+    times, failed = load_times(results)
+    if not times:
+        print(f"plot_micro.py: no benchmark ran in {results_file}", file=sys.stderr)
+        return 1
+    plt.rcParams.update({"font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE * 1.25,
+                         "svg.fonttype": "none"})
+    plots_dir = results_dir / "plots"
+    plots_dir.mkdir(exist_ok=True)
+    plot_micro(times, footer_text(results.get("context", {}), failed), plots_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
