@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "process_memory.hpp"
 
@@ -32,20 +33,31 @@ memory_sampler::peaks memory_sampler::stop() {
 void memory_sampler::sample_until_stopped() {
   using namespace std::chrono;
   constexpr auto fastest = milliseconds(20), slowest = milliseconds(1000);
+  constexpr auto scan_at_most_every = milliseconds(100);
+  std::vector<pid_t> tree;
+  auto next_scan = steady_clock::now();
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
     auto started = steady_clock::now();
-    auto pss = models::tree_pss_bytes(root_);
+    if (started >= next_scan) {
+      tree = models::process_tree(root_);
+      auto scan_cost = steady_clock::now() - started;
+      next_scan = steady_clock::now() +
+                  std::max<steady_clock::duration>(scan_at_most_every, 20 * scan_cost);
+    }
+    auto reading = steady_clock::now();
+    std::uint64_t pss = 0;
+    for (pid_t pid : tree) pss += models::pss_bytes(pid).value_or(0);
     auto kernel = kernel_memory_bytes();
-    auto cost = steady_clock::now() - started;
+    auto cost = steady_clock::now() - reading;
     lock.lock();
     peaks_.tree_pss_bytes = std::max(peaks_.tree_pss_bytes, pss);
     if (kernel > kernel_baseline_)
       peaks_.kernel_memory_increase_bytes =
           std::max(peaks_.kernel_memory_increase_bytes, kernel - kernel_baseline_);
     ++peaks_.samples;
-    auto pause = std::clamp(duration_cast<milliseconds>(4 * cost), fastest, slowest);
+    auto pause = std::clamp(duration_cast<milliseconds>(20 * cost), fastest, slowest);
     wake_.wait_for(lock, pause, [this] { return stopping_; });
   }
 }

@@ -1,8 +1,10 @@
 // Samples, from outside, the memory of a child's whole process tree while it runs:
 // the sum of the PSS of every process in it (so worker processes are charged), and
 // the system-wide kernel memory (KernelStack + PageTables) that its threads and maps
-// cost. Sampling is every 20 ms, or slower when one sample of a large tree (1000
-// worker processes) takes long, so the sampler never takes more than ~20% of a core.
+// cost. The sampling must not take the CPU the model is measured on: the tree is found
+// by a scan of all of /proc (~25 us per process on the machine) at most every 100 ms,
+// and its PSS read every 20 ms, or slower when a large tree (1000 worker processes)
+// makes one reading long, so the sampler stays at a few % of one core.
 #pragma once
 
 #include <sys/types.h>
