@@ -137,7 +137,9 @@ def plot_micro(times, footer, plots_dir):
     axes.set_xlim(smallest / 2, largest * 8)  # room for the value labels
     axes.xaxis.set_major_locator(LogLocator(base=10))
     axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: readable_time(value)))
-    axes.set_xlabel("time per operation (log scale; median, whiskers min to max)")
+    axes.tick_params(axis="x", labelsize=FONT_SIZE * 0.75)
+    axes.set_xlabel("time per operation (log scale; median, whiskers min to max)",
+                    fontsize=FONT_SIZE * 0.8)
     used = [model for model in LEGEND_LABELS
             if any(BENCHMARK_MODELS.get(name) == model for name in times)]
     axes.legend(handles=[Patch(color=colour_of(model), label=LEGEND_LABELS[model])
