@@ -4,8 +4,12 @@
 //   $ build/bin/hammertime-server --port 8001 --delay 500ms
 //   listening on http://127.0.0.1:8001
 //   $ curl -s -o /dev/null -w '%{http_code} %{size_download} %{time_total}\n' \
-//       localhost:8001/flags/br/br.gif
-//   200 3929 0.501762
+//       localhost:8001/flags/br/br.gif localhost:8001/flags/zz/zz.gif
+//   200 11623 0.515343
+//   404 10 0.506753
+//   $ curl -s localhost:8001/stats
+//   {"requests":{"200":1,"404":1},"answered":2,"faults":{"error":0,...},
+//    "connections":{"open":1,"max":1,"accepted":3},"lateness_us":{"count":2,...},...}
 #include <iostream>
 
 #include "options.hpp"

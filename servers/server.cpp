@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 
 #include <boost/asio/strand.hpp>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -42,20 +44,20 @@ void server::do_accept() {
     if (!error) {
       socket.set_option(tcp::no_delay(true), error);
       std::make_shared<session>(std::move(socket), state_)->start();
-    } else if (error == asio::error::operation_aborted) {
-      return;
-    } else if (error == asio::error::no_descriptors || error == asio::error::no_buffer_space ||
-               error == asio::error::no_memory) {
+    } else if (int code = error.value();
+               code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM) {
       if (!std::exchange(warned_, true)) {
         rlimit files{};
         getrlimit(RLIMIT_NOFILE, &files);
-        std::cerr << "hammertime-server: accept: " << error.message() << " (open files limit "
+        std::cerr << "hammertime-server: accept: " << std::strerror(code) << " (open files limit "
                   << files.rlim_cur << ": raise it with ulimit -n); retrying\n";
       }
       accept_retry_.expires_after(std::chrono::milliseconds(50));
       accept_retry_.async_wait([this](error_code error) {
         if (!error) do_accept();
       });
+      return;
+    } else if (error == asio::error::operation_aborted) {
       return;
     }
     do_accept();

@@ -56,6 +56,7 @@ void session::do_read() {
                    });
 }
 
+// tag::delay[]
 void session::on_read(error_code error) {
   if (error == http::error::end_of_stream) {
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, error);
@@ -73,6 +74,7 @@ void session::on_read(error_code error) {
     if (!error) self->respond();
   });
 }
+// end::delay[]
 
 // Decides status, body, deadline and fault for the request just read.
 void session::prepare(std::string_view target, bool is_get) {

@@ -1,6 +1,7 @@
 // hammertime-server seen from a client: the flags split, the delay, keep-alive,
 // /stats, the command line and shutdown.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <fstream>
@@ -174,6 +175,40 @@ TEST(server, stats_count_what_was_sent_and_reset_zeroes_them) {
   EXPECT_EQ(at(after, "requests", "200"), 1);
   EXPECT_EQ(at(after, "requests", "404"), 0);
   EXPECT_EQ(at(after, "lateness_us", "count"), 1);
+}
+
+TEST(server, running_out_of_descriptors_neither_spins_nor_stops_it) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "the sanitizer runtime itself needs descriptors: false reports";
+#endif
+  server_process server;
+  rlimit sixteen{16, 16};
+  ASSERT_EQ(prlimit(server.pid(), RLIMIT_NOFILE, &sixteen, nullptr), 0);
+  std::vector<int> sockets;
+  for (int i = 0; i < 30; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(server.port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    sockets.push_back(fd);
+  }
+  auto cpu_ticks = [&] {
+    std::ifstream stat("/proc/" + std::to_string(server.pid()) + "/stat");
+    std::string field;
+    long ticks = 0;
+    for (int i = 1; i <= 15 && stat >> field; ++i)
+      if (i == 14 || i == 15) ticks += std::stol(field);  // utime, stime
+    return ticks;
+  };
+  auto before = cpu_ticks();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_LT(cpu_ticks() - before, sysconf(_SC_CLK_TCK) / 4);  // not a busy retry loop
+  for (int fd : sockets) close(fd);
+  auto response = client_of(server).Get("/flags/br/br.gif");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
 }
 
 TEST(server, bad_arguments_exit_2_with_one_line) {
