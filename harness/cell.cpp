@@ -28,7 +28,8 @@ std::vector<cell> plan_cells(const run_options& options) {
     for (auto c : asked) {
       auto clamped = std::min(c, options.models[m]->max_concurrency);
       auto& list = effective[m];
-      if (std::find(list.begin(), list.end(), clamped) == list.end()) list.push_back(clamped);
+      if (std::find(list.begin(), list.end(), clamped) == list.end())
+        list.push_back(clamped);
     }
 
   std::vector<cell> cells;
@@ -54,7 +55,8 @@ std::vector<cell> plan_cells(const run_options& options) {
 
 std::chrono::milliseconds cell_time_limit(const cell& one, const run_options& options) {
   if (options.cell_limit) return *options.cell_limit;
-  double fault_share = std::min(1.0, options.stall_rate + (options.slow_body ? 1.0 : 0.0));
+  double fault_share =
+      std::min(1.0, options.stall_rate + (options.slow_body ? 1.0 : 0.0));
   std::chrono::duration<double> limit =
       2 * one.ideal() + std::chrono::seconds(10) +
       std::chrono::duration<double>(one.timeout) *

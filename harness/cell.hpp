@@ -21,10 +21,10 @@ struct cell {
   std::size_t concurrency = 0;  // effective: clamped by the model's max_concurrency
   std::chrono::milliseconds delay{0};
   std::chrono::milliseconds timeout{0};
-  std::size_t repetition = 0;       // 0-based
-  std::size_t repetitions = 1;      // of the run
-  std::size_t family_index = 0;     // the model's place in the run (Google Benchmark's
-  std::size_t instance_index = 0;   // family) and its concurrency's place within it
+  std::size_t repetition = 0;      // 0-based
+  std::size_t repetitions = 1;     // of the run
+  std::size_t family_index = 0;    // the model's place in the run (Google Benchmark's
+  std::size_t instance_index = 0;  // family) and its concurrency's place within it
 
   // "flags/sequential/C:1"
   std::string name() const;

@@ -21,16 +21,26 @@ namespace {
 using std::chrono::steady_clock;
 constexpr std::chrono::milliseconds stats_within{1000};
 
-std::vector<std::string> child_args(const cell& one, const cell_environment& environment) {
-  return {executable_folder() + "/hammertime", "child",
-          "--model", std::string(one.model->name),
-          "--workload", std::string(models::to_string(one.workload)),
-          "--items", std::to_string(one.items),
-          "--concurrency", std::to_string(one.concurrency),
-          "--delay-ms", std::to_string(one.delay.count()),
-          "--timeout-ms", std::to_string(one.timeout.count()),
-          "--host", environment.server.host,
-          "--port", std::to_string(environment.server.port)};
+std::vector<std::string> child_args(const cell& one,
+                                    const cell_environment& environment) {
+  return {executable_folder() + "/hammertime",
+          "child",
+          "--model",
+          std::string(one.model->name),
+          "--workload",
+          std::string(models::to_string(one.workload)),
+          "--items",
+          std::to_string(one.items),
+          "--concurrency",
+          std::to_string(one.concurrency),
+          "--delay-ms",
+          std::to_string(one.delay.count()),
+          "--timeout-ms",
+          std::to_string(one.timeout.count()),
+          "--host",
+          environment.server.host,
+          "--port",
+          std::to_string(environment.server.port)};
 }
 
 // Reads what is there without blocking; false once the writer side is closed.
@@ -56,7 +66,8 @@ std::string last_line(std::string text) {
 
 std::string signal_name(int signal) {
   const char* short_name = sigabbrev_np(signal);
-  return (short_name ? "SIG" + std::string(short_name) : "signal " + std::to_string(signal)) +
+  return (short_name ? "SIG" + std::string(short_name)
+                     : "signal " + std::to_string(signal)) +
          " (" + strsignal(signal) + ")";
 }
 
@@ -70,7 +81,8 @@ double as_number(const boost::json::object& line, const char* key) {
 }
 
 // The child's JSON line into the result; false when there is no such line.
-bool take_report(const std::string& output, cell_result& result, std::string& error_text) {
+bool take_report(const std::string& output, cell_result& result,
+                 std::string& error_text) {
   boost::system::error_code error;
   auto parsed = boost::json::parse(last_line(output), error);
   if (error || !parsed.is_object()) return false;
@@ -79,7 +91,9 @@ bool take_report(const std::string& output, cell_result& result, std::string& er
     error_text = std::string(message->as_string());
     return true;
   }
-  auto count = [&](const char* key) { return static_cast<std::uint64_t>(as_number(line, key)); };
+  auto count = [&](const char* key) {
+    return static_cast<std::uint64_t>(as_number(line, key));
+  };
   result.wall_seconds = as_number(line, "wall_seconds");
   result.ok = count("ok");
   result.not_found = count("not_found");
@@ -130,7 +144,8 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
     siginfo_t info{};
     // Exited, but not reaped yet: its zombie keeps the group id ours until the rest of
     // its group (worker processes) is killed below.
-    if (waitid(P_PID, static_cast<id_t>(child.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+    if (waitid(P_PID, static_cast<id_t>(child.pid), &info, WEXITED | WNOHANG | WNOWAIT) ==
+            0 &&
         info.si_pid == child.pid)
       break;
     if (stop_signal() != 0) {
@@ -152,7 +167,8 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
   rusage usage{};
   while (wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
-  result.seconds_outside = std::chrono::duration<double>(steady_clock::now() - started).count();
+  result.seconds_outside =
+      std::chrono::duration<double>(steady_clock::now() - started).count();
   auto peaks = sampler.stop();
 
   // What is left in the pipes; bounded, in case a process outside the group holds them.

@@ -17,8 +17,8 @@
 namespace hammertime::harness {
 
 struct cell_result {
-  bool interrupted = false;  // a stop signal ended it: not a result, not written
-  std::string error;         // empty when the child reported its tally
+  bool interrupted = false;    // a stop signal ended it: not a result, not written
+  std::string error;           // empty when the child reported its tally
   double seconds_outside = 0;  // from fork to exit, as the harness saw it
 
   // The child's own report (its JSON line).
@@ -39,8 +39,8 @@ struct cell_result {
 };
 
 struct cell_environment {
-  endpoint server;              // flags only
-  pid_t server_pid = -1;        // known when the harness started the server
+  endpoint server;        // flags only
+  pid_t server_pid = -1;  // known when the harness started the server
   bool server_has_stats = false;
   std::chrono::milliseconds time_limit{0};
 };

@@ -74,7 +74,9 @@ std::string list_text() {
     text += "  " + std::string(m.name) + std::string(width - m.name.size() + 2, ' ') +
             std::string(m.how_it_waits) + "\n";
   text += "workloads:\n";
-  text += "  flags  GET /flags/{cc}/{cc}.gif for the first N of the 676 codes AA..ZZ (194 exist)\n";
+  text +=
+      "  flags  GET /flags/{cc}/{cc}.gif for the first N of the 676 codes AA..ZZ (194 "
+      "exist)\n";
   text += "  sleep  N tasks that each wait --delay, then are counted (no network)\n";
   return text;
 }
@@ -87,9 +89,10 @@ bool parse_number(std::string_view text, Number& value) {
   return !text.empty() && error == std::errc{} && end == text.data() + text.size();
 }
 
-[[noreturn]] void bad(std::string_view name, std::string_view value, std::string_view expected) {
-  throw usage_error("bad " + std::string(name) + " '" + std::string(value) + "': expected " +
-                    std::string(expected));
+[[noreturn]] void bad(std::string_view name, std::string_view value,
+                      std::string_view expected) {
+  throw usage_error("bad " + std::string(name) + " '" + std::string(value) +
+                    "': expected " + std::string(expected));
 }
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
@@ -108,8 +111,8 @@ std::size_t positive_count(std::string_view name, std::string_view value) {
   return number;
 }
 
-std::chrono::milliseconds whole_milliseconds(std::string_view name, std::string_view value,
-                                             bool zero_allowed) {
+std::chrono::milliseconds whole_milliseconds(std::string_view name,
+                                             std::string_view value, bool zero_allowed) {
   auto parsed = server::parse_duration(value);
   if (!parsed || parsed->count() % 1000 != 0 || (!zero_allowed && parsed->count() == 0))
     bad(name, value,
@@ -120,7 +123,8 @@ std::chrono::milliseconds whole_milliseconds(std::string_view name, std::string_
 
 double probability(std::string_view name, std::string_view value) {
   double rate = 0;
-  if (!parse_number(value, rate) || rate < 0 || rate > 1) bad(name, value, "a probability 0..1");
+  if (!parse_number(value, rate) || rate < 0 || rate > 1)
+    bad(name, value, "a probability 0..1");
   return rate;
 }
 
@@ -130,7 +134,8 @@ run_options parse_run_options(std::span<const std::string_view> args) {
   std::map<std::string_view, std::string_view> given;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view name = args[i], value;
-    if (name.substr(0, 2) != "--") throw usage_error("unexpected argument '" + std::string(name) + "' (see --help)");
+    if (name.substr(0, 2) != "--")
+      throw usage_error("unexpected argument '" + std::string(name) + "' (see --help)");
     if (auto equals = name.find('='); equals != std::string_view::npos) {
       value = name.substr(equals + 1);
       name = name.substr(0, equals);
@@ -148,9 +153,12 @@ run_options parse_run_options(std::span<const std::string_view> args) {
   std::string_view model_list = "all";
   for (auto [name, value] : given) {
     if (name == "--workload") {
-      if (value == "flags") options.workload = models::workload::flags;
-      else if (value == "sleep") options.workload = models::workload::sleep;
-      else bad(name, value, "flags or sleep");
+      if (value == "flags")
+        options.workload = models::workload::flags;
+      else if (value == "sleep")
+        options.workload = models::workload::sleep;
+      else
+        bad(name, value, "flags or sleep");
     } else if (name == "--models") {
       model_list = value;
     } else if (name == "--items") {
@@ -158,7 +166,8 @@ run_options parse_run_options(std::span<const std::string_view> args) {
     } else if (name == "--concurrency") {
       for (auto part : split(value, ',')) {
         std::size_t c = 0;
-        if (!parse_number(part, c) || c == 0) bad(name, value, "whole numbers > 0, like 1,10,100");
+        if (!parse_number(part, c) || c == 0)
+          bad(name, value, "whole numbers > 0, like 1,10,100");
         if (std::find(options.concurrency.begin(), options.concurrency.end(), c) ==
             options.concurrency.end())
           options.concurrency.push_back(c);
@@ -176,22 +185,25 @@ run_options parse_run_options(std::span<const std::string_view> args) {
       options.server_url = value;
     } else if (name == "--cell-limit") {
       options.cell_limit = whole_milliseconds(name, value, false);
-    } else if (name == "--error-rate" || name == "--reset-rate" || name == "--truncate-rate" ||
-               name == "--stall-rate") {
+    } else if (name == "--error-rate" || name == "--reset-rate" ||
+               name == "--truncate-rate" || name == "--stall-rate") {
       double rate = probability(name, value);
       fault_sum += rate;
       if (name == "--stall-rate") options.stall_rate = rate;
-      options.server_args.insert(options.server_args.end(), {std::string(name), std::string(value)});
+      options.server_args.insert(options.server_args.end(),
+                                 {std::string(name), std::string(value)});
     } else if (name == "--slow-body" || name == "--seed" || name == "--server-threads") {
       std::size_t number = 0;
       if (!parse_number(value, number) || (number == 0 && name != "--seed"))
         bad(name, value, name == "--seed" ? "a whole number" : "a whole number > 0");
       options.slow_body = options.slow_body || name == "--slow-body";
-      options.server_args.insert(options.server_args.end(),
-                                 {name == "--server-threads" ? "--threads" : std::string(name),
-                                  std::string(value)});
+      options.server_args.insert(
+          options.server_args.end(),
+          {name == "--server-threads" ? "--threads" : std::string(name),
+           std::string(value)});
     } else {
-      throw usage_error("unknown option '" + std::string(name) + "' (see hammertime run --help)");
+      throw usage_error("unknown option '" + std::string(name) +
+                        "' (see hammertime run --help)");
     }
   }
   if (fault_sum > 1 + 1e-9) throw usage_error("the fault rates add up to more than 1");
@@ -209,14 +221,17 @@ run_options parse_run_options(std::span<const std::string_view> args) {
     for (auto name : split(model_list, ',')) {
       const auto* found = models::find_model(name);
       if (found == nullptr)
-        throw usage_error("unknown model '" + std::string(name) + "' (see hammertime list)");
-      if (std::find(options.models.begin(), options.models.end(), found) == options.models.end())
+        throw usage_error("unknown model '" + std::string(name) +
+                          "' (see hammertime list)");
+      if (std::find(options.models.begin(), options.models.end(), found) ==
+          options.models.end())
         options.models.push_back(found);
     }
   }
   if (!options.server_url.empty() && !options.server_args.empty())
-    throw usage_error("fault flags go to the server the harness starts; with --server, set "
-                      "them on that server");
+    throw usage_error(
+        "fault flags go to the server the harness starts; with --server, set "
+        "them on that server");
   if (!options.server_url.empty() && !flags)
     throw usage_error("--server is for the flags workload; sleep needs no server");
   return options;

@@ -31,10 +31,10 @@ struct run_options {
   std::chrono::milliseconds delay{100};
   std::chrono::milliseconds timeout{5000};
   std::size_t repetitions = 3;
-  std::string out_dir;      // empty: results/runs/<timestamp>, and results/latest
-  std::string server_url;   // empty: the harness starts hammertime-server
+  std::string out_dir;     // empty: results/runs/<timestamp>, and results/latest
+  std::string server_url;  // empty: the harness starts hammertime-server
   std::vector<std::string> server_args;  // fault flags for the server it starts
-  double stall_rate = 0;    // from --stall-rate, widens each cell's time limit
+  double stall_rate = 0;  // from --stall-rate, widens each cell's time limit
   bool slow_body = false;
   std::optional<std::chrono::milliseconds> cell_limit;  // --cell-limit overrides the rule
 };

@@ -10,7 +10,8 @@ bool is_valid(const finished_cell& done) {
 }
 
 double items_per_second(const finished_cell& done) {
-  return static_cast<double>(done.result.counted()) / std::max(done.result.wall_seconds, 1e-9);
+  return static_cast<double>(done.result.counted()) /
+         std::max(done.result.wall_seconds, 1e-9);
 }
 
 std::optional<double> ideal_items_per_second(const cell& where) {
@@ -21,7 +22,9 @@ std::optional<double> ideal_items_per_second(const cell& where) {
 
 double bytes_per_task(const finished_cell& done) {
   const auto& r = done.result;
-  auto above = r.peak_pss_bytes > r.baseline_pss_bytes ? r.peak_pss_bytes - r.baseline_pss_bytes : 0;
+  auto above = r.peak_pss_bytes > r.baseline_pss_bytes
+                   ? r.peak_pss_bytes - r.baseline_pss_bytes
+                   : 0;
   return static_cast<double>(above) / static_cast<double>(done.where.tasks_in_flight());
 }
 
@@ -41,9 +44,11 @@ std::vector<const finished_cell*> in_report_order(std::span<const finished_cell>
   return order;
 }
 
-std::size_t end_of_benchmark(std::span<const finished_cell* const> order, std::size_t first) {
+std::size_t end_of_benchmark(std::span<const finished_cell* const> order,
+                             std::size_t first) {
   auto end = first;
-  while (end < order.size() && order[end]->where.family_index == order[first]->where.family_index &&
+  while (end < order.size() &&
+         order[end]->where.family_index == order[first]->where.family_index &&
          order[end]->where.instance_index == order[first]->where.instance_index)
     ++end;
   return end;

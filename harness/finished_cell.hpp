@@ -29,6 +29,7 @@ double median(std::vector<double> values);
 // Benchmark lists them (the run itself interleaves them).
 std::vector<const finished_cell*> in_report_order(std::span<const finished_cell> cells);
 // One benchmark (model, concurrency): [first, end) of that order.
-std::size_t end_of_benchmark(std::span<const finished_cell* const> order, std::size_t first);
+std::size_t end_of_benchmark(std::span<const finished_cell* const> order,
+                             std::size_t first);
 
 }  // namespace hammertime::harness

@@ -1,6 +1,7 @@
 #include "machine_context.hpp"
 
 #include <httplib.h>
+#include <oneapi/tbb/version.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -9,7 +10,6 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <oneapi/tbb/version.h>
 #include <string>
 
 #include "process_group.hpp"
@@ -31,7 +31,8 @@ std::string cpuinfo(const std::string& key) {
   while (std::getline(file, line)) {
     if (line.rfind(key, 0) != 0) continue;
     auto colon = line.find(':');
-    if (colon != std::string::npos && colon + 2 <= line.size()) return line.substr(colon + 2);
+    if (colon != std::string::npos && colon + 2 <= line.size())
+      return line.substr(colon + 2);
   }
   return "";
 }
@@ -65,9 +66,9 @@ boost::json::array caches() {
       auto end = shared.find(',', start);
       auto part = shared.substr(start, end - start);
       auto dash = part.find('-');
-      sharing += dash == std::string::npos ? 1
-                                           : std::atoi(part.c_str() + dash + 1) -
-                                                 std::atoi(part.c_str()) + 1;
+      sharing += dash == std::string::npos
+                     ? 1
+                     : std::atoi(part.c_str() + dash + 1) - std::atoi(part.c_str()) + 1;
       if (end == std::string::npos) break;
       start = end + 1;
     }
@@ -92,7 +93,8 @@ std::string git_commit() {
     while (std::fgets(buffer, sizeof buffer, pipe)) commit += buffer;
     pclose(pipe);
   }
-  while (!commit.empty() && (commit.back() == '\n' || commit.back() == '\r')) commit.pop_back();
+  while (!commit.empty() && (commit.back() == '\n' || commit.back() == '\r'))
+    commit.pop_back();
   return commit.size() == 40 ? commit : "unknown";
 }
 
@@ -121,7 +123,8 @@ boost::json::object machine_context() {
       {"library_build_type", "debug"},
 #endif
       {"cpu_model", cpuinfo("model name")},
-      {"kernel", std::string(system.sysname) + " " + system.release + " " + system.machine},
+      {"kernel",
+       std::string(system.sysname) + " " + system.release + " " + system.machine},
       {"compiler", "GCC " __VERSION__},
       {"boost_version", std::to_string(BOOST_VERSION / 100000) + "." +
                             std::to_string(BOOST_VERSION / 100 % 1000) + "." +

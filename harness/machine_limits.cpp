@@ -62,16 +62,19 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
 
     // Each connection is a descriptor in the child and one in the server; each worker
     // process talks over a pair of pipes.
-    std::uint64_t files = (network ? tasks : 0) + (processes ? 2 * tasks : 0) + spare_files;
+    std::uint64_t files =
+        (network ? tasks : 0) + (processes ? 2 * tasks : 0) + spare_files;
     if (files > limits.open_files)
       return who + "about " + std::to_string(files) + " open files but `ulimit -n` is " +
              std::to_string(limits.open_files) + ": raise it (ulimit -n " +
              std::to_string(files) + "; the hard limit is " +
-             (limits.open_files_hard == unlimited ? std::string("unlimited")
-                                                  : std::to_string(limits.open_files_hard)) +
+             (limits.open_files_hard == unlimited
+                  ? std::string("unlimited")
+                  : std::to_string(limits.open_files_hard)) +
              ")";
     if (network && tasks > limits.local_ports)
-      return who + std::to_string(tasks) + " local ports but net.ipv4.ip_local_port_range holds " +
+      return who + std::to_string(tasks) +
+             " local ports but net.ipv4.ip_local_port_range holds " +
              std::to_string(limits.local_ports) +
              ": widen it (sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\")";
     if (!threads && !processes) continue;
@@ -82,7 +85,8 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
              sysctl_hint("kernel.threads-max", tasks_needed);
     if (tasks_needed > limits.pid_max)
       return who + std::to_string(tasks) + " process ids but kernel.pid_max is " +
-             std::to_string(limits.pid_max) + ": " + sysctl_hint("kernel.pid_max", tasks_needed);
+             std::to_string(limits.pid_max) + ": " +
+             sysctl_hint("kernel.pid_max", tasks_needed);
     if (limits.user_processes != 0 && tasks_needed > limits.user_processes)
       return who + std::to_string(tasks) + (threads ? " threads" : " processes") +
              " but `ulimit -u` is " + std::to_string(limits.user_processes) +
@@ -90,8 +94,10 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
     // A thread's stack and its guard page are two maps in the one process.
     std::uint64_t maps = 2 * tasks + spare_maps;
     if (threads && maps > limits.max_map_count)
-      return who + "about " + std::to_string(maps) + " memory maps for thread stacks but "
-             "vm.max_map_count is " + std::to_string(limits.max_map_count) + ": " +
+      return who + "about " + std::to_string(maps) +
+             " memory maps for thread stacks but "
+             "vm.max_map_count is " +
+             std::to_string(limits.max_map_count) + ": " +
              sysctl_hint("vm.max_map_count", maps);
   }
   return std::nullopt;

@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
     std::cerr << "hammertime: " << error.what() << "\n";
     return 1;
   }
-  std::cerr << "hammertime: " << (command.empty() ? "a command is needed" : "unknown command '" + std::string(command) + "'")
+  std::cerr << "hammertime: "
+            << (command.empty() ? "a command is needed"
+                                : "unknown command '" + std::string(command) + "'")
             << " (list, run; see hammertime --help)\n";
   return 2;
 }

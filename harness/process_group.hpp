@@ -11,9 +11,9 @@
 namespace hammertime::harness {
 
 struct spawned_process {
-  pid_t pid = -1;         // also its process group id
-  int output_fd = -1;     // its stdout, read end
-  int errors_fd = -1;     // its stderr, read end (-1 when merged into output_fd)
+  pid_t pid = -1;      // also its process group id
+  int output_fd = -1;  // its stdout, read end
+  int errors_fd = -1;  // its stderr, read end (-1 when merged into output_fd)
 };
 
 // fork + exec `program` with `args` (args[0] is the name it sees). Throws

@@ -10,9 +10,13 @@ namespace {
 
 std::string seconds_text(double seconds) {
   char text[32];
-  if (seconds < 60) std::snprintf(text, sizeof text, "%.1fs", seconds);
-  else if (seconds < 3600) std::snprintf(text, sizeof text, "%dm%02ds", int(seconds) / 60, int(seconds) % 60);
-  else std::snprintf(text, sizeof text, "%dh%02dm", int(seconds) / 3600, int(seconds) / 60 % 60);
+  if (seconds < 60)
+    std::snprintf(text, sizeof text, "%.1fs", seconds);
+  else if (seconds < 3600)
+    std::snprintf(text, sizeof text, "%dm%02ds", int(seconds) / 60, int(seconds) % 60);
+  else
+    std::snprintf(text, sizeof text, "%dh%02dm", int(seconds) / 3600,
+                  int(seconds) / 60 % 60);
   return text;
 }
 
@@ -27,7 +31,8 @@ double progress::expected_seconds(const cell& one) { return one.ideal().count() 
 
 std::string progress::time_left(double elapsed_in_cell) const {
   double left = std::max(0.0, expected_seconds(cells_[current_]) - elapsed_in_cell);
-  for (std::size_t i = current_ + 1; i < cells_.size(); ++i) left += expected_seconds(cells_[i]);
+  for (std::size_t i = current_ + 1; i < cells_.size(); ++i)
+    left += expected_seconds(cells_[i]);
   // Scaled by how the finished cells compared with their expectation.
   if (expected_done_ > 0) left *= std::max(1.0, actual_done_ / expected_done_);
   return "~" + seconds_text(left) + " left";
@@ -45,7 +50,8 @@ void progress::begin(std::size_t index) {
 }
 
 bool progress::due() const {
-  return terminal_ || std::chrono::steady_clock::now() - last_plain_line_ >= std::chrono::seconds(10);
+  return terminal_ ||
+         std::chrono::steady_clock::now() - last_plain_line_ >= std::chrono::seconds(10);
 }
 
 void progress::update(std::chrono::duration<double> elapsed,
@@ -53,13 +59,14 @@ void progress::update(std::chrono::duration<double> elapsed,
   if (!due()) return;
   last_plain_line_ = std::chrono::steady_clock::now();
   const cell& one = cells_[current_];
-  std::string line = "[" + std::to_string(current_ + 1) + "/" + std::to_string(cells_.size()) +
-                     "] " + one.name() + " rep " + std::to_string(one.repetition + 1) + "/" +
+  std::string line = "[" + std::to_string(current_ + 1) + "/" +
+                     std::to_string(cells_.size()) + "] " + one.name() + " rep " +
+                     std::to_string(one.repetition + 1) + "/" +
                      std::to_string(one.repetitions) + "  ";
   if (items_done)
     line += std::to_string(*items_done) + "/" + std::to_string(one.items) + " items  ";
-  line += seconds_text(elapsed.count()) + " of ~" + seconds_text(expected_seconds(one)) + "  " +
-          time_left(elapsed.count());
+  line += seconds_text(elapsed.count()) + " of ~" + seconds_text(expected_seconds(one)) +
+          "  " + time_left(elapsed.count());
   show(line, false);
 }
 
@@ -67,8 +74,9 @@ void progress::end(const cell_result& result) {
   const cell& one = cells_[current_];
   expected_done_ += expected_seconds(one);
   actual_done_ += result.seconds_outside;
-  std::string line = "[" + std::to_string(current_ + 1) + "/" + std::to_string(cells_.size()) +
-                     "] " + one.name() + " rep " + std::to_string(one.repetition + 1) + "/" +
+  std::string line = "[" + std::to_string(current_ + 1) + "/" +
+                     std::to_string(cells_.size()) + "] " + one.name() + " rep " +
+                     std::to_string(one.repetition + 1) + "/" +
                      std::to_string(one.repetitions) + "  ";
   if (result.interrupted) {
     line += "interrupted";
@@ -76,11 +84,12 @@ void progress::end(const cell_result& result) {
     line += "FAILED: " + result.error;
   } else {
     char text[160];
-    std::snprintf(text, sizeof text, "%.2f items/s  ok %llu  not found %llu  failed %llu  %.2fs",
-                  static_cast<double>(result.counted()) / std::max(result.wall_seconds, 1e-9),
-                  static_cast<unsigned long long>(result.ok),
-                  static_cast<unsigned long long>(result.not_found),
-                  static_cast<unsigned long long>(result.failed), result.wall_seconds);
+    std::snprintf(
+        text, sizeof text, "%.2f items/s  ok %llu  not found %llu  failed %llu  %.2fs",
+        static_cast<double>(result.counted()) / std::max(result.wall_seconds, 1e-9),
+        static_cast<unsigned long long>(result.ok),
+        static_cast<unsigned long long>(result.not_found),
+        static_cast<unsigned long long>(result.failed), result.wall_seconds);
     line += text;
   }
   show(line, true);

@@ -26,7 +26,8 @@ class progress {
   // Whether update() would show anything now (a terminal: every 200 ms; plain lines:
   // every 10 s), so the caller asks the server for items done only then.
   bool due() const;
-  void update(std::chrono::duration<double> elapsed, std::optional<std::uint64_t> items_done);
+  void update(std::chrono::duration<double> elapsed,
+              std::optional<std::uint64_t> items_done);
   void end(const cell_result& result);
   // Leaves the terminal line clean (before other messages).
   void clear();

@@ -45,7 +45,8 @@ boost::json::object iteration_entry(const finished_cell& done) {
   entry["delay_ms"] = where.delay.count();
   entry["timeout_ms"] = where.timeout.count();
   entry["valid"] = is_valid(done);
-  if (auto ideal = ideal_items_per_second(where)) entry["ideal_items_per_second"] = *ideal;
+  if (auto ideal = ideal_items_per_second(where))
+    entry["ideal_items_per_second"] = *ideal;
   if (!failed) {
     entry["ok"] = r.ok;
     entry["not_found"] = r.not_found;
@@ -68,7 +69,8 @@ boost::json::object iteration_entry(const finished_cell& done) {
   entry["cpu_system_s"] = r.cpu_system_s;
   entry["seconds_outside"] = r.seconds_outside;
   if (r.server_cpu_s) entry["server_cpu_s"] = *r.server_cpu_s;
-  if (r.server_lateness_p99_ms) entry["server_lateness_p99_ms"] = *r.server_lateness_p99_ms;
+  if (r.server_lateness_p99_ms)
+    entry["server_lateness_p99_ms"] = *r.server_lateness_p99_ms;
   return entry;
 }
 
@@ -84,9 +86,10 @@ std::optional<double> number(const boost::json::value& value) {
 boost::json::object median_entry(const std::vector<boost::json::object>& runs,
                                  std::size_t planned, bool all_valid) {
   static const std::set<std::string> skipped{"family_index", "per_family_instance_index",
-                                             "repetitions", "repetition_index", "threads",
-                                             "iterations"};
-  static const std::set<std::string> copied{"items", "concurrency", "delay_ms", "timeout_ms"};
+                                             "repetitions",  "repetition_index",
+                                             "threads",      "iterations"};
+  static const std::set<std::string> copied{"items", "concurrency", "delay_ms",
+                                            "timeout_ms"};
   const auto& first = runs.front();
   boost::json::object entry{
       {"name", std::string(first.at("run_name").as_string()) + "_median"},
@@ -150,7 +153,8 @@ boost::json::object results_json(const boost::json::object& context,
     }
     auto planned = order[first]->where.repetitions;
     if (planned > 1 && !valid_runs.empty())
-      benchmarks.push_back(median_entry(valid_runs, planned, valid_runs.size() == planned));
+      benchmarks.push_back(
+          median_entry(valid_runs, planned, valid_runs.size() == planned));
     first = end;
   }
   return {{"context", context}, {"benchmarks", std::move(benchmarks)}};
@@ -159,8 +163,10 @@ boost::json::object results_json(const boost::json::object& context,
 std::string results_csv(std::span<const finished_cell> cells) {
   std::ostringstream out;
   out << "name,workload,model,items,concurrency,delay_ms,repetition,items_per_second,"
-         "real_time_ms,ideal_items_per_second,efficiency,cpu_user_s,cpu_system_s,ok,not_found,"
-         "failed,valid,peak_memory_bytes,baseline_memory_bytes,bytes_per_task,vm_hwm_bytes,"
+         "real_time_ms,ideal_items_per_second,efficiency,cpu_user_s,cpu_system_s,ok,not_"
+         "found,"
+         "failed,valid,peak_memory_bytes,baseline_memory_bytes,bytes_per_task,vm_hwm_"
+         "bytes,"
          "max_rss_bytes,kernel_memory_bytes,p50_ms,p99_ms,max_ms,server_cpu_s,"
          "server_lateness_p99_ms,error\n";
   for (const auto& done : cells) {
@@ -170,14 +176,15 @@ std::string results_csv(std::span<const finished_cell> cells) {
     auto ideal = ideal_items_per_second(w);
     auto when_ran = [&](auto value) { return ran ? fixed(value, 6) : std::string(); };
     out << w.name() << ',' << models::to_string(w.workload) << ',' << w.model->name << ','
-        << w.items << ',' << w.concurrency << ',' << w.delay.count() << ',' << w.repetition
-        << ',' << when_ran(items_per_second(done)) << ','
+        << w.items << ',' << w.concurrency << ',' << w.delay.count() << ','
+        << w.repetition << ',' << when_ran(items_per_second(done)) << ','
         << fixed((ran ? r.wall_seconds : r.seconds_outside) * 1000, 3) << ','
         << (ideal ? fixed(*ideal, 6) : "") << ','
         << (ideal && ran ? fixed(items_per_second(done) / *ideal, 6) : "") << ','
         << fixed(r.cpu_user_s, 6) << ',' << fixed(r.cpu_system_s, 6) << ','
-        << (ran ? std::to_string(r.ok) : "") << ',' << (ran ? std::to_string(r.not_found) : "")
-        << ',' << (ran ? std::to_string(r.failed) : "") << ','
+        << (ran ? std::to_string(r.ok) : "") << ','
+        << (ran ? std::to_string(r.not_found) : "") << ','
+        << (ran ? std::to_string(r.failed) : "") << ','
         << (is_valid(done) ? "true" : "false") << ',' << r.peak_pss_bytes << ','
         << (ran ? std::to_string(r.baseline_pss_bytes) : "") << ','
         << when_ran(bytes_per_task(done)) << ','
@@ -191,9 +198,11 @@ std::string results_csv(std::span<const finished_cell> cells) {
   return out.str();
 }
 
-void write_results(const std::filesystem::path& folder, const boost::json::object& context,
+void write_results(const std::filesystem::path& folder,
+                   const boost::json::object& context,
                    std::span<const finished_cell> cells) {
-  write_file_atomically(folder / "results.json", pretty_json(results_json(context, cells)) + "\n");
+  write_file_atomically(folder / "results.json",
+                        pretty_json(results_json(context, cells)) + "\n");
   write_file_atomically(folder / "results.csv", results_csv(cells));
   write_file_atomically(folder / "summary.md", summary_markdown(context, cells));
 }

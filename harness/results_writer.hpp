@@ -21,7 +21,8 @@ std::string results_csv(std::span<const finished_cell> cells);
 
 // results.json, results.csv and summary.md (summary_table.hpp), each written to a
 // temporary name and renamed.
-void write_results(const std::filesystem::path& folder, const boost::json::object& context,
+void write_results(const std::filesystem::path& folder,
+                   const boost::json::object& context,
                    std::span<const finished_cell> cells);
 
 }  // namespace hammertime::harness

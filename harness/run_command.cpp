@@ -15,10 +15,10 @@
 #include "machine_limits.hpp"
 #include "progress.hpp"
 #include "results_writer.hpp"
-#include "summary_table.hpp"
 #include "server_launcher.hpp"
 #include "server_stats.hpp"
 #include "stop_signal.hpp"
+#include "summary_table.hpp"
 
 namespace hammertime::harness {
 namespace {
@@ -44,11 +44,13 @@ fs::path fresh_run_folder() {
   fs::path runs = "results/runs";
   auto name = timestamp();
   fs::path folder = runs / name;
-  for (int n = 2; fs::exists(folder); ++n) folder = runs / (name + "-" + std::to_string(n));
+  for (int n = 2; fs::exists(folder); ++n)
+    folder = runs / (name + "-" + std::to_string(n));
   return folder;
 }
 
-boost::json::object run_context(const run_options& options, std::span<const std::string_view> args,
+boost::json::object run_context(const run_options& options,
+                                std::span<const std::string_view> args,
                                 const std::string& run_name, const std::string& server) {
   auto context = machine_context();
   std::string command = "hammertime run";
@@ -57,14 +59,16 @@ boost::json::object run_context(const run_options& options, std::span<const std:
   for (const auto* m : options.models) names.push_back(boost::json::string(m->name));
   for (auto c : options.concurrency) concurrency.push_back(c);
   boost::json::array server_args;
-  for (const auto& arg : options.server_args) server_args.push_back(boost::json::string(arg));
+  for (const auto& arg : options.server_args)
+    server_args.push_back(boost::json::string(arg));
   context["run_name"] = run_name;
   context["command_line"] = command;
   context["workload"] = models::to_string(options.workload);
   context["models"] = std::move(names);
   context["items"] = options.items;
-  context["concurrency"] = concurrency.empty() ? boost::json::value("N, clamped per model")
-                                               : boost::json::value(std::move(concurrency));
+  context["concurrency"] = concurrency.empty()
+                               ? boost::json::value("N, clamped per model")
+                               : boost::json::value(std::move(concurrency));
   context["delay_ms"] = options.delay.count();
   context["timeout_ms"] = options.timeout.count();
   context["repetitions"] = options.repetitions;
@@ -92,7 +96,8 @@ int run_main(std::span<const std::string_view> args) {
     return usage_problem(error.what());
   }
   auto cells = plan_cells(options);
-  if (auto problem = first_limit_problem(cells, read_machine_limits())) return usage_problem(*problem);
+  if (auto problem = first_limit_problem(cells, read_machine_limits()))
+    return usage_problem(*problem);
 
   const bool network = options.workload == models::workload::flags;
   std::optional<endpoint> given_server;
@@ -100,18 +105,21 @@ int run_main(std::span<const std::string_view> args) {
   if (network && !options.server_url.empty()) {
     given_server = parse_server_url(options.server_url);
     if (!given_server)
-      return usage_problem("bad --server '" + options.server_url + "': expected http://HOST:PORT");
+      return usage_problem("bad --server '" + options.server_url +
+                           "': expected http://HOST:PORT");
     if (!answers_http(*given_server, std::chrono::seconds(2)))
       return usage_problem("--server " + options.server_url + " does not answer");
   } else if (network && !fs::exists(server_binary)) {
-    return usage_problem(server_binary + " not found: build it (make build) or pass --server URL");
+    return usage_problem(server_binary +
+                         " not found: build it (make build) or pass --server URL");
   }
 
   const bool default_folder = options.out_dir.empty();
   fs::path folder = default_folder ? fresh_run_folder() : fs::path(options.out_dir);
   std::error_code error;
   fs::create_directories(folder, error);
-  if (error) return usage_problem("cannot create " + folder.string() + ": " + error.message());
+  if (error)
+    return usage_problem("cannot create " + folder.string() + ": " + error.message());
 
   install_stop_handlers();
   auto context = run_context(options, args, folder.filename().string(),
@@ -121,7 +129,8 @@ int run_main(std::span<const std::string_view> args) {
   std::vector<finished_cell> finished;
   try {
     write_results(folder, context, finished);
-    if (default_folder) point_symlink_atomically("results/latest", fs::path("runs") / folder.filename());
+    if (default_folder)
+      point_symlink_atomically("results/latest", fs::path("runs") / folder.filename());
   } catch (const std::exception& failure) {
     return usage_problem(failure.what());
   }
@@ -130,7 +139,9 @@ int run_main(std::span<const std::string_view> args) {
   cell_environment environment;
   if (network) {
     try {
-      if (!given_server) server = std::make_unique<server_process>(server_binary, options.delay, options.server_args);
+      if (!given_server)
+        server = std::make_unique<server_process>(server_binary, options.delay,
+                                                  options.server_args);
     } catch (const std::exception& failure) {
       if (stop_signal() != 0) return exit_status_for(stop_signal());
       std::cerr << "hammertime run: " << failure.what() << "\n";
@@ -139,10 +150,12 @@ int run_main(std::span<const std::string_view> args) {
     environment.server = given_server ? *given_server : server->where();
     environment.server_pid = server ? server->pid() : -1;
     environment.server_has_stats =
-        fetch_server_stats(environment.server, false, std::chrono::seconds(1)).has_value();
+        fetch_server_stats(environment.server, false, std::chrono::seconds(1))
+            .has_value();
   }
 
-  std::cerr << "hammertime run: " << cells.size() << " cells -> " << folder.string() << "\n";
+  std::cerr << "hammertime run: " << cells.size() << " cells -> " << folder.string()
+            << "\n";
   progress shown(cells);
   for (std::size_t index = 0; index < cells.size() && stop_signal() == 0; ++index) {
     const cell& one = cells[index];
@@ -152,7 +165,8 @@ int run_main(std::span<const std::string_view> args) {
       if (!shown.due()) return;
       std::optional<std::uint64_t> done;
       if (network && environment.server_has_stats)
-        if (auto stats = fetch_server_stats(environment.server, false, std::chrono::milliseconds(200)))
+        if (auto stats = fetch_server_stats(environment.server, false,
+                                            std::chrono::milliseconds(200)))
           done = std::min<std::uint64_t>(stats->answered, one.items);
       shown.update(elapsed, done);
     };

@@ -14,7 +14,9 @@
 
 namespace hammertime::harness {
 
-std::string endpoint::url() const { return "http://" + host + ":" + std::to_string(port); }
+std::string endpoint::url() const {
+  return "http://" + host + ":" + std::to_string(port);
+}
 
 std::optional<endpoint> parse_server_url(std::string_view url) {
   constexpr std::string_view scheme = "http://";
@@ -28,8 +30,8 @@ std::optional<endpoint> parse_server_url(std::string_view url) {
   auto port_text = url.substr(colon + 1);
   auto [end, error] =
       std::from_chars(port_text.data(), port_text.data() + port_text.size(), where.port);
-  if (error != std::errc{} || end != port_text.data() + port_text.size() || where.port == 0 ||
-      where.host.find('/') != std::string::npos)
+  if (error != std::errc{} || end != port_text.data() + port_text.size() ||
+      where.port == 0 || where.host.find('/') != std::string::npos)
     return std::nullopt;
   return where;
 }
@@ -55,7 +57,8 @@ server_process::server_process(const std::string& binary, std::chrono::milliseco
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 || stop_signal() != 0) break;
     pollfd watch{output_fd_, POLLIN, 0};
-    if (poll(&watch, 1, static_cast<int>(std::min<long long>(left.count(), 100))) <= 0) continue;
+    if (poll(&watch, 1, static_cast<int>(std::min<long long>(left.count(), 100))) <= 0)
+      continue;
     char c;
     if (read(output_fd_, &c, 1) != 1) break;  // it exited
     if (c != '\n') {
@@ -74,11 +77,11 @@ server_process::server_process(const std::string& binary, std::chrono::milliseco
   if (!is_ready) {
     stop();
     said += line;
-    throw std::runtime_error(
-        stop_signal() != 0 ? "stopped while the server started"
-                           : "hammertime-server did not get ready within " +
-                                 std::to_string(ready_within.count()) + " ms" +
-                                 (said.empty() ? std::string() : ": " + said));
+    throw std::runtime_error(stop_signal() != 0
+                                 ? "stopped while the server started"
+                                 : "hammertime-server did not get ready within " +
+                                       std::to_string(ready_within.count()) + " ms" +
+                                       (said.empty() ? std::string() : ": " + said));
   }
   drain_ = std::thread([fd = output_fd_] {
     char buffer[4096];
@@ -98,7 +101,8 @@ void server_process::stop() noexcept {
     siginfo_t info{};
     // Wait for it to exit without reaping it, so its group id stays its own until
     // the rest of the group is killed.
-    while (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+    while (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) ==
+               0 &&
            info.si_pid == 0 && std::chrono::steady_clock::now() < deadline) {
       usleep(10'000);
     }

@@ -11,7 +11,8 @@
 namespace hammertime::harness {
 namespace {
 
-httplib::Result get(const endpoint& where, const char* path, std::chrono::milliseconds within) {
+httplib::Result get(const endpoint& where, const char* path,
+                    std::chrono::milliseconds within) {
   httplib::Client client(where.host, where.port);
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(within).count();
   client.set_connection_timeout(micros / 1'000'000, micros % 1'000'000);

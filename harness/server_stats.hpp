@@ -16,9 +16,9 @@ namespace hammertime::harness {
 bool answers_http(const endpoint& where, std::chrono::milliseconds within);
 
 struct server_stats {
-  std::uint64_t answered = 0;                // responses sent since the last reset
+  std::uint64_t answered = 0;  // responses sent since the last reset
   std::optional<double> lateness_p99_ms;
-  std::optional<double> cpu_seconds;         // user + system, since the server started
+  std::optional<double> cpu_seconds;  // user + system, since the server started
 };
 
 // GET /stats (with ?reset=1 when `reset`); nullopt when the server has no such page.

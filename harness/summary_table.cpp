@@ -20,7 +20,11 @@ std::string human_bytes(double bytes) {
 
 std::string rate(double value) {
   char text[32];
-  std::snprintf(text, sizeof text, value >= 100 ? "%.0f" : value >= 10 ? "%.1f" : "%.2f", value);
+  std::snprintf(text, sizeof text,
+                value >= 100  ? "%.0f"
+                : value >= 10 ? "%.1f"
+                              : "%.2f",
+                value);
   return text;
 }
 
@@ -83,8 +87,10 @@ std::string table_row(std::span<const finished_cell* const> runs) {
   row << human_bytes(median_of([](const finished_cell& d) {
     return static_cast<double>(d.result.kernel_memory_bytes);
   })) << " | ";
-  row << fixed(median_of([](const finished_cell& d) { return d.result.p50_ms; }), 1) << " / "
-      << fixed(median_of([](const finished_cell& d) { return d.result.p99_ms; }), 1) << " | ";
+  row << fixed(median_of([](const finished_cell& d) { return d.result.p50_ms; }), 1)
+      << " / "
+      << fixed(median_of([](const finished_cell& d) { return d.result.p99_ms; }), 1)
+      << " | ";
 
   std::vector<std::string> tallies;  // the distinct ones, usually one
   for (const auto* done : valid) {
@@ -110,8 +116,10 @@ std::string summary_markdown(const boost::json::object& context,
       << context_text(context, "git_commit").substr(0, 10) << ", "
       << context_text(context, "date") << ".\n\n"
       << "Median over the valid repetitions (min–max). Ideal = N / (ceil(N/C) × delay). "
-         "Peak memory: the child's whole process tree, summed PSS; bytes/task = (peak − the "
-         "child's memory before its first item) ÷ min(C, N). Kernel memory is system-wide: "
+         "Peak memory: the child's whole process tree, summed PSS; bytes/task = (peak − "
+         "the "
+         "child's memory before its first item) ÷ min(C, N). Kernel memory is "
+         "system-wide: "
          "the peak increase of KernelStack + PageTables during the cell.\n\n"
       << "| workload | model | C | items/s (min–max) | ideal items/s | efficiency | "
          "CPU s / 1000 items | peak memory | bytes/task | kernel memory (system-wide) | "

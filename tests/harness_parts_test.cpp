@@ -13,8 +13,8 @@
 #include "cli.hpp"
 #include "machine_limits.hpp"
 #include "results_writer.hpp"
-#include "summary_table.hpp"
 #include "server_launcher.hpp"
+#include "summary_table.hpp"
 
 namespace hammertime::harness {
 namespace {
@@ -54,14 +54,15 @@ TEST(harness_cli, each_bad_value_is_named_in_the_message) {
   EXPECT_NE(message({"--items", "677"}).find("676"), std::string::npos);
   EXPECT_NE(message({"--stall-rate", "0.6", "--error-rate", "0.6"}).find("more than 1"),
             std::string::npos);
-  EXPECT_NE(message({"--server", "http://127.0.0.1:8001", "--error-rate", "0.1"}).find("--server"),
+  EXPECT_NE(message({"--server", "http://127.0.0.1:8001", "--error-rate", "0.1"})
+                .find("--server"),
             std::string::npos);
   EXPECT_EQ(message({"--items", "5", "--concurrency", "1,5"}), "accepted");
 }
 
 TEST(harness_plan, repetitions_are_outermost_and_models_innermost) {
-  auto options = parse({"--workload", "sleep", "--models", "sequential,coroutines", "--items",
-                        "10", "--concurrency", "1,10", "--repetitions", "2"});
+  auto options = parse({"--workload", "sleep", "--models", "sequential,coroutines",
+                        "--items", "10", "--concurrency", "1,10", "--repetitions", "2"});
   auto cells = plan_cells(options);
   std::vector<std::string> names;
   for (const auto& one : cells)
@@ -74,8 +75,9 @@ TEST(harness_plan, repetitions_are_outermost_and_models_innermost) {
 }
 
 TEST(harness_plan, default_concurrency_is_n_clamped_by_the_model) {
-  auto cells = plan_cells(parse({"--workload", "sleep", "--models", "sequential,coroutines",
-                                 "--items", "40", "--repetitions", "1"}));
+  auto cells =
+      plan_cells(parse({"--workload", "sleep", "--models", "sequential,coroutines",
+                        "--items", "40", "--repetitions", "1"}));
   ASSERT_EQ(cells.size(), 2u);
   EXPECT_EQ(cells[0].concurrency, 1u);
   EXPECT_EQ(cells[1].concurrency, 40u);
@@ -99,7 +101,8 @@ machine_limits roomy() {
 }
 
 TEST(harness_limits, each_limit_is_named_with_the_setting_that_lifts_it) {
-  auto flags = plan_cells(parse({"--models", "coroutines", "--items", "600", "--repetitions", "1"}));
+  auto flags = plan_cells(
+      parse({"--models", "coroutines", "--items", "600", "--repetitions", "1"}));
   EXPECT_FALSE(first_limit_problem(flags, roomy()));
 
   auto limits = roomy();
@@ -116,7 +119,8 @@ TEST(harness_limits, each_limit_is_named_with_the_setting_that_lifts_it) {
 
   // A model whose every task holds a thread meets the thread limits.
   models::model threaded{"threaded", "a thread per task", nullptr,
-                         std::numeric_limits<std::size_t>::max(), models::task_holder::thread};
+                         std::numeric_limits<std::size_t>::max(),
+                         models::task_holder::thread};
   auto cells = flags;
   for (auto& one : cells) one.model = &threaded;
   limits = roomy();
@@ -149,10 +153,11 @@ TEST(harness_server, urls_are_http_host_and_port) {
   EXPECT_FALSE(parse_server_url("http://127.0.0.1:99999"));
 }
 
-finished_cell a_cell(std::size_t repetition, double wall_seconds, std::string error = {}) {
-  static const auto options = parse({"--workload", "sleep", "--models", "coroutines", "--items",
-                                     "100", "--concurrency", "50", "--delay", "10ms",
-                                     "--repetitions", "3"});
+finished_cell a_cell(std::size_t repetition, double wall_seconds,
+                     std::string error = {}) {
+  static const auto options =
+      parse({"--workload", "sleep", "--models", "coroutines", "--items", "100",
+             "--concurrency", "50", "--delay", "10ms", "--repetitions", "3"});
   finished_cell done{plan_cells(options).front(), {}};
   done.where.repetition = repetition;
   done.result.error = std::move(error);
@@ -168,7 +173,8 @@ finished_cell a_cell(std::size_t repetition, double wall_seconds, std::string er
 }
 
 double number(const boost::json::value& value) {
-  return value.is_double() ? value.as_double() : static_cast<double>(value.to_number<double>());
+  return value.is_double() ? value.as_double()
+                           : static_cast<double>(value.to_number<double>());
 }
 
 TEST(harness_results, cells_are_google_benchmark_entries_with_a_median) {
@@ -224,7 +230,8 @@ TEST(harness_results, an_uneven_tally_is_invalid) {
 }
 
 TEST(harness_files, writes_replace_the_file_whole_and_leave_no_temporary) {
-  auto folder = fs::temp_directory_path() / ("hammertime-atomic-" + std::to_string(getpid()));
+  auto folder =
+      fs::temp_directory_path() / ("hammertime-atomic-" + std::to_string(getpid()));
   fs::create_directories(folder);
   write_file_atomically(folder / "a.txt", "first");
   write_file_atomically(folder / "a.txt", "second");

@@ -171,9 +171,10 @@ TEST(harness, list_names_every_model_and_both_workloads) {
 
 TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
   scratch_folder folder;
-  harness_run run({"run", "--workload", "sleep", "--models", "sequential", "--items", "6",
-                   "--delay", "10ms", "--repetitions", "2", "--out", folder.path.string()},
-                  folder.path);
+  harness_run run(
+      {"run", "--workload", "sleep", "--models", "sequential", "--items", "6", "--delay",
+       "10ms", "--repetitions", "2", "--out", folder.path.string()},
+      folder.path);
   ASSERT_EQ(run.wait(), 0) << run.err();
   auto results = parse_results(folder.path);
   EXPECT_EQ(results.at("context").at("library_build_type"), "release");
@@ -185,10 +186,12 @@ TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
     EXPECT_EQ(c.at("time_unit"), "ms");
     double items = number(c.at("items"));
     EXPECT_EQ(items, 6);
-    EXPECT_EQ(number(c.at("ok")) + number(c.at("not_found")) + number(c.at("failed")), items);
+    EXPECT_EQ(number(c.at("ok")) + number(c.at("not_found")) + number(c.at("failed")),
+              items);
     EXPECT_EQ(c.at("valid"), true);
     double seconds = number(c.at("real_time")) / 1000;
-    EXPECT_NEAR(number(c.at("items_per_second")), items / seconds, 1e-9 * items / seconds);
+    EXPECT_NEAR(number(c.at("items_per_second")), items / seconds,
+                1e-9 * items / seconds);
     // Six sleeps of 10 ms one after another cannot beat the ideal.
     EXPECT_GE(seconds, 0.060);
     EXPECT_LE(number(c.at("efficiency")), 1.0);
@@ -203,8 +206,10 @@ TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
       ++medians;
       EXPECT_EQ(entry.at("name"), "sleep/sequential/C:1_median");
       EXPECT_EQ(entry.at("aggregate_name"), "median");
-      EXPECT_LE(number(entry.at("items_per_second_min")), number(entry.at("items_per_second")));
-      EXPECT_GE(number(entry.at("items_per_second_max")), number(entry.at("items_per_second")));
+      EXPECT_LE(number(entry.at("items_per_second_min")),
+                number(entry.at("items_per_second")));
+      EXPECT_GE(number(entry.at("items_per_second_max")),
+                number(entry.at("items_per_second")));
     }
   EXPECT_EQ(medians, 1u);
   EXPECT_EQ(line_count(read_text(folder.path / "results.csv")), 3u);  // header + 2 rows
@@ -223,12 +228,14 @@ TEST(harness, the_sequential_model_gets_the_exact_tally_of_the_first_20_flags) {
     if (line.size() > 2 && line[2] == '\t') existing.insert(line.substr(0, 2));
   ASSERT_EQ(existing.size(), 194u);
   std::size_t expected_ok = 0;
-  for (std::size_t i = 0; i < 20; ++i) expected_ok += existing.count(models::flag_code(i));
+  for (std::size_t i = 0; i < 20; ++i)
+    expected_ok += existing.count(models::flag_code(i));
 
   scratch_folder folder;
-  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items", "20",
-                   "--delay", "10ms", "--repetitions", "1", "--out", folder.path.string()},
-                  folder.path);
+  harness_run run(
+      {"run", "--workload", "flags", "--models", "sequential", "--items", "20", "--delay",
+       "10ms", "--repetitions", "1", "--out", folder.path.string()},
+      folder.path);
   ASSERT_EQ(run.wait(), 0) << run.err();
   auto cells = iterations(parse_results(folder.path));
   ASSERT_EQ(cells.size(), 1u);
@@ -242,10 +249,10 @@ TEST(harness, the_sequential_model_gets_the_exact_tally_of_the_first_20_flags) {
 TEST(harness, fault_flags_reach_the_server_it_starts) {
   if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
   scratch_folder folder;
-  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items", "8",
-                   "--delay", "1ms", "--repetitions", "1", "--error-rate", "1.0", "--out",
-                   folder.path.string()},
-                  folder.path);
+  harness_run run(
+      {"run", "--workload", "flags", "--models", "sequential", "--items", "8", "--delay",
+       "1ms", "--repetitions", "1", "--error-rate", "1.0", "--out", folder.path.string()},
+      folder.path);
   ASSERT_EQ(run.wait(), 0) << run.err();
   auto cells = iterations(parse_results(folder.path));
   ASSERT_EQ(cells.size(), 1u);
@@ -296,9 +303,9 @@ TEST(harness, too_few_open_files_for_the_concurrency_is_named_up_front) {
 TEST(harness, a_cell_past_its_time_limit_is_killed_and_marked_failed) {
   scratch_folder folder;
   auto started = std::chrono::steady_clock::now();
-  harness_run run({"run", "--workload", "sleep", "--models", "sequential", "--items", "100",
-                   "--delay", "100ms", "--cell-limit", "500ms", "--repetitions", "1", "--out",
-                   folder.path.string()},
+  harness_run run({"run", "--workload", "sleep", "--models", "sequential", "--items",
+                   "100", "--delay", "100ms", "--cell-limit", "500ms", "--repetitions",
+                   "1", "--out", folder.path.string()},
                   folder.path);
   ASSERT_EQ(run.wait(), 0) << run.err();
   EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);  // not the 10 s of sleeps
@@ -313,7 +320,8 @@ TEST(harness, a_cell_past_its_time_limit_is_killed_and_marked_failed) {
 }
 
 // Waits until results.json holds at least `cells` iteration entries.
-bool wait_for_cells(const fs::path& folder, std::size_t cells, std::chrono::seconds within) {
+bool wait_for_cells(const fs::path& folder, std::size_t cells,
+                    std::chrono::seconds within) {
   auto deadline = std::chrono::steady_clock::now() + within;
   while (std::chrono::steady_clock::now() < deadline) {
     boost::system::error_code error;
@@ -327,10 +335,10 @@ bool wait_for_cells(const fs::path& folder, std::size_t cells, std::chrono::seco
 TEST(harness, ctrl_c_kills_every_child_and_keeps_the_finished_cells) {
   scratch_folder folder;
   // A short cell, then a 10 s one: Ctrl-C lands in the second.
-  harness_run run({"run", "--workload", "sleep", "--models", "coroutines,sequential",
-                   "--items", "100", "--delay", "100ms", "--repetitions", "3", "--out",
-                   folder.path.string()},
-                  folder.path);
+  harness_run run(
+      {"run", "--workload", "sleep", "--models", "coroutines,sequential", "--items",
+       "100", "--delay", "100ms", "--repetitions", "3", "--out", folder.path.string()},
+      folder.path);
   ASSERT_TRUE(wait_for_cells(folder.path, 1, 30s)) << run.err();
   std::this_thread::sleep_for(500ms);
   run.signal(SIGINT);
@@ -345,9 +353,10 @@ TEST(harness, ctrl_c_kills_every_child_and_keeps_the_finished_cells) {
 TEST(harness, sigterm_stops_the_server_too) {
   if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
   scratch_folder folder;
-  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items", "676",
-                   "--delay", "100ms", "--repetitions", "1", "--out", folder.path.string()},
-                  folder.path);
+  harness_run run(
+      {"run", "--workload", "flags", "--models", "sequential", "--items", "676",
+       "--delay", "100ms", "--repetitions", "1", "--out", folder.path.string()},
+      folder.path);
   ASSERT_TRUE(wait_for_cells(folder.path, 0, 10s));
   std::this_thread::sleep_for(1500ms);
   run.signal(SIGTERM);
@@ -358,10 +367,10 @@ TEST(harness, sigterm_stops_the_server_too) {
 
 TEST(harness, sigkill_of_the_harness_leaves_whole_result_files_and_no_children) {
   scratch_folder folder;
-  harness_run run({"run", "--workload", "sleep", "--models", "coroutines,sequential",
-                   "--items", "100", "--delay", "100ms", "--repetitions", "3", "--out",
-                   folder.path.string()},
-                  folder.path);
+  harness_run run(
+      {"run", "--workload", "sleep", "--models", "coroutines,sequential", "--items",
+       "100", "--delay", "100ms", "--repetitions", "3", "--out", folder.path.string()},
+      folder.path);
   ASSERT_TRUE(wait_for_cells(folder.path, 1, 30s)) << run.err();
   std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
   run.signal(SIGKILL);
