@@ -83,7 +83,8 @@ class epoll_loop {
 
   void watch(const wait& on, std::size_t index) {
     epoll_event event{};
-    event.events = (on.on == wait::interest::readable ? EPOLLIN : EPOLLOUT) | EPOLLONESHOT;
+    event.events =
+        (on.on == wait::interest::readable ? EPOLLIN : EPOLLOUT) | EPOLLONESHOT;
     event.data.u64 = index;
     if (epoll_ctl(epoll_, EPOLL_CTL_MOD, on.fd, &event) == 0) return;
     if (errno == ENOENT && epoll_ctl(epoll_, EPOLL_CTL_ADD, on.fd, &event) == 0) return;

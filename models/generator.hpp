@@ -99,7 +99,8 @@ class [[nodiscard]] generator {
 
   generator() noexcept = default;
   explicit generator(handle_type coroutine) noexcept : coroutine_(coroutine) {}
-  generator(generator&& other) noexcept : coroutine_(std::exchange(other.coroutine_, {})) {}
+  generator(generator&& other) noexcept
+      : coroutine_(std::exchange(other.coroutine_, {})) {}
   generator(const generator&) = delete;
   generator& operator=(const generator&) = delete;
   generator& operator=(generator&& other) noexcept {

@@ -29,9 +29,11 @@ socket_address resolve(const std::string& host, std::uint16_t port) {
 io nonblocking_socket::connect(const socket_address& server) {
   if (connected_) return io::done;
   if (fd_ < 0) {
-    fd_ = ::socket(server.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd_ =
+        ::socket(server.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0 && (errno == EMFILE || errno == ENFILE))
-      throw machine_limit("open files (ulimit -n) ran out: raise it, or lower --concurrency");
+      throw machine_limit(
+          "open files (ulimit -n) ran out: raise it, or lower --concurrency");
     if (fd_ < 0) return io::failed;
     int one = 1;
     setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -90,7 +92,8 @@ io nonblocking_socket::feed(flag_response_parser& parser, std::string_view fresh
   std::size_t taken = 0;
   while (taken < bytes.size() && !parser.is_done()) {
     boost::system::error_code ec;
-    auto used = parser.put(boost::asio::buffer(bytes.data() + taken, bytes.size() - taken), ec);
+    auto used =
+        parser.put(boost::asio::buffer(bytes.data() + taken, bytes.size() - taken), ec);
     taken += used;
     if (ec == http::error::need_more || (!ec && used == 0)) break;
     if (ec) return io::failed;

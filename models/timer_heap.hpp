@@ -18,7 +18,9 @@ namespace hammertime::models {
 struct timer {
   std::chrono::steady_clock::time_point deadline;
   std::size_t task;
-  friend bool operator>(const timer& a, const timer& b) { return a.deadline > b.deadline; }
+  friend bool operator>(const timer& a, const timer& b) {
+    return a.deadline > b.deadline;
+  }
 };
 static_assert(sizeof(timer) == 16);
 

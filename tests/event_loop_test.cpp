@@ -142,7 +142,8 @@ TEST_P(both_loops, many_socket_tasks_each_resume_once_their_own_fd_is_readable) 
   std::vector<reader_report> reports(pipes.size());
   std::vector<task> tasks;
   for (std::size_t i = 0; i < pipes.size(); ++i)
-    tasks.push_back(read_one_byte(pipes[i].read, loop_clock::now() + 10s, written, reports[i]));
+    tasks.push_back(
+        read_one_byte(pipes[i].read, loop_clock::now() + 10s, written, reports[i]));
   for (auto& pipe : pipes)
     tasks.push_back(write_one_byte_later(pipe.write, loop_clock::now() + 30ms, written));
   run(tasks);

@@ -4,6 +4,7 @@
 // counted failed, with no crash and no hang.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,7 +42,8 @@ expected_tally expected_for(std::size_t items) {
   for (std::string line; std::getline(table, line);) {
     std::istringstream fields(line);
     std::string code, bytes;
-    if (line.empty() || line[0] == '#' || !(fields >> code >> bytes) || code == "code") continue;
+    if (line.empty() || line[0] == '#' || !(fields >> code >> bytes) || code == "code")
+      continue;
     bytes_by_code[code] = std::stoull(bytes);
   }
   EXPECT_EQ(bytes_by_code.size(), 194u);
@@ -161,15 +163,16 @@ TEST_P(both_models, a_listener_that_never_answers_times_out_every_item) {
   work.timeout = 200ms;
   auto started = std::chrono::steady_clock::now();
   auto counts = run(work, 10s);
-  EXPECT_GE(std::chrono::steady_clock::now() - started, 2 * work.timeout);  // two per task
+  EXPECT_GE(std::chrono::steady_clock::now() - started,
+            2 * work.timeout);  // two per task
   EXPECT_EQ(counts->failed(), 6u);
   ::close(listener);
 }
 
 TEST_P(both_models, with_server_faults_mixed_in_every_item_is_still_counted_once) {
-  hammertime::testing::server_process server({"--error-rate", "0.1", "--reset-rate", "0.1",
-                                              "--truncate-rate", "0.1", "--stall-rate", "0.05",
-                                              "--seed", "7"});
+  hammertime::testing::server_process server({"--error-rate", "0.1", "--reset-rate",
+                                              "0.1", "--truncate-rate", "0.1",
+                                              "--stall-rate", "0.05", "--seed", "7"});
   auto work = flags_job(server.port(), 300, 60);
   work.timeout = 500ms;
   auto counts = run(work);
@@ -179,7 +182,8 @@ TEST_P(both_models, with_server_faults_mixed_in_every_item_is_still_counted_once
 
 // One answer for every request on each connection; the test server counts connections.
 void answer_hello_forever(int connection) {
-  while (read_request(connection)) send_all(connection, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+  while (read_request(connection))
+    send_all(connection, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
 }
 
 TEST_P(both_models, each_task_keeps_one_connection_alive_for_all_its_items) {
@@ -193,11 +197,33 @@ TEST_P(both_models, each_task_keeps_one_connection_alive_for_all_its_items) {
 TEST_P(both_models, a_connection_close_answer_makes_the_next_item_reconnect) {
   scripted_server server([](int connection) {
     if (read_request(connection))
-      send_all(connection, "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      send_all(
+          connection,
+          "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   });
   auto counts = run(flags_job(server.port(), 4, 1));
   EXPECT_EQ(counts->not_found(), 4u);
   EXPECT_EQ(server.accepted(), 4);
+}
+
+TEST_P(both_models, running_out_of_open_files_stops_the_run_naming_the_limit) {
+  scripted_server server(answer_hello_forever);
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  int probe = ::dup(0);  // the lowest free descriptor: about how many are open now
+  ::close(probe);
+  rlimit low = saved;
+  low.rlim_cur = static_cast<rlim_t>(probe + 10);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  tally counts(50);
+  try {
+    find_model(GetParam())->run(flags_job(server.port(), 50, 50), counts);
+    ADD_FAILURE() << "no machine_limit thrown";
+  } catch (const machine_limit& limit) {
+    EXPECT_NE(std::string(limit.what()).find("ulimit -n"), std::string::npos)
+        << limit.what();
+  }
+  setrlimit(RLIMIT_NOFILE, &saved);
 }
 
 // Issue 6: each malformed or cut-short response is one failed item, and the run goes on.
@@ -209,7 +235,8 @@ struct bad_answer {
 
 void PrintTo(const bad_answer& answer, std::ostream* out) { *out << answer.name; }
 
-class bad_answers : public ::testing::TestWithParam<std::tuple<const char*, bad_answer>> {};
+class bad_answers : public ::testing::TestWithParam<std::tuple<const char*, bad_answer>> {
+};
 
 INSTANTIATE_TEST_SUITE_P(
     generator_loop, bad_answers,
@@ -218,12 +245,14 @@ INSTANTIATE_TEST_SUITE_P(
         ::testing::Values(
             bad_answer{"garbage_status_line", "HTPT/1.1 two hundred OK\r\n\r\n", false},
             bad_answer{"truncated_body",
-                       "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789", false},
-            bad_answer{"headers_that_never_end", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n",
-                       true},
+                       "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789",
+                       false},
+            bad_answer{"headers_that_never_end",
+                       "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n", true},
             bad_answer{"early_close", "", false},
             bad_answer{"half_a_status_line_then_close", "HTTP/1.1 20", false},
-            bad_answer{"body_never_comes", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true})),
+            bad_answer{"body_never_comes", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
+                       true})),
     [](const auto& info) {
       return std::string(std::get<0>(info.param)) + "_" + std::get<1>(info.param).name;
     });

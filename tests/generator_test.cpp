@@ -83,11 +83,15 @@ TEST(generator, is_move_only_and_a_moved_from_generator_is_empty) {
 }
 
 template <typename promise>
-concept can_co_await_inside = requires(promise& p) { p.await_transform(std::suspend_always{}); };
+concept can_co_await_inside = requires(promise& p) {
+  p.await_transform(std::suspend_always{});
+};
 
 struct promise_that_awaits_anything {
   template <typename U>
-  U&& await_transform(U&& awaitable) { return std::forward<U>(awaitable); }
+  U&& await_transform(U&& awaitable) {
+    return std::forward<U>(awaitable);
+  }
 };
 
 TEST(generator, forbids_co_await_inside_itself) {
@@ -123,7 +127,12 @@ TEST(generator, an_exception_in_the_body_is_rethrown_to_the_resumer) {
       },
       std::runtime_error);
   EXPECT_TRUE(numbers.done());
-  EXPECT_THROW(for (int i : throws_after(2)) (void)i, std::runtime_error);
+  auto run_to_the_end = [] {
+    int last = -1;
+    for (int i : throws_after(2)) last = i;
+    return last;
+  };
+  EXPECT_THROW(run_to_the_end(), std::runtime_error);
 }
 
 generator<std::string&> yields_a_local_by_reference(std::string& seen_after_resume) {
