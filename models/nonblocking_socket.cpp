@@ -28,18 +28,23 @@ socket_address resolve(const std::string& host, std::uint16_t port) {
 
 io nonblocking_socket::connect(const socket_address& server) {
   if (connected_) return io::done;
-  if (fd_ < 0) {
-    fd_ =
-        ::socket(server.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd_ < 0 && (errno == EMFILE || errno == ENFILE))
-      throw machine_limit(
-          "open files (ulimit -n) ran out: raise it, or lower --concurrency");
-    if (fd_ < 0) return io::failed;
-    int one = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  }
-  // Called again while the first connect() is in progress, connect() says how it went:
-  // 0 (or EISCONN) connected, EALREADY still trying, any other error the failure.
+  if (fd_ >= 0) return ask_connect(server);
+  fd_ = ::socket(server.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ < 0 && (errno == EMFILE || errno == ENFILE))
+    throw machine_limit(
+        "open files (ulimit -n) ran out: raise it, or lower --concurrency");
+  if (fd_ < 0) return io::failed;
+  int one = 1;
+  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // On loopback the handshake is over by the time connect() says EINPROGRESS: asking
+  // once more at once sends the request now instead of after a trip through the loop.
+  io state = ask_connect(server);
+  return state == io::again ? ask_connect(server) : state;
+}
+
+// Called again while the first connect() is in progress, connect() says how it went:
+// 0 (or EISCONN) connected, EALREADY still trying, any other error the failure.
+io nonblocking_socket::ask_connect(const socket_address& server) {
   auto* address = reinterpret_cast<const sockaddr*>(&server.storage);
   if (::connect(fd_, address, server.length) == 0 || errno == EISCONN) {
     connected_ = true;

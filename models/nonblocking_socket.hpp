@@ -51,6 +51,7 @@ class nonblocking_socket {
   void close() noexcept;
 
  private:
+  io ask_connect(const socket_address& server);
   io feed(flag_response_parser& parser, std::string_view fresh);
 
   int fd_ = -1;
