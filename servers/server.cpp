@@ -2,7 +2,7 @@
 
 #include <sys/resource.h>
 
-#include <boost/asio/strand.hpp>
+#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -15,35 +15,49 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
 
+namespace {
+
+std::deque<asio::io_context> make_loops(unsigned count) {
+  std::deque<asio::io_context> loops;
+  for (unsigned i = 0; i < count; ++i) loops.emplace_back(1);  // 1: one thread each
+  return loops;
+}
+
+}  // namespace
+
 server::server(options settings)
     : state_(std::move(settings)),
-      io_(static_cast<int>(state_.settings.threads)),
-      acceptor_(io_),
-      signals_(io_, SIGINT, SIGTERM),
-      accept_retry_(io_) {
+      loops_(make_loops(state_.settings.threads)),
+      acceptor_(loops_.front()),
+      signals_(loops_.front(), SIGINT, SIGTERM),
+      accept_retry_(loops_.front()) {
+  for (auto& loop : loops_) idle_loops_run_.push_back(asio::make_work_guard(loop));
   tcp::endpoint endpoint(asio::ip::make_address(state_.settings.bind), state_.settings.port);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
-  signals_.async_wait([this](error_code, int) { io_.stop(); });
+  signals_.async_wait([this](error_code, int) {
+    for (auto& loop : loops_) loop.stop();
+  });
   do_accept();
 }
 
 void server::run() {
   std::vector<std::jthread> others;
-  for (unsigned i = 1; i < state_.settings.threads; ++i) others.emplace_back([this] { io_.run(); });
-  io_.run();
+  for (std::size_t i = 1; i < loops_.size(); ++i) others.emplace_back([this, i] { loops_[i].run(); });
+  loops_.front().run();
 }
 
 void server::do_accept() {
-  // One thread needs no strand; with more, each connection's handlers run in order.
-  auto executor = state_.settings.threads == 1 ? asio::any_io_executor(io_.get_executor())
-                                               : asio::make_strand(io_);
-  acceptor_.async_accept(executor, [this](error_code error, tcp::socket socket) {
+  auto& loop = loops_[next_loop_++ % loops_.size()];
+  acceptor_.async_accept(loop.get_executor(), [this](error_code error, tcp::socket socket) {
     if (!error) {
       socket.set_option(tcp::no_delay(true), error);
-      std::make_shared<session>(std::move(socket), state_)->start();
+      auto executor = socket.get_executor();
+      asio::post(executor, [this, socket = std::move(socket)]() mutable {
+        std::make_shared<session>(std::move(socket), state_)->start();
+      });
     } else if (int code = error.value();
                code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM) {
       if (!std::exchange(warned_, true)) {

@@ -1,11 +1,15 @@
-// hammertime-server: one acceptor, N threads running one io_context, a session per
-// connection, and a signal_set that stops it all on SIGINT or SIGTERM.
+// hammertime-server: one acceptor handing connections in turn to N event loops (one
+// io_context per thread, so a connection never needs a lock or a strand), a session
+// per connection, and a signal_set that stops it all on SIGINT or SIGTERM.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <vector>
 
 #include "options.hpp"
 #include "session.hpp"
@@ -24,8 +28,12 @@ class server {
  private:
   void do_accept();
 
-  shared_state state_;  // outlives io_, whose destruction ends the sessions
-  boost::asio::io_context io_;
+  using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+
+  shared_state state_;  // outlives loops_, whose destruction ends the sessions
+  std::deque<boost::asio::io_context> loops_;  // one per thread; loops_[0] accepts
+  std::vector<work_guard> idle_loops_run_;
+  std::size_t next_loop_ = 0;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer accept_retry_;

@@ -156,6 +156,25 @@ TEST(server, delays_overlap_on_one_thread_instead_of_queueing) {
   EXPECT_EQ(at(stats_of(server), "connections", "max"), 20);
 }
 
+TEST(server, several_threads_share_the_connections_and_count_exactly) {
+  server_process server({"--threads", "3", "--delay", "5ms"});
+  std::atomic<int> ok{0};
+  {
+    std::vector<std::jthread> clients;
+    for (int i = 0; i < 12; ++i)
+      clients.emplace_back([&] {
+        auto client = client_of(server);
+        for (int request = 0; request < 50; ++request)
+          if (auto response = client.Get("/flags/se/se.gif"); response && response->status == 200)
+            ++ok;
+      });
+  }
+  EXPECT_EQ(ok, 600);
+  auto stats = stats_of(server);
+  EXPECT_EQ(at(stats, "requests", "200"), 600);
+  EXPECT_EQ(at(stats, "connections", "accepted"), 13);
+}
+
 TEST(server, stats_count_what_was_sent_and_reset_zeroes_them) {
   server_process server({"--threads", "2"});
   auto client = client_of(server);
@@ -226,7 +245,7 @@ TEST(server, bad_arguments_exit_2_with_one_line) {
 TEST(server, help_exits_0) { EXPECT_EQ(run_server_binary("--help").exit_code, 0); }
 
 TEST(server, sigterm_stops_it_cleanly_even_with_a_request_in_its_delay) {
-  server_process server({"--delay", "10s"});
+  server_process server({"--delay", "10s", "--threads", "3"});
   std::jthread waiting([&] { httplib::Client("127.0.0.1", server.port()).Get("/flags/br/br.gif"); });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
