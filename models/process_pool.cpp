@@ -1,13 +1,13 @@
 // process_pool: C forked worker processes, the flags demo's ProcessPoolExecutor. The
-// parent hands the next item index to whichever worker is idle, over that worker's
-// pipe, and reads back what the item came to; each worker blocks on its own keep-alive
-// connection, built after the fork.
+// parent hands item indices to the workers over each one's pipe, two ahead, and reads
+// back what each item came to; each worker blocks on its own keep-alive connection,
+// built after the fork.
 //
 //   $ build/bin/hammertime child --model process_pool --workload flags --items 676 \
 //       --concurrency 20 --delay-ms 100 --timeout-ms 5000 --port 8001
 //   {"model":"process_pool",...,"wall_seconds":3.46,"ok":194,"not_found":482,"failed":0,...}
 //
-// A worker that dies (killed, crashed) turns the item it held into a failed one and
+// A worker that dies (killed, crashed) turns the items it held into failed ones and
 // the others carry on with the rest; if none is left, the rest are failed too. Forking
 // and reaping the workers are inside the measured time, and their pages are charged
 // to the run: the harness sums the PSS of the whole process tree.
@@ -19,6 +19,10 @@
 
 namespace hammertime::models {
 namespace {
+
+// Items a worker holds at once: the one it runs and the next, already in its pipe, so
+// that it never waits for the parent between two items.
+constexpr std::size_t items_ahead = 2;
 
 // What a worker sends back for one item.
 struct item_done {
@@ -54,23 +58,24 @@ void run_process_pool(const job& work, tally& counts) {
              [&](int from_parent, int to_parent) { serve_items(work, from_parent, to_parent); });
 
   std::size_t next_item = 0;
-  auto hand_out = [&](worker_process& worker) {  // <2> the next item, or "no more"
-    if (next_item < work.items && pool.send(worker, next_item))
+  auto hand_out = [&](worker_process& worker, std::size_t ahead) {  // <2> or "no more"
+    while (worker.unanswered.size() < ahead && next_item < work.items &&
+           pool.send(worker, next_item))
       ++next_item;
-    else
-      pool.finish(worker);
+    if (next_item == work.items) pool.finish(worker);
   };
-  for (auto& worker : pool.workers()) hand_out(worker);
+  for (std::size_t ahead = 1; ahead <= items_ahead; ++ahead)  // one each, then the next
+    for (auto& worker : pool.workers()) hand_out(worker, ahead);
 
   while (pool.any_alive())
     for (worker_process* worker : pool.wait_ready()) {  // <3> poll every worker's pipe
       item_done done;
       if (pool.receive(*worker, &done, sizeof done)) {
         counts.count(done.result, done.bytes, std::chrono::nanoseconds(done.latency_ns));
-        hand_out(*worker);
-      } else {  // <4> the worker is gone: the item it held failed
-        if (worker->busy)
-          counts.count(outcome::failed, 0, std::chrono::steady_clock::now() - worker->sent_at);
+        hand_out(*worker, items_ahead);
+      } else {  // <4> the worker is gone: the items it held failed
+        for (auto sent_at : worker->unanswered)
+          counts.count(outcome::failed, 0, std::chrono::steady_clock::now() - sent_at);
         pool.bury(*worker);
       }
     }

@@ -153,14 +153,13 @@ std::vector<worker_process*> worker_processes::wait_ready() {
 bool worker_processes::send(worker_process& worker, std::uint64_t index) {
   if (worker.to_worker < 0 || !write_record(worker.to_worker, &index, sizeof index))
     return false;
-  worker.busy = true;
-  worker.sent_at = std::chrono::steady_clock::now();
+  worker.unanswered.push_back(std::chrono::steady_clock::now());
   return true;
 }
 
 bool worker_processes::receive(worker_process& worker, void* record, std::size_t size) {
   if (!read_record(worker.from_worker, record, size)) return false;
-  worker.busy = false;
+  if (!worker.unanswered.empty()) worker.unanswered.pop_front();
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <span>
 #include <vector>
@@ -25,8 +26,8 @@ struct worker_process {
   pid_t pid = -1;        // -1 once reaped
   int to_worker = -1;    // item indices go out here; -1 once closed
   int from_worker = -1;  // records come back here; -1 once closed
-  bool busy = false;     // an item was sent and no record has come back for it yet
-  std::chrono::steady_clock::time_point sent_at;
+  // When each item it holds was sent, oldest first: the items it has not answered.
+  std::deque<std::chrono::steady_clock::time_point> unanswered;
 };
 
 class worker_processes {
