@@ -19,6 +19,26 @@ build: deps
 test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
+# The default suite (bench/suites/default.plan), then its plots. Results go to
+# results/runs/<timestamp>/, and results/latest points at them.
+BENCH_REPETITIONS ?= 3
+bench: build
+	@$(HAMMERTIME) run --plan bench/suites/default.plan --repetitions $(BENCH_REPETITIONS)
+	@$(PYTHON) scripts/plot_results.py results/latest
+	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
+
+bench-quick: build
+	@$(HAMMERTIME) run --plan bench/suites/quick.plan --repetitions 1
+	@$(PYTHON) scripts/plot_results.py results/latest
+	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
+
+# The classic flags demo, with the talk's figures beside ours.
+reproduce: build
+	@$(HAMMERTIME) run --plan bench/suites/reproduce.plan --repetitions 1 >/dev/null
+	@$(PYTHON) scripts/reproduce_table.py results/latest
+	@$(PYTHON) scripts/plot_results.py results/latest
+	@echo "results: $$(readlink -f results/latest) (reproduction.md, summary.md, plots/)"
+
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 

@@ -18,7 +18,46 @@ std::chrono::duration<double> cell::ideal() const {
 
 std::size_t cell::tasks_in_flight() const { return std::min(concurrency, items); }
 
+namespace {
+
+// The cells of a plan: every line's cells, repetition outermost, then line order;
+// Google Benchmark's family is the (workload, model) pair, its instance the (N, C).
+std::vector<cell> plan_file_cells(const run_options& options) {
+  std::vector<cell> cells;
+  for (const auto& line : options.plan) {
+    auto more = plan_cells(line);
+    cells.insert(cells.end(), more.begin(), more.end());
+  }
+  std::stable_sort(cells.begin(), cells.end(), [](const cell& a, const cell& b) {
+    return a.repetition < b.repetition;
+  });
+  std::vector<std::pair<models::workload, const models::model*>> families;
+  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> instances;
+  std::vector<std::string> names;
+  for (auto& one : cells) {
+    std::pair family{one.workload, one.model};
+    auto f = std::find(families.begin(), families.end(), family) - families.begin();
+    if (f == static_cast<long>(families.size())) families.push_back(family), instances.emplace_back();
+    std::pair instance{one.items, one.concurrency};
+    auto& known = instances[f];
+    auto i = std::find(known.begin(), known.end(), instance) - known.begin();
+    if (i == static_cast<long>(known.size())) known.push_back(instance);
+    one.family_index = f;
+    one.instance_index = i;
+    if (one.repetition == 0) {
+      if (std::find(names.begin(), names.end(), one.name()) != names.end())
+        throw usage_error("the plan runs " + one.name() +
+                          " twice: its lines must differ in workload, model or C");
+      names.push_back(one.name());
+    }
+  }
+  return cells;
+}
+
+}  // namespace
+
 std::vector<cell> plan_cells(const run_options& options) {
+  if (!options.plan.empty()) return plan_file_cells(options);
   std::vector<std::size_t> asked = options.concurrency;
   if (asked.empty()) asked.push_back(options.items);
 

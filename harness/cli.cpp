@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <fstream>
+#include <iterator>
 #include <map>
+#include <sstream>
 
 #include "duration.hpp"
 #include "wire.hpp"
@@ -51,6 +54,10 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
                       results/latest points at it)
   --server URL        use a server already running at http://HOST:PORT instead of
                       starting hammertime-server (found beside this binary)
+  --plan FILE         run the matrix a plan file describes instead: one line per run
+                      (--workload --models --items --concurrency --delay --timeout),
+                      '#' comments; every line's cells run interleaved, by repetition,
+                      into one results folder (see bench/suites/*.plan)
   --cell-limit D      time limit of one cell. Default: 2 x ideal + 10s + timeout x
                       (1 + rounds x stall rate, 1 with --slow-body), where ideal =
                       rounds x delay and rounds = ceil(N/C). A cell past it is killed
@@ -128,6 +135,37 @@ double probability(std::string_view name, std::string_view value) {
   return rate;
 }
 
+// What a plan line may say: the cell's own settings, nothing that is the whole run's.
+constexpr std::string_view plan_line_options[] = {"--workload", "--models", "--items",
+                                                  "--concurrency", "--delay", "--timeout"};
+
+void read_plan(run_options& options) {
+  std::ifstream file(options.plan_path);
+  if (!file) throw usage_error("cannot read --plan '" + options.plan_path + "'");
+  std::string line;
+  for (std::size_t number = 1; std::getline(file, line); ++number) {
+    auto where = options.plan_path + " line " + std::to_string(number) + ": ";
+    std::istringstream words(line.substr(0, line.find('#')));
+    std::vector<std::string> owned{std::istream_iterator<std::string>(words), {}};
+    if (owned.empty()) continue;
+    std::vector<std::string_view> args(owned.begin(), owned.end());
+    for (auto arg : args)
+      if (arg.substr(0, 2) == "--" &&
+          std::find(std::begin(plan_line_options), std::end(plan_line_options),
+                    arg.substr(0, arg.find('='))) == std::end(plan_line_options))
+        throw usage_error(where + std::string(arg) +
+                          " belongs on the command line, not in a plan");
+    try {
+      options.plan.push_back(parse_run_options(args));
+    } catch (const usage_error& error) {
+      throw usage_error(where + error.what());
+    }
+    options.plan.back().repetitions = options.repetitions;
+    options.plan_text.push_back(line);
+  }
+  if (options.plan.empty()) throw usage_error("--plan '" + options.plan_path + "' has no runs");
+}
+
 }  // namespace
 
 run_options parse_run_options(std::span<const std::string_view> args) {
@@ -183,6 +221,9 @@ run_options parse_run_options(std::span<const std::string_view> args) {
       options.out_dir = value;
     } else if (name == "--server") {
       options.server_url = value;
+    } else if (name == "--plan") {
+      if (value.empty()) bad(name, value, "a plan file");
+      options.plan_path = value;
     } else if (name == "--cell-limit") {
       options.cell_limit = whole_milliseconds(name, value, false);
     } else if (name == "--error-rate" || name == "--reset-rate" ||
@@ -207,6 +248,13 @@ run_options parse_run_options(std::span<const std::string_view> args) {
     }
   }
   if (fault_sum > 1 + 1e-9) throw usage_error("the fault rates add up to more than 1");
+  if (!options.plan_path.empty()) {
+    for (auto name : plan_line_options)
+      if (given.count(name))
+        throw usage_error(std::string(name) + " goes in the plan's lines, not beside --plan");
+    read_plan(options);
+    return options;
+  }
 
   bool flags = options.workload == models::workload::flags;
   options.items = flags ? models::flag_code_count : 1000;

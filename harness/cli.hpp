@@ -37,6 +37,11 @@ struct run_options {
   double stall_rate = 0;  // from --stall-rate, widens each cell's time limit
   bool slow_body = false;
   std::optional<std::chrono::milliseconds> cell_limit;  // --cell-limit overrides the rule
+  // --plan FILE: one run per line (workload, models, items, concurrency, delay,
+  // timeout), all run as one interleaved matrix into one results folder.
+  std::string plan_path;
+  std::vector<std::string> plan_text;  // the plan's lines, as written
+  std::vector<run_options> plan;
 };
 
 // Throws usage_error naming the first bad argument.

@@ -1,5 +1,6 @@
 #include "run_command.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -74,6 +75,14 @@ boost::json::object run_context(const run_options& options,
   context["repetitions"] = options.repetitions;
   context["server"] = server;
   context["server_args"] = std::move(server_args);
+  if (!options.plan.empty()) {
+    boost::json::array lines;
+    for (const auto& line : options.plan_text) lines.push_back(boost::json::string(line));
+    context["plan"] = options.plan_path;
+    context["plan_lines"] = std::move(lines);
+    for (auto key : {"workload", "models", "items", "concurrency", "delay_ms", "timeout_ms"})
+      context.erase(key);
+  }
   context["cell_limit"] = options.cell_limit
                               ? std::to_string(options.cell_limit->count()) + " ms"
                               : "2 x ideal + 10 s + timeout x (1 + rounds x stall share)";
@@ -95,11 +104,18 @@ int run_main(std::span<const std::string_view> args) {
   } catch (const usage_error& error) {
     return usage_problem(error.what());
   }
-  auto cells = plan_cells(options);
+  std::vector<cell> cells;
+  try {
+    cells = plan_cells(options);
+  } catch (const usage_error& error) {
+    return usage_problem(error.what());
+  }
   if (auto problem = first_limit_problem(cells, read_machine_limits()))
     return usage_problem(*problem);
 
-  const bool network = options.workload == models::workload::flags;
+  const bool network = std::any_of(cells.begin(), cells.end(), [](const cell& one) {
+    return one.workload == models::workload::flags;
+  });
   std::optional<endpoint> given_server;
   std::string server_binary = server_binary_path();
   if (network && !options.server_url.empty()) {

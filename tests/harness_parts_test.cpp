@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "atomic_file.hpp"
 #include "cell.hpp"
 #include "cli.hpp"
@@ -58,6 +60,69 @@ TEST(harness_cli, each_bad_value_is_named_in_the_message) {
                 .find("--server"),
             std::string::npos);
   EXPECT_EQ(message({"--items", "5", "--concurrency", "1,5"}), "accepted");
+}
+
+// A plan file written for one test, removed after it.
+struct plan_file {
+  explicit plan_file(const std::string& text)
+      : path(fs::temp_directory_path() /
+             ("hammertime-plan-" + std::to_string(::getpid()) + ".plan")) {
+    std::ofstream(path) << text;
+  }
+  ~plan_file() { fs::remove(path); }
+  fs::path path;
+};
+
+TEST(harness_plan_file, every_line_runs_interleaved_by_repetition_into_one_matrix) {
+  plan_file plan(
+      "# a comment line\n"
+      "--workload flags --models sequential --items 20 --delay 50ms\n"
+      "\n"
+      "--workload sleep --models coroutines --items 100 --concurrency 100  # N = C\n"
+      "--workload sleep --models coroutines --items 1000 --concurrency 1000 --delay 1s\n");
+  auto path = plan.path.string();
+  auto cells = plan_cells(parse({"--plan", path, "--repetitions", "2"}));
+  std::vector<std::string> names;
+  for (const auto& one : cells)
+    names.push_back(one.name() + "#" + std::to_string(one.repetition));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "flags/sequential/C:1#0", "sleep/coroutines/C:100#0",
+                       "sleep/coroutines/C:1000#0", "flags/sequential/C:1#1",
+                       "sleep/coroutines/C:100#1", "sleep/coroutines/C:1000#1"}));
+  EXPECT_EQ(cells[0].items, 20u);
+  EXPECT_EQ(cells[0].delay, 50ms);
+  EXPECT_EQ(cells[2].delay, 1000ms);
+  // One family per (workload, model), one instance per (N, C) within it.
+  EXPECT_EQ(cells[1].family_index, cells[2].family_index);
+  EXPECT_NE(cells[0].family_index, cells[1].family_index);
+  EXPECT_EQ(cells[1].instance_index, 0u);
+  EXPECT_EQ(cells[2].instance_index, 1u);
+}
+
+TEST(harness_plan_file, a_bad_line_is_named_with_its_number) {
+  plan_file plan("--workload sleep --models sequential --items 5\n--workload nope\n");
+  try {
+    parse({"--plan", plan.path.string()});
+    FAIL() << "accepted";
+  } catch (const usage_error& error) {
+    EXPECT_NE(std::string(error.what()).find("line 2: bad --workload"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(harness_plan_file, run_wide_options_stay_on_the_command_line) {
+  plan_file plan("--workload sleep --models sequential --items 5 --out /tmp/x\n");
+  EXPECT_THROW(parse({"--plan", plan.path.string()}), usage_error);
+  plan_file fine("--workload sleep --models sequential --items 5\n");
+  EXPECT_THROW(parse({"--plan", fine.path.string(), "--items", "3"}), usage_error);
+  EXPECT_THROW(parse({"--plan", "/nonexistent/plan"}), usage_error);
+}
+
+TEST(harness_plan_file, the_same_cell_twice_is_refused) {
+  plan_file plan(
+      "--workload sleep --models coroutines --items 10 --concurrency 10\n"
+      "--workload sleep --models coroutines --items 20 --concurrency 10\n");
+  EXPECT_THROW(plan_cells(parse({"--plan", plan.path.string()})), usage_error);
 }
 
 TEST(harness_plan, repetitions_are_outermost_and_models_innermost) {
