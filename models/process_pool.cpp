@@ -53,19 +53,19 @@ void serve_items(const job& work, int from_parent, int to_parent) {
 // tag::process_pool[]
 void run_process_pool(const job& work, tally& counts) {
   if (work.items == 0) return;
-  worker_processes pool;
-  pool.start(std::clamp<std::size_t>(work.concurrency, 1, work.items),  // <1> fork C
-             [&](int from_parent, int to_parent) { serve_items(work, from_parent, to_parent); });
-
+  auto workers = std::clamp<std::size_t>(work.concurrency, 1, work.items);
+  worker_processes pool(workers);
   std::size_t next_item = 0;
-  auto hand_out = [&](worker_process& worker, std::size_t ahead) {  // <2> or "no more"
+  auto hand_out = [&](worker_process& worker, std::size_t ahead) {  // <1> or "no more"
     while (worker.unanswered.size() < ahead && next_item < work.items &&
            pool.send(worker, next_item))
       ++next_item;
     if (next_item == work.items) pool.finish(worker);
   };
-  for (std::size_t ahead = 1; ahead <= items_ahead; ++ahead)  // one each, then the next
-    for (auto& worker : pool.workers()) hand_out(worker, ahead);
+  auto serve = [&](int from_parent, int to_parent) { serve_items(work, from_parent, to_parent); };
+  for (std::size_t w = 0; w < workers; ++w)
+    hand_out(pool.fork_worker(serve), 1);  // <2> fork C, each at work while the next forks
+  for (auto& worker : pool.workers()) hand_out(worker, items_ahead);
 
   while (pool.any_alive())
     for (worker_process* worker : pool.wait_ready()) {  // <3> poll every worker's pipe

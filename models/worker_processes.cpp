@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <stdexcept>
 #include <system_error>
 
 #include "model.hpp"
@@ -78,7 +79,10 @@ bool write_record(int fd, const void* record, std::size_t size) {
   return true;
 }
 
-worker_processes::worker_processes() {
+worker_processes::worker_processes(std::size_t count) : count_(count) {
+  require_processes(count, "process_pool");
+  require_open_files(2 * count, "process_pool");
+  workers_.reserve(count);
   struct sigaction ignore {};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore, &previous_sigpipe_);
@@ -94,39 +98,36 @@ worker_processes::~worker_processes() {
   sigaction(SIGPIPE, &previous_sigpipe_, nullptr);
 }
 
-void worker_processes::start(std::size_t count, const serve_function& serve) {
-  require_processes(count, "process_pool");
-  require_open_files(2 * count, "process_pool");
-  workers_.reserve(count);
-  const pid_t parent = getpid();
-  for (std::size_t started = 0; started < count; ++started) {
-    int items[2], records[2];
-    if (pipe2(items, O_CLOEXEC) != 0) refuse("pipe", errno, started, count);
-    if (pipe2(records, O_CLOEXEC) != 0) {
-      int error = errno;
-      close(items[0]), close(items[1]);
-      refuse("pipe", error, started, count);
-    }
-    pid_t pid = fork();
-    if (pid == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(1);  // the parent died before the line above
-      keep_only(items[0], records[1]);
-      try {
-        serve(items[0], records[1]);
-      } catch (...) {
-        _exit(1);
-      }
-      _exit(0);
-    }
+worker_process& worker_processes::fork_worker(const serve_function& serve) {
+  auto started = workers_.size();
+  if (started == count_) throw std::logic_error("process_pool: more workers than reserved");
+  int items[2], records[2];
+  if (pipe2(items, O_CLOEXEC) != 0) refuse("pipe", errno, started, count_);
+  if (pipe2(records, O_CLOEXEC) != 0) {
     int error = errno;
-    close(items[0]), close(records[1]);
-    if (pid < 0) {
-      close(items[1]), close(records[0]);
-      refuse("fork", error, started, count);
-    }
-    workers_.push_back({pid, items[1], records[0]});
+    close(items[0]), close(items[1]);
+    refuse("pipe", error, started, count_);
   }
+  const pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);  // the parent died before the line above
+    keep_only(items[0], records[1]);
+    try {
+      serve(items[0], records[1]);
+    } catch (...) {
+      _exit(1);
+    }
+    _exit(0);
+  }
+  int error = errno;
+  close(items[0]), close(records[1]);
+  if (pid < 0) {
+    close(items[1]), close(records[0]);
+    refuse("fork", error, started, count_);
+  }
+  return workers_.emplace_back(worker_process{pid, items[1], records[0]});
 }
 
 bool worker_processes::any_alive() const {

@@ -35,14 +35,17 @@ class worker_processes {
   // Runs in the worker, after the fork, with the worker's two pipe ends.
   using serve_function = std::function<void(int from_parent, int to_parent)>;
 
-  worker_processes();  // ignores SIGPIPE while the pool lives: a dead worker is an
-                       // error to count, not a signal that ends the parent
+  // Throws machine_limit when the machine has no room for `count` workers. Ignores
+  // SIGPIPE while the pool lives: a dead worker is an error to count, not a signal
+  // that ends the parent.
+  explicit worker_processes(std::size_t count);
   ~worker_processes();  // closes every pipe, kills the workers still alive, reaps all
   worker_processes(const worker_processes&) = delete;
   worker_processes& operator=(const worker_processes&) = delete;
 
-  // Forks `count` workers; throws machine_limit when the machine has no room for them.
-  void start(std::size_t count, const serve_function& serve);
+  // Forks one more worker (at most `count`); throws machine_limit when fork or pipe
+  // hits a limit of the machine.
+  worker_process& fork_worker(const serve_function& serve);
 
   std::span<worker_process> workers() { return workers_; }
   bool any_alive() const;
@@ -59,6 +62,7 @@ class worker_processes {
   void bury(worker_process& worker);
 
  private:
+  const std::size_t count_;
   std::vector<worker_process> workers_;
   struct sigaction previous_sigpipe_ {};
 };
