@@ -5,7 +5,10 @@
 //
 //   $ build/bin/hammertime child --model process_pool --workload flags --items 676 \
 //       --concurrency 20 --delay-ms 100 --timeout-ms 5000 --port 8001
-//   {"model":"process_pool",...,"wall_seconds":3.46,"ok":194,"not_found":482,"failed":0,...}
+//   {"model":"process_pool",...,"wall_seconds":3.51,"ok":194,"not_found":482,"failed":0,...}
+//
+// 193 items/s of an ideal 199 (2 cores). Sleep at C = N = 1,000: ~2.9 s, most of it
+// forking (3-12 ms a fork on the reference VM), 35 KiB of PSS per worker.
 //
 // A worker that dies (killed, crashed) turns the items it held into failed ones and
 // the others carry on with the rest; if none is left, the rest are failed too. Forking
