@@ -2,9 +2,11 @@
 // one keep-alive connection and walks connect -> write -> read -> next, every step a
 // handler that arms the next one: what the talks call callback hell.
 //
-//   $ build/bin/hammertime child --model callbacks --workload flags --items 676 \
-//       --concurrency 676 --delay-ms 500 --timeout-ms 5000 --port 8080
-//   {"model":"callbacks",...,"wall_seconds":0.53,"ok":194,"not_found":482,"failed":0,...}
+//   $ build/bin/hammertime run --workload flags --models callbacks --delay 500ms
+//   flags/callbacks/C:676   ~1,220 items/s   (ideal 1,352)
+//   $ build/bin/hammertime run --workload sleep --models callbacks --items 1000000 \
+//       --delay 1s --repetitions 1
+//   sleep/callbacks/C:1000000   ok 1000000   196 bytes/task   1.2 s CPU
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <deque>

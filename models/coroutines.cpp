@@ -2,9 +2,11 @@
 // with co_spawn, each keeping one keep-alive connection; the code reads top to bottom
 // like the sequential model, and every co_await hands the loop to the next task.
 //
-//   $ build/bin/hammertime child --model coroutines --workload flags --items 676 \
-//       --concurrency 676 --delay-ms 500 --timeout-ms 5000 --port 8080
-//   {"model":"coroutines",...,"wall_seconds":0.53,"ok":194,"not_found":482,"failed":0,...}
+//   $ build/bin/hammertime run --workload flags --models coroutines --delay 500ms
+//   flags/coroutines/C:676   ~1,185 items/s   (ideal 1,352)
+//   $ build/bin/hammertime run --workload sleep --models coroutines --items 1000000 \
+//       --delay 1s --repetitions 1
+//   sleep/coroutines/C:1000000   ok 1000000   672 bytes/task   3.6 s CPU
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
