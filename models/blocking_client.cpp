@@ -22,9 +22,17 @@ blocking_client::blocking_client(const job& work)
 blocking_client::~blocking_client() = default;
 
 fetch_result blocking_client::fetch(std::size_t index) {
-  auto response = http_->Get(flag_target(index, job_.delay));
+  // cpp-httplib's read timeout bounds each recv, not the request: a body that trickles
+  // in would never trip it. The receiver enforces the request's whole deadline.
+  auto deadline = std::chrono::steady_clock::now() + job_.timeout;
+  std::size_t bytes = 0;
+  auto response = http_->Get(flag_target(index, job_.delay),
+                             [&](const char*, std::size_t length) {
+                               bytes += length;
+                               return std::chrono::steady_clock::now() < deadline;
+                             });
   if (!response) return {outcome::failed, 0};
-  return {classify(response->status), response->body.size()};
+  return {classify(response->status), bytes};
 }
 
 fetch_result do_blocking_item(const job& work, blocking_client* client, std::size_t index,
