@@ -125,10 +125,20 @@ def new_figure(title, grid_axis="y"):
     return figure, axes
 
 
-def readable_log_scale(axis):
-    """Log scale with plain numbers (1, 2, 5, 10, 20, ...) instead of powers of ten."""
-    axis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
-    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,g}"))
+def plain_number(value, _position=None):
+    """1, 20, 500, 2k, 10k, 1M: short enough that ticks never run into each other."""
+    for limit, suffix in ((1e6, "M"), (1e3, "k")):
+        if value >= limit:
+            return f"{value / limit:g}{suffix}"
+    return f"{value:g}"
+
+
+def readable_log_scale(axis, values):
+    """Log scale with plain numbers; 1-2-5 ticks over a few decades, powers of ten beyond."""
+    values = [v for v in values if v and v > 0]
+    decades = math.log10(max(values) / min(values)) if values else 0
+    axis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5) if decades <= 3 else (1,)))
+    axis.set_major_formatter(FuncFormatter(plain_number))
     axis.set_minor_formatter(FuncFormatter(lambda value, _: ""))
 
 
@@ -182,7 +192,7 @@ def plot_items_per_second(cells, footer, plots_dir):
                       bar.get_height()), ha="center", va="bottom", fontsize=FONT_SIZE * 0.8,
                       xytext=(0, 6), textcoords="offset points")
     axes.set_yscale("log")
-    readable_log_scale(axes.yaxis)
+    readable_log_scale(axes.yaxis, values + [ideal_items_per_second(c) for c in rows])
     axes.set_ylabel("items/s (log scale; dashed: ideal)")
     save(figure, footer, plots_dir, "items_per_second")
 
@@ -212,8 +222,9 @@ def plot_concurrency_sweep(cells, footer, plots_dir):
                   label=f"ideal at {delay_ms} ms")
     axes.set_xscale("log")
     axes.set_yscale("log")
-    readable_log_scale(axes.xaxis)
-    readable_log_scale(axes.yaxis)
+    readable_log_scale(axes.xaxis, sweep)
+    readable_log_scale(axes.yaxis, ideal + [c["items_per_second"] for points in
+                                             by_model.values() for c in points])
     axes.set_xlabel("concurrency (items in flight at most)")
     axes.set_ylabel("items/s")
     axes.legend(frameon=False, fontsize=FONT_SIZE * 0.8)
@@ -237,8 +248,9 @@ def plot_memory_per_task(cells, footer, plots_dir):
                   linewidth=4, color=colour_of(model), label=model)
     axes.set_xscale("log")
     axes.set_yscale("log")
-    readable_log_scale(axes.xaxis)
-    readable_log_scale(axes.yaxis)
+    all_points = [c for cells_of_model in by_model.values() for c in cells_of_model]
+    readable_log_scale(axes.xaxis, [min(c["concurrency"], c["items"]) for c in all_points])
+    readable_log_scale(axes.yaxis, [c["bytes_per_task"] for c in all_points])
     axes.set_xlabel("tasks in flight")
     axes.set_ylabel("bytes per task (peak − idle) / tasks")
     axes.legend(frameon=False, fontsize=FONT_SIZE * 0.8)
