@@ -68,6 +68,7 @@ compare:
 # The test suite under AddressSanitizer + UndefinedBehaviorSanitizer, then the models
 # that use threads under ThreadSanitizer. Separate build folders; run by CI.
 TSAN_TESTS ?= tally|thread_pool|process_pool|harness
+TSAN_TARGETS ?= model_test blocking_models_test harness_test harness_parts_test
 test-sanitize: deps
 	@cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DHAMMERTIME_SANITIZE=address,undefined -DHAMMERTIME_BUILD_BENCH=OFF >/dev/null
@@ -76,6 +77,6 @@ test-sanitize: deps
 	  ctest --test-dir $(BUILD_DIR)-asan --output-on-failure -j $(JOBS)
 	@cmake -S . -B $(BUILD_DIR)-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DHAMMERTIME_SANITIZE=thread -DHAMMERTIME_BUILD_BENCH=OFF >/dev/null
-	@cmake --build $(BUILD_DIR)-tsan -j $(JOBS)
-	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	@cmake --build $(BUILD_DIR)-tsan -j $(JOBS) --target $(TSAN_TARGETS)
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
 	  ctest --test-dir $(BUILD_DIR)-tsan --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)'

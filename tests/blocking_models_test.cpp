@@ -149,14 +149,16 @@ TEST(thread_pool, counts_every_sleep_item_exactly_once) {
 }
 
 TEST(thread_pool, runs_c_items_at_once_not_c_minus_the_callers_slot) {
-  // 100 items on 100 threads take one delay; one slot short, they would take two.
+  // 100 items on 100 threads take one delay; one slot short, they would take two. The
+  // delay is long enough that starting 100 threads (slow under sanitizers) cannot
+  // blur one delay into two.
   tally counts(100);
   auto started = std::chrono::steady_clock::now();
-  run_thread_pool(sleep_job(100, 100, 500ms), counts);
+  run_thread_pool(sleep_job(100, 100, 2s), counts);
   auto wall = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(counts.ok(), 100u);
-  EXPECT_GE(wall, 500ms);
-  EXPECT_LT(wall, 900ms);
+  EXPECT_GE(wall, 2s);
+  EXPECT_LT(wall, 3500ms);
 }
 
 TEST(thread_pool, gets_the_exact_flags_tally_from_the_server) {
