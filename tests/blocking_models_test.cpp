@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "model.hpp"
+#include "model_runs.hpp"
 #include "process_memory.hpp"
 #include "server_process.hpp"
 #include "wire.hpp"
@@ -29,15 +30,6 @@ void run_process_pool(const job&, tally&);
 namespace {
 
 using namespace std::chrono_literals;
-
-job sleep_job(std::size_t items, std::size_t concurrency, std::chrono::milliseconds delay) {
-  job work;
-  work.kind = workload::sleep;
-  work.items = items;
-  work.concurrency = concurrency;
-  work.delay = delay;
-  return work;
-}
 
 // The flags that exist, with their sizes, from data/flags.tsv.
 std::map<std::string, std::size_t> flag_sizes() {

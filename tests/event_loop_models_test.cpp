@@ -15,6 +15,7 @@
 #include <string>
 
 #include "model.hpp"
+#include "model_runs.hpp"
 #include "scripted_server.hpp"
 #include "server_process.hpp"
 #include "wire.hpp"
@@ -29,76 +30,6 @@ using testing::send_all;
 using testing::wait_for_close;
 
 const auto event_loop_models = ::testing::Values("callbacks", "coroutines");
-
-struct expected_tally {
-  std::size_t ok = 0, not_found = 0;
-  std::uint64_t bytes = 0;
-};
-
-// Which of the first `items` codes data/flags.tsv lists, and the bytes of every body
-// (a 404 brings hammertime-server's "not found\n" too).
-expected_tally expected_for(std::size_t items) {
-  std::map<std::string, std::uint64_t> bytes_by_code;
-  std::ifstream table(HAMMERTIME_FLAGS_TSV);
-  for (std::string line; std::getline(table, line);) {
-    std::istringstream fields(line);
-    std::string code;
-    std::uint64_t bytes = 0;
-    if (line.size() > 2 && line[2] == '\t' && fields >> code >> bytes)
-      bytes_by_code[code] = bytes;
-  }
-  EXPECT_EQ(bytes_by_code.size(), 194u);
-  expected_tally expected;
-  for (std::size_t i = 0; i < items; ++i) {
-    auto found = bytes_by_code.find(flag_code(i));
-    if (found == bytes_by_code.end()) {
-      ++expected.not_found;
-      expected.bytes += std::string_view("not found\n").size();
-    } else {
-      ++expected.ok;
-      expected.bytes += found->second;
-    }
-  }
-  return expected;
-}
-
-job flags_job(std::uint16_t port, std::size_t items, std::size_t concurrency) {
-  job work;
-  work.items = items;
-  work.concurrency = concurrency;
-  work.delay = 20ms;
-  work.timeout = 5s;
-  work.port = port;
-  return work;
-}
-
-job sleep_job(std::size_t items, std::size_t concurrency,
-              std::chrono::milliseconds delay) {
-  job work;
-  work.kind = workload::sleep;
-  work.items = items;
-  work.concurrency = concurrency;
-  work.delay = delay;
-  return work;
-}
-
-// A port that was free a moment ago: nothing listens there.
-std::uint16_t closed_port() {
-  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(probe, reinterpret_cast<sockaddr*>(&address), length);
-  ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(probe);
-  return ntohs(address.sin_port);
-}
-
-void answer_hello_forever(int connection) {
-  while (read_request(connection))
-    send_all(connection, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
-}
 
 class event_loop_model : public ::testing::TestWithParam<const char*> {
  protected:

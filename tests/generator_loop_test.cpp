@@ -16,6 +16,7 @@
 #include <string>
 
 #include "model.hpp"
+#include "model_runs.hpp"
 #include "scripted_server.hpp"
 #include "server_process.hpp"
 #include "wire.hpp"
@@ -28,50 +29,6 @@ using testing::read_request;
 using testing::scripted_server;
 using testing::send_all;
 using testing::wait_for_close;
-
-struct expected_tally {
-  std::size_t ok = 0, not_found = 0;
-  std::uint64_t bytes = 0;
-};
-
-// Which of the first `items` codes data/flags.tsv has, and the body bytes of all the
-// answers (a 404 has a body too).
-expected_tally expected_for(std::size_t items) {
-  std::ifstream table(HAMMERTIME_FLAGS_TSV);
-  std::map<std::string, std::uint64_t> bytes_by_code;
-  for (std::string line; std::getline(table, line);) {
-    std::istringstream fields(line);
-    std::string code, bytes;
-    if (line.empty() || line[0] == '#' || !(fields >> code >> bytes) || code == "code")
-      continue;
-    bytes_by_code[code] = std::stoull(bytes);
-  }
-  EXPECT_EQ(bytes_by_code.size(), 194u);
-  constexpr std::string_view not_found_body = "not found\n";  // hammertime-server's 404
-  expected_tally expected;
-  for (std::size_t i = 0; i < items; ++i) {
-    auto found = bytes_by_code.find(flag_code(i));
-    if (found == bytes_by_code.end()) {
-      ++expected.not_found;
-      expected.bytes += not_found_body.size();
-    } else {
-      ++expected.ok;
-      expected.bytes += found->second;
-    }
-  }
-  return expected;
-}
-
-job flags_job(std::uint16_t port, std::size_t items, std::size_t concurrency) {
-  job work;
-  work.kind = workload::flags;
-  work.items = items;
-  work.concurrency = concurrency;
-  work.delay = 20ms;
-  work.timeout = 5s;
-  work.port = port;
-  return work;
-}
 
 class both_models : public ::testing::TestWithParam<const char*> {
  protected:
@@ -125,19 +82,6 @@ TEST_P(both_models, the_sleep_workload_counts_every_item_ok) {
   for (float latency : counts->latencies_ms()) ASSERT_GE(latency, 20.0f);
 }
 
-// A port that was free a moment ago: nothing listens there.
-std::uint16_t closed_port() {
-  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(probe, reinterpret_cast<sockaddr*>(&address), length);
-  ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(probe);
-  return ntohs(address.sin_port);
-}
-
 TEST_P(both_models, with_no_server_listening_every_item_is_counted_failed) {
   auto counts = run(flags_job(closed_port(), 20, 5));
   EXPECT_EQ(counts->failed(), 20u);
@@ -178,12 +122,6 @@ TEST_P(both_models, with_server_faults_mixed_in_every_item_is_still_counted_once
   auto counts = run(work);
   EXPECT_GT(counts->failed(), 0u);
   EXPECT_GT(counts->ok() + counts->not_found(), 0u);
-}
-
-// One answer for every request on each connection; the test server counts connections.
-void answer_hello_forever(int connection) {
-  while (read_request(connection))
-    send_all(connection, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
 }
 
 TEST_P(both_models, each_task_keeps_one_connection_alive_for_all_its_items) {

@@ -1,0 +1,100 @@
+// What the model tests share: the jobs they run, the tally data/flags.tsv says a flags
+// run must give, a port nothing listens on, and a keep-alive answerer for the
+// scripted test server.
+#pragma once
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "model.hpp"
+#include "scripted_server.hpp"
+#include "wire.hpp"
+
+namespace hammertime::models {
+
+struct expected_tally {
+  std::size_t ok = 0, not_found = 0;
+  std::uint64_t bytes = 0;
+};
+
+// Which of the first `items` codes data/flags.tsv lists, and the body bytes of all the
+// answers (a 404 brings hammertime-server's "not found\n" too).
+inline expected_tally expected_for(std::size_t items) {
+  std::map<std::string, std::uint64_t> bytes_by_code;
+  std::ifstream table(HAMMERTIME_FLAGS_TSV);
+  for (std::string line; std::getline(table, line);) {
+    std::istringstream fields(line);
+    std::string code;
+    std::uint64_t bytes = 0;
+    if (line.size() > 2 && line[2] == '\t' && fields >> code >> bytes)
+      bytes_by_code[code] = bytes;
+  }
+  EXPECT_EQ(bytes_by_code.size(), 194u);
+  constexpr std::string_view not_found_body = "not found\n";
+  expected_tally expected;
+  for (std::size_t i = 0; i < items; ++i) {
+    auto found = bytes_by_code.find(flag_code(i));
+    if (found == bytes_by_code.end()) {
+      ++expected.not_found;
+      expected.bytes += not_found_body.size();
+    } else {
+      ++expected.ok;
+      expected.bytes += found->second;
+    }
+  }
+  return expected;
+}
+
+inline job flags_job(std::uint16_t port, std::size_t items, std::size_t concurrency) {
+  using namespace std::chrono_literals;
+  job work;
+  work.kind = workload::flags;
+  work.items = items;
+  work.concurrency = concurrency;
+  work.delay = 20ms;
+  work.timeout = 5s;
+  work.port = port;
+  return work;
+}
+
+inline job sleep_job(std::size_t items, std::size_t concurrency,
+                     std::chrono::milliseconds delay) {
+  job work;
+  work.kind = workload::sleep;
+  work.items = items;
+  work.concurrency = concurrency;
+  work.delay = delay;
+  return work;
+}
+
+// A port that was free a moment ago: nothing listens there.
+inline std::uint16_t closed_port() {
+  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(probe, reinterpret_cast<sockaddr*>(&address), length);
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(probe);
+  return ntohs(address.sin_port);
+}
+
+// One answer for every request on each connection; the test server counts connections.
+inline void answer_hello_forever(int connection) {
+  while (testing::read_request(connection))
+    testing::send_all(connection, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+}
+
+}  // namespace hammertime::models
