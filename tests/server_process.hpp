@@ -3,6 +3,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,9 +19,14 @@ class server_process {
   explicit server_process(std::vector<std::string> extra_args = {}) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    pid_t parent = getpid();
     pid_ = fork();
     if (pid_ == 0) {
       setpgid(0, 0);
+      // A test that aborts (a crash, a sanitizer's halt) runs no destructor: the server
+      // must not outlive it.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(127);
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       close(out[1]);
