@@ -12,16 +12,15 @@ that pays that cost, as in plot_results.py. Benchmarks that failed are left out 
 named in the footer.
 """
 
-import json
 import sys
 from collections import defaultdict
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from plot_results import FONT_SIZE, colour_of, footer_text, new_figure, save
+from plot_results import (FONT_SIZE, colour_of, footer_text, new_figure, read_results,
+                          save)
 
 FAMILIES = {
     "spawn": "start and finish one",
@@ -150,18 +149,11 @@ def plot_micro(times, footer, plots_dir):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print("usage: plot_micro.py RESULTS_DIR", file=sys.stderr)
-        return 2
-    results_dir = Path(argv[1])
-    results_file = results_dir / "micro.json"
-    if not results_file.is_file():
-        print(f"plot_micro.py: no micro.json in {results_dir}", file=sys.stderr)
-        return 2
-    results = json.loads(results_file.read_text())
+    results_dir, results = read_results(argv, "micro.json")
     times, failed = load_times(results)
     if not times:
-        print(f"plot_micro.py: no benchmark ran in {results_file}", file=sys.stderr)
+        print(f"plot_micro.py: no benchmark ran in {results_dir / 'micro.json'}",
+              file=sys.stderr)
         return 1
     plt.rcParams.update({"font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE * 1.25,
                          "svg.fonttype": "none"})

@@ -292,19 +292,27 @@ def plot_latency(cells, footer, plots_dir):
     save(figure, footer, plots_dir, "latency")
 
 
-def main(argv):
+def read_results(argv, file_name):
+    """The RESULTS_DIR the command line names and its file_name, parsed; bad usage or a
+    missing file is one line on stderr and exit 2."""
+    script = Path(argv[0]).name
     if len(argv) != 2:
-        print("usage: plot_results.py RESULTS_DIR", file=sys.stderr)
-        return 2
+        print(f"usage: {script} RESULTS_DIR", file=sys.stderr)
+        raise SystemExit(2)
     results_dir = Path(argv[1])
-    results_file = results_dir / "results.json"
+    results_file = results_dir / file_name
     if not results_file.is_file():
-        print(f"plot_results.py: no results.json in {results_dir}", file=sys.stderr)
-        return 2
-    results = json.loads(results_file.read_text())
+        print(f"{script}: no {file_name} in {results_dir}", file=sys.stderr)
+        raise SystemExit(2)
+    return results_dir, json.loads(results_file.read_text())
+
+
+def main(argv):
+    results_dir, results = read_results(argv, "results.json")
     cells, invalid = load_cells(results)
     if not cells:
-        print(f"plot_results.py: no valid cells in {results_file}", file=sys.stderr)
+        print(f"plot_results.py: no valid cells in {results_dir / 'results.json'}",
+              file=sys.stderr)
         return 1
     plt.rcParams.update({"font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE * 1.25,
                          "svg.fonttype": "none", "xtick.labelsize": FONT_SIZE * 0.75})

@@ -12,11 +12,11 @@ sequential script (1.92 items/s) and the asynchronous one (150 items/s, asyncio 
 a delay proxy); the thread-pool script's figure was not quoted, so its row shows none.
 """
 
-import json
 import statistics
 import sys
 from collections import defaultdict
-from pathlib import Path
+
+from plot_results import read_results
 
 TALK_SEQUENTIAL = 1.92
 TALK_ASYNCHRONOUS = 150.0
@@ -53,15 +53,8 @@ def table(results):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print("usage: reproduce_table.py RESULTS_DIR", file=sys.stderr)
-        return 2
-    results_dir = Path(argv[1])
-    results_file = results_dir / "results.json"
-    if not results_file.is_file():
-        print(f"reproduce_table.py: no results.json in {results_dir}", file=sys.stderr)
-        return 2
-    text = table(json.loads(results_file.read_text()))
+    results_dir, results = read_results(argv, "results.json")
+    text = table(results)
     target = results_dir / "reproduction.md"
     temporary = target.with_name(".reproduction.md.tmp")
     temporary.write_text(text)
