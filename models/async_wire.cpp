@@ -27,7 +27,7 @@ void reset(flag_response_parser& parser) {
 fetch_result to_fetch_result(const flag_response_parser& parser) {
   if (!parser.is_done()) return {outcome::failed, 0};
   const auto& response = parser.get();
-  return {classify(response.result_int()), response.body().size()};
+  return {classify(response.result_int()), response.body()};
 }
 
 }  // namespace hammertime::models

@@ -51,7 +51,7 @@ class fetcher {
       : socket_(loop), deadline_(loop), run_(run) {}
 
   void do_next() {
-    if (!run_.take(index_)) return;
+    if (!run_.take(index_)) return close();  // no item left: let the connection go
     started_ = clock::now();
     deadline_.expires_after(run_.work.timeout);
     deadline_.async_wait([this](error_code) { check_deadline(); });

@@ -8,8 +8,8 @@
 //       --delay 1s --repetitions 1
 //   sleep/coroutines/C:1000000   ok 1000000   672 bytes/task   3.6 s CPU
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 
 #include "asio_run.hpp"
 #include "async_wire.hpp"
@@ -19,7 +19,6 @@ namespace hammertime::models {
 namespace {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 using clock = std::chrono::steady_clock;
 template <typename T>
 using awaitable = asio::awaitable<T, loop_executor>;
@@ -38,16 +37,21 @@ awaitable<void> sleep_items(asio_run& run) {
 }
 // end::coroutines_sleep[]
 
+// Beast's tcp_stream on the loop's own executor: a socket with a deadline, which
+// closes the socket (and fails the pending co_await) once the deadline passes.
+using loop_stream = boost::beast::basic_stream<asio::ip::tcp, loop_executor>;
+
 // tag::coroutines[]
-awaitable<fetch_result> fetch(loop_socket& socket, boost::beast::flat_buffer& buffer,
+awaitable<fetch_result> fetch(loop_stream& stream, boost::beast::flat_buffer& buffer,
                               flag_response_parser& parser, const asio_run& run,
                               std::size_t index) {
   try {
-    if (!socket.is_open()) co_await socket.async_connect(run.server, use_awaitable);
+    if (!stream.socket().is_open())
+      co_await stream.async_connect(run.server, use_awaitable);
     auto request = make_flag_request(run.work, index);
-    co_await http::async_write(socket, request, use_awaitable);
+    co_await http::async_write(stream, request, use_awaitable);
     reset(parser);
-    co_await http::async_read(socket, buffer, parser, use_awaitable);
+    co_await http::async_read(stream, buffer, parser, use_awaitable);
     co_return to_fetch_result(parser);
   } catch (const boost::system::system_error&) {
     // a failed item: the caller counts it and closes the connection
@@ -56,19 +60,15 @@ awaitable<fetch_result> fetch(loop_socket& socket, boost::beast::flat_buffer& bu
 }
 
 awaitable<void> fetch_items(asio_run& run) {
-  loop_socket socket(co_await asio::this_coro::executor);
+  loop_stream stream(co_await asio::this_coro::executor);
   boost::beast::flat_buffer buffer;  // kept with the connection: it may hold read-ahead
   flag_response_parser parser;
-  loop_timer deadline(socket.get_executor());
   for (std::size_t index; run.take(index);) {
     auto started = clock::now();
-    deadline.expires_after(run.work.timeout);
-    // <2> whichever ends first, the exchange or the deadline, cancels the other
-    auto first = co_await (fetch(socket, buffer, parser, run, index) ||
-                           deadline.async_wait(use_awaitable));
-    auto result = first.index() == 0 ? std::get<0>(first) : fetch_result{};
+    stream.expires_after(run.work.timeout);  // <1> one deadline for the whole exchange
+    auto result = co_await fetch(stream, buffer, parser, run, index);
     if (result.result == outcome::failed || !parser.keep_alive()) {
-      socket.close();
+      stream.close();
       buffer.clear();
     }
     run.counts.count(result.result, result.bytes, clock::now() - started);
