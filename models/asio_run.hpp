@@ -3,7 +3,6 @@
 // up once, and I/O objects bound to the io_context's own executor.
 #pragma once
 
-#include <algorithm>
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -47,11 +46,6 @@ inline boost::asio::ip::tcp::endpoint lookup(boost::asio::io_context& loop,
   auto found = boost::asio::ip::tcp::resolver(loop).resolve(
       work.host, std::to_string(work.port), ec);
   return ec ? boost::asio::ip::tcp::endpoint{} : found.begin()->endpoint();
-}
-
-// C capped at N (the harness passes C = N by default), and at least one task.
-inline std::size_t tasks_in_flight(const job& work) {
-  return std::min(std::max<std::size_t>(work.concurrency, 1), work.items);
 }
 
 }  // namespace hammertime::models

@@ -11,12 +11,12 @@
 //   $ build/bin/hammertime child --model generator_loop --workload sleep \
 //       --items 1000000 --concurrency 1000000 --delay-ms 1000 --timeout-ms 5000
 //   {...,"wall_seconds":2.30,"ok":1000000,...}     peak PSS - baseline: 120 bytes a task
-#include <algorithm>
 #include <vector>
 
 #include "async_wire.hpp"
 #include "event_loop.hpp"
 #include "nonblocking_socket.hpp"
+#include "pool_limits.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -74,9 +74,9 @@ task fetch_flags(shared_work& shared) {
 }
 // end::fetch_task[]
 
-std::vector<task> start_tasks(shared_work& shared) {
-  auto count =
-      std::min(std::max<std::size_t>(shared.work.concurrency, 1), shared.work.items);
+std::vector<task> start_tasks(shared_work& shared, std::string_view model_name) {
+  auto count = tasks_in_flight(shared.work);
+  if (shared.work.kind == workload::flags) require_open_files(count, model_name);
   std::vector<task> tasks;
   tasks.reserve(count);
   for (std::size_t slot = 0; slot < count; ++slot)
@@ -90,13 +90,13 @@ std::vector<task> start_tasks(shared_work& shared) {
 // tag::run[]
 void run_generator_loop(const job& work, tally& counts) {
   shared_work shared{work, counts, resolve(work.host, work.port)};
-  auto tasks = start_tasks(shared);
+  auto tasks = start_tasks(shared, "generator_loop");
   run_when_ready(tasks);  // epoll_wait sleeps until a socket or a deadline is due
 }
 
 void run_generator_loop_busy(const job& work, tally& counts) {
   shared_work shared{work, counts, resolve(work.host, work.port)};
-  auto tasks = start_tasks(shared);
+  auto tasks = start_tasks(shared, "generator_loop_busy");
   run_round_robin(tasks);  // asks every task, all the time
 }
 // end::run[]

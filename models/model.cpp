@@ -17,6 +17,10 @@ std::string_view to_string(outcome result) {
   return "failed";
 }
 
+std::size_t tasks_in_flight(const job& work) {
+  return std::min(std::max<std::size_t>(work.concurrency, 1), work.items);
+}
+
 void tally::count(outcome result, std::size_t bytes,
                   std::chrono::steady_clock::duration latency) noexcept {
   auto slot = next_slot_.fetch_add(1, std::memory_order_relaxed);

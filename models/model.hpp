@@ -36,6 +36,10 @@ struct job {
   std::uint16_t port = 0;
 };
 
+// How many tasks (threads, processes, connections) a model starts: C capped at N (the
+// harness passes C = N by default), and at least one while there are items.
+std::size_t tasks_in_flight(const job& work);
+
 // Thread-safe counts plus one latency slot per item, allocated up front so the
 // memory a model uses while it runs is the model's, not the bookkeeping's.
 class tally {

@@ -56,7 +56,7 @@ void serve_items(const job& work, int from_parent, int to_parent) {
 // tag::process_pool[]
 void run_process_pool(const job& work, tally& counts) {
   if (work.items == 0) return;
-  auto workers = std::clamp<std::size_t>(work.concurrency, 1, work.items);
+  auto workers = tasks_in_flight(work);
   worker_processes pool(workers);
   std::size_t next_item = 0;
   auto hand_out = [&](worker_process& worker, std::size_t ahead) {  // <1> or "no more"

@@ -89,7 +89,7 @@ class tbb_threads {
 // tag::thread_pool[]
 void run_thread_pool(const job& work, tally& counts) {
   if (work.items == 0) return;
-  auto threads = std::clamp<std::size_t>(work.concurrency, 1, work.items);
+  auto threads = tasks_in_flight(work);
   require_threads(threads, "thread_pool");
   if (work.kind == workload::flags) require_open_files(threads, "thread_pool");
 
