@@ -3,7 +3,7 @@
 // handler that arms the next one: what the talks call callback hell.
 //
 //   $ build/bin/hammertime run --workload flags --models callbacks --delay 500ms
-//   flags/callbacks/C:676   ~1,220 items/s   (ideal 1,352)
+//   flags/callbacks/C:676   ~1,250 items/s   (ideal 1,352)
 //   $ build/bin/hammertime run --workload sleep --models callbacks --items 1000000 \
 //       --delay 1s --repetitions 1
 //   sleep/callbacks/C:1000000   ok 1000000   196 bytes/task   1.2 s CPU

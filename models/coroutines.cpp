@@ -3,7 +3,7 @@
 // like the sequential model, and every co_await hands the loop to the next task.
 //
 //   $ build/bin/hammertime run --workload flags --models coroutines --delay 500ms
-//   flags/coroutines/C:676   ~1,185 items/s   (ideal 1,352)
+//   flags/coroutines/C:676   ~1,240 items/s   (ideal 1,352)
 //   $ build/bin/hammertime run --workload sleep --models coroutines --items 1000000 \
 //       --delay 1s --repetitions 1
 //   sleep/coroutines/C:1000000   ok 1000000   672 bytes/task   3.6 s CPU
