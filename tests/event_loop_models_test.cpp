@@ -10,8 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <tuple>
 
 #include "model.hpp"
@@ -165,7 +167,17 @@ TEST_P(event_loop_model, with_server_faults_mixed_in_every_item_is_still_counted
 }
 
 TEST_P(event_loop_model, each_task_keeps_one_connection_alive_for_all_its_items) {
-  scripted_server server(answer_hello_forever);
+  // The server answers nothing until all three tasks have connected. Without that hold, a
+  // loaded machine can answer each request before the loop turns to the next task, and
+  // the first task takes all 12 items on its own connection (CI saw it: 1 accepted).
+  std::atomic<int> connected{0};
+  scripted_server server([&connected](int connection) {
+    ++connected;
+    auto give_up = std::chrono::steady_clock::now() + 5s;  // a model that opens fewer
+    while (connected.load() < 3 && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(1ms);
+    answer_hello_forever(connection);
+  });
   auto& counts = run(flags_job(server.port(), 12, 3));
   EXPECT_EQ(counts.ok(), 12u);
   EXPECT_EQ(counts.bytes(), 12u * 5);
