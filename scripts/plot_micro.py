@@ -20,7 +20,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
 from plot_results import (FONT_SIZE, colour_of, footer_text, new_figure, read_results,
-                          save)
+                          save, start_plots)
 
 FAMILIES = {
     "spawn": "start and finish one",
@@ -155,10 +155,7 @@ def main(argv):
         print(f"plot_micro.py: no benchmark ran in {results_dir / 'micro.json'}",
               file=sys.stderr)
         return 1
-    plt.rcParams.update({"font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE * 1.25,
-                         "svg.fonttype": "none"})
-    plots_dir = results_dir / "plots"
-    plots_dir.mkdir(exist_ok=True)
+    plots_dir = start_plots(results_dir)
     plot_micro(times, footer_text(results.get("context", {}), failed), plots_dir)
     return 0
 
