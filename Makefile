@@ -13,7 +13,7 @@ deps:
 	@scripts/install_deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DHAMMERTIME_PYTHON=$(PYTHON) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 test: build

@@ -1,0 +1,155 @@
+"""The Python scripts a talk's figures come from: plot_results.py, plot_micro.py,
+reproduce_table.py and compare_results.sh, run as `make plots`, `make micro`,
+`make reproduce` and `make compare` run them, on the committed reference results.
+
+    $ /usr/bin/python3 tests/scripts_test.py        (CTest runs it as `scripts`)
+
+Each plot must come out as PNG and SVG at 16:9; the reproduction table must carry the
+medians that results.json holds; bad input is one line on stderr and exit 2.
+"""
+
+import json
+import os
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parent.parent
+SCRIPTS = TOP / "scripts"
+REFERENCE = TOP / "results" / "reference"
+PYTHON = os.environ.get("HAMMERTIME_PYTHON", "/usr/bin/python3")
+
+
+def run(*command):
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def run_script(name, *args):
+    return run(PYTHON, str(SCRIPTS / name), *args)
+
+
+def png_size(path):
+    """(width, height) from a PNG's IHDR chunk."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", header[16:24])
+
+
+class scripts_test(unittest.TestCase):
+    def setUp(self):
+        scratch = tempfile.TemporaryDirectory(prefix="hammertime-scripts-")
+        self.addCleanup(scratch.cleanup)
+        self.scratch = Path(scratch.name)
+
+    def copy_of(self, reference_run, *files):
+        """A scratch results folder holding only `files` of results/reference/<run>."""
+        folder = self.scratch / reference_run
+        folder.mkdir()
+        for name in files:
+            shutil.copy(REFERENCE / reference_run / name, folder / name)
+        return folder
+
+    def assert_plots(self, folder, names):
+        plots = folder / "plots"
+        self.assertEqual(sorted(p.name for p in plots.iterdir()),
+                         sorted(f"{n}.{kind}" for n in names for kind in ("png", "svg")))
+        for name in names:
+            width, height = png_size(plots / f"{name}.png")
+            self.assertAlmostEqual(width / height, 16 / 9, places=2, msg=name)
+            self.assertIn("<svg", (plots / f"{name}.svg").read_text()[:2000], name)
+
+    def assert_one_line_and_exit_2(self, finished, *words):
+        self.assertEqual(finished.returncode, 2, finished.stderr)
+        self.assertEqual(finished.stdout, "")
+        self.assertEqual(len(finished.stderr.splitlines()), 1, finished.stderr)
+        for word in words:
+            self.assertIn(word, finished.stderr)
+
+    def test_plot_results_draws_the_five_plots_of_a_bench_run_as_png_and_svg(self):
+        folder = self.copy_of("bench", "results.json")
+        finished = run_script("plot_results.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        self.assert_plots(folder, ["items_per_second", "concurrency_sweep", "memory_per_task",
+                                   "cpu_per_1000_items", "latency"])
+
+    def test_plot_results_without_a_folder_prints_its_usage_and_exits_2(self):
+        self.assert_one_line_and_exit_2(run_script("plot_results.py"), "usage:")
+
+    def test_plot_results_on_a_folder_without_results_json_says_so_and_exits_2(self):
+        self.assert_one_line_and_exit_2(run_script("plot_results.py", str(self.scratch)),
+                                        "no results.json", str(self.scratch))
+        self.assertFalse((self.scratch / "plots").exists())
+
+    def test_plot_results_with_no_valid_cell_draws_nothing_and_exits_1(self):
+        folder = self.copy_of("reproduce", "results.json")
+        results = json.loads((folder / "results.json").read_text())
+        for bench in results["benchmarks"]:
+            bench["valid"] = False
+        (folder / "results.json").write_text(json.dumps(results))
+        finished = run_script("plot_results.py", str(folder))
+        self.assertEqual(finished.returncode, 1)
+        self.assertIn("no valid cells", finished.stderr)
+        self.assertFalse((folder / "plots").exists())
+
+    def test_plot_micro_draws_one_log_scale_plot_from_micro_json(self):
+        folder = self.copy_of("micro", "micro.json")
+        finished = run_script("plot_micro.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        self.assert_plots(folder, ["micro"])
+
+    def test_plot_micro_on_a_folder_without_micro_json_says_so_and_exits_2(self):
+        self.assert_one_line_and_exit_2(run_script("plot_micro.py", str(self.scratch)),
+                                        "no micro.json")
+
+    def test_reproduce_table_carries_each_models_median_beside_the_talks_figure(self):
+        folder = self.copy_of("reproduce", "results.json")
+        finished = run_script("reproduce_table.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")
+                for line in finished.stdout.splitlines()[2:]}
+        results = json.loads((folder / "results.json").read_text())
+        models = {bench["model"] for bench in results["benchmarks"]}
+        self.assertEqual(set(rows), models)
+        for model in models:
+            ours = statistics.median(b["items_per_second"] for b in results["benchmarks"]
+                                     if b["model"] == model)
+            self.assertEqual(rows[model][2], f"{ours:,.2f}", model)
+            self.assertEqual(rows[model][-1], "yes |", model)
+        self.assertEqual(rows["sequential"][5], "1.92")
+        self.assertEqual(rows["coroutines"][5], "150.00")
+        self.assertEqual(rows["thread_pool"][5], "not quoted")
+        self.assertEqual((folder / "reproduction.md").read_text(), finished.stdout)
+        self.assertEqual(sorted(p.name for p in folder.iterdir()),
+                         ["reproduction.md", "results.json"])  # no temporary left behind
+
+    def test_reproduce_table_names_the_reason_a_row_is_invalid(self):
+        folder = self.copy_of("reproduce", "results.json")
+        results = json.loads((folder / "results.json").read_text())
+        for bench in results["benchmarks"]:
+            if bench["model"] == "sequential":
+                bench.update(error_occurred=True, error_message="the child was killed")
+        (folder / "results.json").write_text(json.dumps(results))
+        finished = run_script("reproduce_table.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        (row,) = [line for line in finished.stdout.splitlines() if "| sequential |" in line]
+        self.assertIn("invalid: the child was killed", row)
+        self.assertTrue(row.endswith("| no |"), row)
+
+    def test_compare_with_one_folder_prints_its_usage_and_exits_2(self):
+        finished = run("bash", str(SCRIPTS / "compare_results.sh"), str(self.scratch))
+        self.assert_one_line_and_exit_2(finished, "usage:")
+
+    def test_compare_of_a_folder_without_results_json_says_so_and_exits_2(self):
+        folder = self.copy_of("bench", "results.json")
+        finished = run("bash", str(SCRIPTS / "compare_results.sh"), str(folder),
+                       str(self.scratch / "missing"))
+        self.assert_one_line_and_exit_2(finished, "no results.json", "missing")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
