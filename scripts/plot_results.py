@@ -307,11 +307,11 @@ def read_results(argv, file_name):
     return results_dir, json.loads(results_file.read_text())
 
 
-def start_plots(results_dir, **more_rc_params):
+def start_plots(results_dir, more_rc_params=None):
     """Sets the slide style (large type, SVG text left as text) and makes RESULTS_DIR/plots;
     returns that folder."""
     plt.rcParams.update({"font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE * 1.25,
-                         "svg.fonttype": "none", **more_rc_params})
+                         "svg.fonttype": "none", **(more_rc_params or {})})
     plots_dir = results_dir / "plots"
     plots_dir.mkdir(exist_ok=True)
     return plots_dir
@@ -324,7 +324,7 @@ def main(argv):
         print(f"plot_results.py: no valid cells in {results_dir / 'results.json'}",
               file=sys.stderr)
         return 1
-    plots_dir = start_plots(results_dir, **{"xtick.labelsize": FONT_SIZE * 0.75})
+    plots_dir = start_plots(results_dir, {"xtick.labelsize": FONT_SIZE * 0.75})
     footer = footer_text(results.get("context", {}), invalid)
     plot_items_per_second(cells, footer, plots_dir)
     plot_concurrency_sweep(cells, footer, plots_dir)
