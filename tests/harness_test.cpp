@@ -332,15 +332,20 @@ bool wait_for_cells(const fs::path& folder, std::size_t cells,
   return false;
 }
 
-TEST(harness, ctrl_c_kills_every_child_and_keeps_the_finished_cells) {
-  scratch_folder folder;
-  // A short cell, then a 10 s one: Ctrl-C lands in the second.
-  harness_run run(
+// A short cell (100 coroutines at once, 0.1 s), then a 10 s one (100 sleeps in a row):
+// a signal sent once the first cell is written lands in the second.
+harness_run start_a_short_then_a_long_cell(const scratch_folder& folder) {
+  return harness_run(
       {"run", "--workload", "sleep", "--models", "coroutines,sequential", "--items",
        "100", "--delay", "100ms", "--repetitions", "3", "--out", folder.path.string()},
       folder.path);
+}
+
+TEST(harness, ctrl_c_kills_every_child_and_keeps_the_finished_cells) {
+  scratch_folder folder;
+  auto run = start_a_short_then_a_long_cell(folder);
   ASSERT_TRUE(wait_for_cells(folder.path, 1, 30s)) << run.err();
-  std::this_thread::sleep_for(500ms);
+  std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
   run.signal(SIGINT);
   EXPECT_EQ(run.wait(10s), 130);
   EXPECT_TRUE(processes_left_behind().empty());
@@ -367,10 +372,7 @@ TEST(harness, sigterm_stops_the_server_too) {
 
 TEST(harness, sigkill_of_the_harness_leaves_whole_result_files_and_no_children) {
   scratch_folder folder;
-  harness_run run(
-      {"run", "--workload", "sleep", "--models", "coroutines,sequential", "--items",
-       "100", "--delay", "100ms", "--repetitions", "3", "--out", folder.path.string()},
-      folder.path);
+  auto run = start_a_short_then_a_long_cell(folder);
   ASSERT_TRUE(wait_for_cells(folder.path, 1, 30s)) << run.err();
   std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
   run.signal(SIGKILL);
