@@ -62,6 +62,14 @@ TEST(harness_cli, each_bad_value_is_named_in_the_message) {
   EXPECT_EQ(message({"--items", "5", "--concurrency", "1,5"}), "accepted");
 }
 
+// "sleep/coroutines/C:10#1": each cell's name and repetition, in the order they run.
+std::vector<std::string> names_and_repetitions(const std::vector<cell>& cells) {
+  std::vector<std::string> names;
+  for (const auto& one : cells)
+    names.push_back(one.name() + "#" + std::to_string(one.repetition));
+  return names;
+}
+
 // A plan file written for one test, removed after it.
 struct plan_file {
   explicit plan_file(const std::string& text)
@@ -82,9 +90,7 @@ TEST(harness_plan_file, every_line_runs_interleaved_by_repetition_into_one_matri
       "--workload sleep --models coroutines --items 1000 --concurrency 1000 --delay 1s\n");
   auto path = plan.path.string();
   auto cells = plan_cells(parse({"--plan", path, "--repetitions", "2"}));
-  std::vector<std::string> names;
-  for (const auto& one : cells)
-    names.push_back(one.name() + "#" + std::to_string(one.repetition));
+  auto names = names_and_repetitions(cells);
   EXPECT_EQ(names, (std::vector<std::string>{
                        "flags/sequential/C:1#0", "sleep/coroutines/C:100#0",
                        "sleep/coroutines/C:1000#0", "flags/sequential/C:1#1",
@@ -129,9 +135,7 @@ TEST(harness_plan, repetitions_are_outermost_and_models_innermost) {
   auto options = parse({"--workload", "sleep", "--models", "sequential,coroutines",
                         "--items", "10", "--concurrency", "1,10", "--repetitions", "2"});
   auto cells = plan_cells(options);
-  std::vector<std::string> names;
-  for (const auto& one : cells)
-    names.push_back(one.name() + "#" + std::to_string(one.repetition));
+  auto names = names_and_repetitions(cells);
   // sequential is clamped to C:1, so its second concurrency is the same cell and dropped.
   EXPECT_EQ(names, (std::vector<std::string>{
                        "sleep/sequential/C:1#0", "sleep/coroutines/C:1#0",
