@@ -46,10 +46,10 @@ void request_cpp_httplib(benchmark::State& state) {
   if (!work) return;
   models::blocking_client client(*work);
   std::size_t index = 0;
-  if (client.fetch(index++).result == outcome::failed)
+  if (client.fetch(index++).outcome == outcome::failed)
     return state.SkipWithError("cpp-httplib: the first request failed");
   for (auto _ : state) {
-    if (client.fetch(index++ % models::flag_code_count).result == outcome::failed) {
+    if (client.fetch(index++ % models::flag_code_count).outcome == outcome::failed) {
       state.SkipWithError("cpp-httplib: a request failed");
       break;
     }
@@ -103,7 +103,7 @@ void request_beast_asio(benchmark::State& state) {
   std::size_t index = 0;
   if (!client.connect()) return state.SkipWithError("Beast over Asio: connect failed");
   for (auto _ : state) {
-    if (client.fetch(index++ % models::flag_code_count).result == outcome::failed) {
+    if (client.fetch(index++ % models::flag_code_count).outcome == outcome::failed) {
       state.SkipWithError("Beast over Asio: a request failed");
       break;
     }
@@ -117,11 +117,11 @@ BENCHMARK(request_beast_asio)
 
 // The generator loop model's steps (generator_loop.cpp), the iterations inside one
 // task, so that one epoll loop serves them all.
-models::task fetch_in_turn(benchmark::State& state, const models::job& work) {
+models::wait_generator fetch_in_turn(benchmark::State& state, const models::job& work) {
   models::nonblocking_socket socket;
   models::flag_response_parser parser;
   auto server = models::resolve(work.host, work.port);
-  auto on = models::wait::until(models::loop_clock::now() + work.timeout);
+  auto on = models::wait::until(models::clock::now() + work.timeout);
   io step = socket.connect(server);
   while (step == io::again) {
     co_yield on.writable(socket.fd());
@@ -133,7 +133,7 @@ models::task fetch_in_turn(benchmark::State& state, const models::job& work) {
   }
   std::size_t index = 0;
   for (auto _ : state) {
-    on = models::wait::until(models::loop_clock::now() + work.timeout);
+    on = models::wait::until(models::clock::now() + work.timeout);
     std::string request = models::serialize(
         models::make_flag_request(work, index++ % models::flag_code_count));
     std::string_view unsent = request;
@@ -148,7 +148,7 @@ models::task fetch_in_turn(benchmark::State& state, const models::job& work) {
       co_yield on.readable(socket.fd());
       step = on.timed_out() ? io::failed : socket.read(parser);
     }
-    if (step != io::done || models::to_fetch_result(parser).result == outcome::failed ||
+    if (step != io::done || models::to_fetch_result(parser).outcome == outcome::failed ||
         !parser.keep_alive()) {
       state.SkipWithError("generator loop: a request failed");
       break;
@@ -159,7 +159,7 @@ models::task fetch_in_turn(benchmark::State& state, const models::job& work) {
 void request_generator_loop(benchmark::State& state) {
   const models::job* work = server_or_skip(state);
   if (!work) return;
-  models::task tasks[] = {fetch_in_turn(state, *work)};
+  models::wait_generator tasks[] = {fetch_in_turn(state, *work)};
   try {
     models::run_when_ready(tasks);
   } catch (const std::exception& error) {

@@ -106,11 +106,11 @@ BENCHMARK(spawn_asio_awaitable)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
-models::task finish_at_once_generator() { co_return; }
+models::wait_generator finish_at_once_generator() { co_return; }
 
 void spawn_generator(benchmark::State& state) {
   for (auto _ : state) {
-    models::task started = finish_at_once_generator();
+    models::wait_generator started = finish_at_once_generator();
     benchmark::DoNotOptimize(started);  // keeps the frame on the heap, as in a task list
     while (started.next()) {
     }

@@ -113,9 +113,9 @@ BENCHMARK(switch_processes)
     ->Unit(benchmark::kMicrosecond);
 
 // A deadline long passed (the clock's epoch): the loop's cheapest way to let others run.
-constexpr models::loop_clock::time_point long_ago{};
+constexpr models::clock::time_point long_ago{};
 
-models::task take_turns(benchmark::State& state, bool& finished) {
+models::wait_generator take_turns(benchmark::State& state, bool& finished) {
   for (auto _ : state) {
     auto on = models::wait::until(long_ago);
     co_yield on;
@@ -123,7 +123,7 @@ models::task take_turns(benchmark::State& state, bool& finished) {
   finished = true;
 }
 
-models::task keep_yielding(const bool& finished) {
+models::wait_generator keep_yielding(const bool& finished) {
   while (!finished) {
     auto on = models::wait::until(long_ago);
     co_yield on;
@@ -132,7 +132,7 @@ models::task keep_yielding(const bool& finished) {
 
 void switch_generators(benchmark::State& state) {
   bool finished = false;
-  models::task tasks[] = {take_turns(state, finished), keep_yielding(finished)};
+  models::wait_generator tasks[] = {take_turns(state, finished), keep_yielding(finished)};
   try {
     models::run_when_ready(tasks);
   } catch (const std::exception& error) {

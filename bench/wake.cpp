@@ -74,15 +74,15 @@ BENCHMARK(wake_asio_socket)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
-models::task wake_at_deadlines(benchmark::State& state) {
+models::wait_generator wake_at_deadlines(benchmark::State& state) {
   for (auto _ : state) {
-    auto on = models::wait::until(models::loop_clock::now());
+    auto on = models::wait::until(models::clock::now());
     co_yield on;
   }
 }
 
 void wake_epoll_deadline(benchmark::State& state) {
-  models::task tasks[] = {wake_at_deadlines(state)};
+  models::wait_generator tasks[] = {wake_at_deadlines(state)};
   try {
     models::run_when_ready(tasks);
   } catch (const std::exception& error) {
@@ -95,7 +95,7 @@ BENCHMARK(wake_epoll_deadline)
     ->Unit(benchmark::kMicrosecond);
 
 // Like the model's tasks: send, then co_yield until the answer is readable.
-models::task wake_on_readable(benchmark::State& state, int reader, int writer) {
+models::wait_generator wake_on_readable(benchmark::State& state, int reader, int writer) {
   char byte = 0;
   models::wait on;
   for (auto _ : state) {
@@ -116,7 +116,7 @@ void wake_epoll_fd(benchmark::State& state) {
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, ends) != 0)
     return state.SkipWithError(
         (std::string("socketpair: ") + std::strerror(errno)).c_str());
-  models::task tasks[] = {wake_on_readable(state, ends[0], ends[1])};
+  models::wait_generator tasks[] = {wake_on_readable(state, ends[0], ends[1])};
   try {
     models::run_when_ready(tasks);
   } catch (const std::exception& error) {

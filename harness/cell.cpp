@@ -16,7 +16,17 @@ std::chrono::duration<double> cell::ideal() const {
   return std::chrono::duration<double>(delay) * static_cast<double>(rounds());
 }
 
-std::size_t cell::tasks_in_flight() const { return std::min(concurrency, items); }
+std::size_t cell::tasks_in_flight() const { return models::tasks_in_flight(work()); }
+
+models::job cell::work() const {
+  models::job job;
+  job.kind = workload;
+  job.items = items;
+  job.concurrency = concurrency;
+  job.delay = delay;
+  job.timeout = timeout;
+  return job;
+}
 
 namespace {
 

@@ -32,8 +32,10 @@ struct cell {
   std::size_t rounds() const;
   // Ideal wall time: rounds x delay.
   std::chrono::duration<double> ideal() const;
-  // min(C, N): tasks in flight at most.
+  // Tasks in flight at most, by the models' own rule (models::tasks_in_flight).
   std::size_t tasks_in_flight() const;
+  // The job the cell's child runs (host and port left to the child's arguments).
+  models::job work() const;
 };
 
 // The run's matrix, in the order it runs.

@@ -14,7 +14,7 @@
 int main(int argc, char** argv) {
   using namespace hammertime;
   std::string_view command = argc > 1 ? argv[1] : "";
-  if (command == "child") return models::child_main(argc - 1, argv + 1);
+  if (command == "child") return harness::child_main(argc - 1, argv + 1);
   std::vector<std::string_view> args(argv + std::min(argc, 2), argv + argc);
   try {
     if (command == "run") return harness::run_main(args);

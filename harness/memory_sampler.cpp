@@ -9,8 +9,8 @@
 namespace hammertime::harness {
 
 std::uint64_t kernel_memory_bytes() {
-  return models::meminfo_bytes("KernelStack").value_or(0) +
-         models::meminfo_bytes("PageTables").value_or(0);
+  return meminfo_bytes("KernelStack").value_or(0) +
+         meminfo_bytes("PageTables").value_or(0);
 }
 
 memory_sampler::memory_sampler(pid_t root, std::uint64_t kernel_memory_baseline)
@@ -41,14 +41,14 @@ void memory_sampler::sample_until_stopped() {
     lock.unlock();
     auto started = steady_clock::now();
     if (started >= next_scan) {
-      tree = models::process_tree(root_);
+      tree = process_tree(root_);
       auto scan_cost = steady_clock::now() - started;
       next_scan = steady_clock::now() +
                   std::max<steady_clock::duration>(scan_at_most_every, 20 * scan_cost);
     }
     auto reading = steady_clock::now();
     std::uint64_t pss = 0;
-    for (pid_t pid : tree) pss += models::pss_bytes(pid).value_or(0);
+    for (pid_t pid : tree) pss += pss_bytes(pid).value_or(0);
     auto kernel = kernel_memory_bytes();
     auto cost = steady_clock::now() - reading;
     lock.lock();

@@ -13,7 +13,7 @@
 #include "cell_runner.hpp"
 #include "cli.hpp"
 #include "machine_context.hpp"
-#include "machine_limits.hpp"
+#include "plan_limits.hpp"
 #include "progress.hpp"
 #include "results_writer.hpp"
 #include "server_launcher.hpp"
@@ -110,7 +110,7 @@ int run_main(std::span<const std::string_view> args) {
   } catch (const usage_error& error) {
     return usage_problem(error.what());
   }
-  if (auto problem = first_limit_problem(cells, read_machine_limits()))
+  if (auto problem = first_limit_problem(cells, models::read_machine_limits()))
     return usage_problem(*problem);
 
   const bool network = std::any_of(cells.begin(), cells.end(), [](const cell& one) {

@@ -24,34 +24,39 @@ blocking_client::~blocking_client() = default;
 fetch_result blocking_client::fetch(std::size_t index) {
   // cpp-httplib's read timeout bounds each recv, not the request: a body that trickles
   // in would never trip it. The receiver enforces the request's whole deadline.
-  auto deadline = std::chrono::steady_clock::now() + job_.timeout;
+  auto deadline = clock::now() + job_.timeout;
   std::size_t bytes = 0;
   auto response = http_->Get(flag_target(index, job_.delay),
                              [&](const char*, std::size_t length) {
                                bytes += length;
-                               return std::chrono::steady_clock::now() < deadline;
+                               return clock::now() < deadline;
                              });
   if (!response) return {outcome::failed, 0};
   return {classify(response->status), bytes};
 }
 
-fetch_result do_blocking_item(const job& work, blocking_client* client, std::size_t index,
-                              std::chrono::steady_clock::duration& latency) {
-  auto started = std::chrono::steady_clock::now();
-  fetch_result result{outcome::ok, 0};
-  if (work.kind == workload::sleep)
-    std::this_thread::sleep_for(work.delay);
-  else
-    result = client->fetch(index);
-  latency = std::chrono::steady_clock::now() - started;
-  return result;
+timed_result time_blocking_item(const job& work, blocking_connection& connection,
+                                std::size_t index) {
+  if (work.kind == workload::sleep) {
+    auto deadline = clock::now() + work.delay;
+    std::this_thread::sleep_until(deadline);
+    return {{outcome::ok, 0}, sleep_latency(work, deadline)};
+  }
+  auto started = clock::now();
+  auto result = connection->fetch(index);
+  return {result, clock::now() - started};
 }
 
-void run_blocking_item(const job& work, blocking_client* client, std::size_t index,
-                       tally& counts) {
-  std::chrono::steady_clock::duration latency{};
-  auto result = do_blocking_item(work, client, index, latency);
-  counts.count(result.result, result.bytes, latency);
+void count_blocking_item(const job& work, blocking_connection& connection,
+                         std::size_t index, tally& counts) {
+  auto done = time_blocking_item(work, connection, index);
+  counts.count(done.result, done.latency);
+}
+
+blocking_connection connection_for(const job& work) {
+  blocking_connection connection;
+  if (work.kind == workload::flags) connection.emplace(work);
+  return connection;
 }
 
 }  // namespace hammertime::models

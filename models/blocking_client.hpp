@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "model.hpp"
 #include "wire.hpp"
@@ -17,6 +18,7 @@ class blocking_client {
  public:
   explicit blocking_client(const job& work);
   ~blocking_client();
+  blocking_client(blocking_client&&) = default;
   blocking_client(const blocking_client&) = delete;
   blocking_client& operator=(const blocking_client&) = delete;
 
@@ -28,11 +30,22 @@ class blocking_client {
   std::unique_ptr<httplib::Client> http_;
 };
 
-// One item of either workload, done the blocking way (sleep_for, or fetch), timed
-// and counted. `client` may be null for the sleep workload.
-fetch_result do_blocking_item(const job& work, blocking_client* client, std::size_t index,
-                              std::chrono::steady_clock::duration& latency);
-void run_blocking_item(const job& work, blocking_client* client, std::size_t index,
-                       tally& counts);
+// The connection a blocking task keeps for all its items: none for the sleep workload.
+using blocking_connection = std::optional<blocking_client>;
+blocking_connection connection_for(const job& work);
+
+// One item of either workload, done the blocking way (sleep until its deadline, or
+// fetch on the task's connection), timed by model.hpp's sleep rule or from the
+// request's start.
+struct timed_result {
+  fetch_result result;
+  clock::duration latency{};
+};
+// Does the item and says how it went; counts nothing (a worker process sends it on).
+timed_result time_blocking_item(const job& work, blocking_connection& connection,
+                                std::size_t index);
+// Does the item and counts it.
+void count_blocking_item(const job& work, blocking_connection& connection,
+                         std::size_t index, tally& counts);
 
 }  // namespace hammertime::models

@@ -1,45 +1,39 @@
-// callbacks: completion handlers chained on one io_context thread. Each worker keeps
+// callbacks: completion handlers chained on one io_context thread. Each fetcher keeps
 // one keep-alive connection and walks connect -> write -> read -> next, every step a
 // handler that arms the next one: what the talks call callback hell.
 //
 //   $ build/bin/hammertime run --workload flags --models callbacks --delay 500ms
 //   flags/callbacks/C:676   ~1,250 items/s   (ideal 1,352)
-//   $ build/bin/hammertime run --workload sleep --models callbacks --items 1000000 \
-//       --delay 1s --repetitions 1
-//   sleep/callbacks/C:1000000   ok 1000000   196 bytes/task   1.2 s CPU
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <deque>
 
 #include "asio_run.hpp"
 #include "async_wire.hpp"
-#include "pool_limits.hpp"
+#include "machine_limits.hpp"
 
 namespace hammertime::models {
 namespace {
 
-namespace asio = boost::asio;
 using boost::system::error_code;
-using clock = std::chrono::steady_clock;
 
 // tag::callbacks_sleep[]
-// A sleeping task is its timer and nothing else: the item's start is expiry - delay.
+// A sleeping task is its timer and nothing else: the item started at expiry - delay.
 class sleeper {
  public:
   sleeper(loop_executor loop, asio_run& run) : timer_(loop), run_(run) {}
 
   void do_sleep() {
-    if (std::size_t index; !run_.take(index)) return;
+    if (std::size_t index; !run_.items.take(index)) return;
     timer_.expires_after(run_.work.delay);
     timer_.async_wait([this](error_code ec) {
-      auto started = timer_.expiry() - run_.work.delay;
-      run_.counts.count(ec ? outcome::failed : outcome::ok, 0, clock::now() - started);
+      count_sleep(run_.counts, run_.work, timer_.expiry(), ec.failed());
       do_sleep();
     });
   }
 
  private:
-  loop_timer timer_;
+  asio_timer timer_;
   asio_run& run_;
 };
 // end::callbacks_sleep[]
@@ -47,11 +41,10 @@ class sleeper {
 // tag::callbacks[]
 class fetcher {
  public:
-  fetcher(loop_executor loop, asio_run& run)
-      : socket_(loop), deadline_(loop), run_(run) {}
+  fetcher(loop_executor loop, asio_run& run) : socket_(loop), deadline_(loop), run_(run) {}
 
   void do_next() {
-    if (!run_.take(index_)) return close();  // no item left: let the connection go
+    if (!run_.items.take(index_)) return close();  // no item left: let the connection go
     started_ = clock::now();
     deadline_.expires_after(run_.work.timeout);
     deadline_.async_wait([this](error_code) { check_deadline(); });
@@ -100,7 +93,7 @@ class fetcher {
 
   void done(fetch_result result) {
     deadline_.cancel();
-    run_.counts.count(result.result, result.bytes, clock::now() - started_);
+    run_.counts.count(result, clock::now() - started_);
     do_next();
   }
 
@@ -115,10 +108,10 @@ class fetcher {
     buffer_.clear();
   }
 
-  loop_socket socket_;
+  asio_socket socket_;
   // Closes the socket when an item runs out of time: one 72-byte timer per connection,
   // where beast::tcp_stream would add a shared state holding a timer per direction.
-  loop_timer deadline_;
+  asio_timer deadline_;
   boost::beast::flat_buffer buffer_;
   flag_request request_;
   flag_response_parser parser_;
@@ -128,28 +121,27 @@ class fetcher {
 };
 // end::callbacks[]
 
-template <typename worker>
-void run_workers(const job& work, tally& counts, std::size_t in_flight,
-                 void (worker::*start)()) {
-  asio::io_context loop{1};
-  asio_run run{work, counts, lookup(loop, work)};
-  // Workers stay where they are built (handlers hold `this`) until the loop is done.
-  std::deque<worker> workers;
-  for (std::size_t i = 0; i < in_flight; ++i)
-    (workers.emplace_back(loop.get_executor(), run).*start)();
+void run_callbacks(const job& work, tally& counts) {
+  auto in_flight = tasks_in_flight(work);
+  if (work.kind == workload::flags) require_open_files(in_flight, "callbacks");
+  boost::asio::io_context loop{1};
+  asio_run run(work, counts);
+  // Tasks stay where they are built (handlers hold `this`) until the loop is done.
+  std::deque<sleeper> sleepers;
+  std::deque<fetcher> fetchers;
+  for (std::size_t i = 0; i < in_flight; ++i) {
+    if (work.kind == workload::sleep)
+      sleepers.emplace_back(loop.get_executor(), run).do_sleep();
+    else
+      fetchers.emplace_back(loop.get_executor(), run).do_next();
+  }
   loop.run();
 }
 
 }  // namespace
 
-void run_callbacks(const job& work, tally& counts) {
-  auto in_flight = tasks_in_flight(work);
-  if (work.kind == workload::sleep) {
-    run_workers(work, counts, in_flight, &sleeper::do_sleep);
-  } else {
-    require_open_files(in_flight, "callbacks");
-    run_workers(work, counts, in_flight, &fetcher::do_next);
-  }
-}
+extern const model callbacks_model{"callbacks",
+                                   "completion handlers chained on one event loop",
+                                   run_callbacks};
 
 }  // namespace hammertime::models

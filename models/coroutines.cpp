@@ -4,35 +4,30 @@
 //
 //   $ build/bin/hammertime run --workload flags --models coroutines --delay 500ms
 //   flags/coroutines/C:676   ~1,240 items/s   (ideal 1,352)
-//   $ build/bin/hammertime run --workload sleep --models coroutines --items 1000000 \
-//       --delay 1s --repetitions 1
-//   sleep/coroutines/C:1000000   ok 1000000   672 bytes/task   3.6 s CPU
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "asio_run.hpp"
 #include "async_wire.hpp"
-#include "pool_limits.hpp"
+#include "machine_limits.hpp"
 
 namespace hammertime::models {
 namespace {
 
 namespace asio = boost::asio;
-using clock = std::chrono::steady_clock;
 template <typename T>
 using awaitable = asio::awaitable<T, loop_executor>;
 
 // tag::coroutines_sleep[]
 awaitable<void> sleep_items(asio_run& run) {
-  loop_timer timer(co_await asio::this_coro::executor);
-  for (std::size_t index; run.take(index);) {
-    auto started = clock::now();
+  asio_timer timer(co_await asio::this_coro::executor);
+  for (std::size_t index; run.items.take(index);) {
     timer.expires_after(run.work.delay);
     // <1> deferred, not use_awaitable: the wait resumes this frame, no extra
     //     128-byte frame for every wait (the fetch below does the same)
-    co_await timer.async_wait(asio::deferred);
-    run.counts.count(outcome::ok, 0, clock::now() - started);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::deferred));
+    count_sleep(run.counts, run.work, timer.expiry(), ec.failed());
   }
 }
 // end::coroutines_sleep[]
@@ -63,15 +58,15 @@ awaitable<void> fetch_items(asio_run& run) {
   loop_stream stream(co_await asio::this_coro::executor);
   boost::beast::flat_buffer buffer;  // kept with the connection: it may hold read-ahead
   flag_response_parser parser;
-  for (std::size_t index; run.take(index);) {
+  for (std::size_t index; run.items.take(index);) {
     auto started = clock::now();
     stream.expires_after(run.work.timeout);  // <1> one deadline for the whole exchange
     auto result = co_await fetch(stream, buffer, parser, run, index);
-    if (result.result == outcome::failed || !parser.keep_alive()) {
+    if (result.outcome == outcome::failed || !parser.keep_alive()) {
       stream.close();
       buffer.clear();
     }
-    run.counts.count(result.result, result.bytes, clock::now() - started);
+    run.counts.count(result, clock::now() - started);
   }
 }
 // end::coroutines[]
@@ -92,15 +87,18 @@ awaitable<void> start_tasks(asio_run& run, std::size_t in_flight) {
   }
 }
 
-}  // namespace
-
 void run_coroutines(const job& work, tally& counts) {
   auto in_flight = tasks_in_flight(work);
   if (work.kind == workload::flags) require_open_files(in_flight, "coroutines");
   asio::io_context loop{1};
-  asio_run run{work, counts, lookup(loop, work)};
+  asio_run run(work, counts);
   co_spawn(loop, start_tasks(run, in_flight), rethrow);
   loop.run();
 }
+
+}  // namespace
+
+extern const model coroutines_model{"coroutines", "co_await on Boost.Asio, one event loop",
+                                    run_coroutines};
 
 }  // namespace hammertime::models

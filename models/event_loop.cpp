@@ -10,8 +10,8 @@
 #include <system_error>
 #include <vector>
 
-#include "model.hpp"
-#include "timer_heap.hpp"
+#include "machine_limits.hpp"
+#include "deadline_heap.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -23,10 +23,10 @@ namespace {
 // Each socket wait arms the fd once (EPOLLONESHOT): an event resumes exactly one wait.
 class epoll_loop {
  public:
-  explicit epoll_loop(std::span<task> tasks)
+  explicit epoll_loop(std::span<wait_generator> tasks)
       : tasks_(tasks), epoll_(epoll_create1(EPOLL_CLOEXEC)) {
     if (epoll_ < 0) throw_errno("epoll_create1");
-    timers_.reserve(tasks.size());
+    deadlines_.reserve(tasks.size());
   }
   ~epoll_loop() { close(epoll_); }
   epoll_loop(const epoll_loop&) = delete;
@@ -46,21 +46,21 @@ class epoll_loop {
         auto index = static_cast<std::size_t>(events[e].data.u64);
         if (tasks_[index].done()) continue;
         wait& on = tasks_[index].value();
-        if (on.on == wait::interest::none) continue;
-        on.result = wait::status::ready;
+        if (on.interest == wait::fd_interest::none) continue;
+        on.status = wait::state::ready;
         resume(index);
       }
-      auto now = loop_clock::now();
-      while (!timers_.empty() && timers_.top().deadline <= now) {
-        auto index = timers_.pop().task;
+      auto now = clock::now();
+      while (!deadlines_.empty() && deadlines_.top().deadline <= now) {
+        auto index = deadlines_.pop().task;
         if (tasks_[index].done()) continue;
         wait& on = tasks_[index].value();
         if (on.deadline > now) continue;  // the entry of a wait the socket ended first
-        if (on.on == wait::interest::none) {
-          on.result = wait::status::ready;
+        if (on.interest == wait::fd_interest::none) {
+          on.status = wait::state::ready;
         } else {
           epoll_ctl(epoll_, EPOLL_CTL_DEL, on.fd, nullptr);
-          on.result = wait::status::timed_out;
+          on.status = wait::state::timed_out;
         }
         resume(index);
       }
@@ -69,69 +69,69 @@ class epoll_loop {
 
  private:
   void resume(std::size_t index) {
-    task& resumed = tasks_[index];
+    wait_generator& resumed = tasks_[index];
     if (!resumed.next()) {
-      resumed = task{};
+      resumed = wait_generator{};
       --running_;
       return;
     }
     wait& on = resumed.value();
-    on.result = wait::status::pending;
-    if (on.on != wait::interest::none) watch(on, index);
-    if (on.deadline != loop_clock::time_point::max()) timers_.push({on.deadline, index});
+    on.status = wait::state::pending;
+    if (on.interest != wait::fd_interest::none) watch(on, index);
+    if (on.deadline != clock::time_point::max()) deadlines_.push({on.deadline, index});
   }
 
   void watch(const wait& on, std::size_t index) {
     epoll_event event{};
     event.events =
-        (on.on == wait::interest::readable ? EPOLLIN : EPOLLOUT) | EPOLLONESHOT;
+        (on.interest == wait::fd_interest::readable ? EPOLLIN : EPOLLOUT) | EPOLLONESHOT;
     event.data.u64 = index;
     if (epoll_ctl(epoll_, EPOLL_CTL_MOD, on.fd, &event) == 0) return;
     if (errno == ENOENT && epoll_ctl(epoll_, EPOLL_CTL_ADD, on.fd, &event) == 0) return;
     if (errno == ENOSPC)
-      throw machine_limit("epoll watches (fs.epoll.max_user_watches): raise the sysctl");
+      throw ran_out("epoll_ctl", "no room for one more watch", machine_setting::epoll_watches);
     throw_errno("epoll_ctl");
   }
 
   int ms_to_next_deadline() const {
-    if (timers_.empty()) return -1;
-    auto left = timers_.top().deadline - loop_clock::now();
-    if (left <= loop_clock::duration::zero()) return 0;
+    if (deadlines_.empty()) return -1;
+    auto left = deadlines_.top().deadline - clock::now();
+    if (left <= clock::duration::zero()) return 0;
     auto ms = std::chrono::ceil<std::chrono::milliseconds>(left).count();
     return static_cast<int>(std::min<decltype(ms)>(ms, INT_MAX));
   }
 
-  std::span<task> tasks_;
+  std::span<wait_generator> tasks_;
   int epoll_;
-  timer_heap timers_;
+  deadline_heap deadlines_;
   std::size_t running_ = 0;
 };
 
 }  // namespace
 
-void run_when_ready(std::span<task> tasks) { epoll_loop(tasks).run(); }
+void run_when_ready(std::span<wait_generator> tasks) { epoll_loop(tasks).run(); }
 
 // tag::round_robin[]
-void run_round_robin(std::span<task> tasks) {
+void run_round_robin(std::span<wait_generator> tasks) {
   std::size_t running = 0;
-  auto resume = [&](task& resumed) {
+  auto resume = [&](wait_generator& resumed) {
     if (resumed.next()) return;
-    resumed = task{};
+    resumed = wait_generator{};
     --running;
   };
-  for (task& start : tasks) {
+  for (wait_generator& start : tasks) {
     if (start.done()) continue;
     ++running;
     resume(start);
   }
   while (running > 0) {
-    for (task& next : tasks) {  // <1> everyone gets a turn, ready or not
+    for (wait_generator& next : tasks) {  // <1> everyone gets a turn, ready or not
       if (next.done()) continue;
       wait& on = next.value();
-      bool late = loop_clock::now() >= on.deadline;
-      if (on.on == wait::interest::none && !late) continue;
-      on.result = late && on.on != wait::interest::none ? wait::status::timed_out
-                                                        : wait::status::ready;
+      bool late = clock::now() >= on.deadline;
+      if (on.interest == wait::fd_interest::none && !late) continue;
+      on.status = late && on.interest != wait::fd_interest::none ? wait::state::timed_out
+                                                        : wait::state::ready;
       resume(next);  // <2> a socket task tries again: EAGAIN, yield, next turn
     }
   }

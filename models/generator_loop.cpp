@@ -1,22 +1,15 @@
 // generator_loop: the Python 2 talk's `run(tasks)` loop, done properly in C++20. Each
-// task is a hand-written generator (generator.hpp) that co_yields what it waits for,
-// a socket or a deadline, and one loop (event_loop.hpp: epoll plus a timer heap)
-// resumes it when that wait is over. generator_loop_busy swaps in the talk's naive
-// loop, which resumes every task in turn: same tasks, same results, a busy CPU.
-//
-//   $ build/bin/hammertime child --model generator_loop --workload flags --items 676 \
-//       --concurrency 676 --delay-ms 500 --timeout-ms 5000 --port 8001
-//   {"model":"generator_loop",...,"wall_seconds":0.572,"ok":194,"not_found":482,
-//    "failed":0,"bytes":2355220,"p50_ms":535.8,...}          (2 shared cores, loaded)
-//   $ build/bin/hammertime child --model generator_loop --workload sleep \
-//       --items 1000000 --concurrency 1000000 --delay-ms 1000 --timeout-ms 5000
-//   {...,"wall_seconds":2.30,"ok":1000000,...}     peak PSS - baseline: 120 bytes a task
+// task is a hand-written generator that co_yields what it waits for, a socket or a
+// deadline, and one loop (event_loop.hpp: epoll plus a deadline heap) resumes it when
+// that wait is over. generator_loop_busy swaps in the talk's naive loop, which resumes
+// every task in turn: same tasks, same results, a busy CPU.
+//   $ build/bin/hammertime run --workload flags --models generator_loop --delay 500ms
 #include <vector>
 
 #include "async_wire.hpp"
 #include "event_loop.hpp"
+#include "machine_limits.hpp"
 #include "nonblocking_socket.hpp"
-#include "pool_limits.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -25,27 +18,26 @@ struct shared_work {
   const job& work;
   tally& counts;
   socket_address server;
-  std::size_t next_item = 0;  // each task takes the next item when it is free
+  item_source items;
 };
 
 // A million of these sleep at once: the frame holds the wait and little else (80 bytes).
 // tag::sleep_task[]
-task sleep_items(shared_work& shared) {
-  while (shared.next_item++ < shared.work.items) {
-    wait on = wait::until(loop_clock::now() + shared.work.delay);
+wait_generator sleep_items(shared_work& shared) {
+  for (std::size_t index; shared.items.take(index);) {
+    wait on = wait::until(clock::now() + shared.work.delay);
     co_yield on;  // <1> resumed once the deadline passed
-    shared.counts.count(outcome::ok, 0,
-                        loop_clock::now() - on.deadline + shared.work.delay);
+    count_sleep(shared.counts, shared.work, on.deadline);
   }
 }
 // end::sleep_task[]
 
 // tag::fetch_task[]
-task fetch_flags(shared_work& shared) {
+wait_generator fetch_flags(shared_work& shared) {
   nonblocking_socket socket;  // kept alive from one item to the next
   flag_response_parser parser;
-  for (std::size_t i; (i = shared.next_item++) < shared.work.items;) {
-    auto started = loop_clock::now();
+  for (std::size_t i; shared.items.take(i);) {
+    auto started = clock::now();
     wait on = wait::until(started + shared.work.timeout);
     std::string request = serialize(make_flag_request(shared.work, i));
     std::string_view unsent = request;
@@ -69,15 +61,15 @@ task fetch_flags(shared_work& shared) {
 
     auto result = state == io::done ? to_fetch_result(parser) : fetch_result{};
     if (state != io::done || !parser.keep_alive()) socket.close();  // <4> reconnect next
-    shared.counts.count(result.result, result.bytes, loop_clock::now() - started);
+    shared.counts.count(result, clock::now() - started);
   }
 }
 // end::fetch_task[]
 
-std::vector<task> start_tasks(shared_work& shared, std::string_view model_name) {
+std::vector<wait_generator> start_tasks(shared_work& shared, std::string_view model_name) {
   auto count = tasks_in_flight(shared.work);
   if (shared.work.kind == workload::flags) require_open_files(count, model_name);
-  std::vector<task> tasks;
+  std::vector<wait_generator> tasks;
   tasks.reserve(count);
   for (std::size_t slot = 0; slot < count; ++slot)
     tasks.push_back(shared.work.kind == workload::sleep ? sleep_items(shared)
@@ -85,20 +77,27 @@ std::vector<task> start_tasks(shared_work& shared, std::string_view model_name) 
   return tasks;
 }
 
-}  // namespace
-
 // tag::run[]
 void run_generator_loop(const job& work, tally& counts) {
-  shared_work shared{work, counts, resolve(work.host, work.port)};
+  shared_work shared{work, counts, resolve(work.host, work.port), item_source(work.items)};
   auto tasks = start_tasks(shared, "generator_loop");
   run_when_ready(tasks);  // epoll_wait sleeps until a socket or a deadline is due
 }
 
 void run_generator_loop_busy(const job& work, tally& counts) {
-  shared_work shared{work, counts, resolve(work.host, work.port)};
+  shared_work shared{work, counts, resolve(work.host, work.port), item_source(work.items)};
   auto tasks = start_tasks(shared, "generator_loop_busy");
   run_round_robin(tasks);  // asks every task, all the time
 }
 // end::run[]
+
+}  // namespace
+
+extern const model generator_loop_model{
+    "generator_loop", "hand-written generators co_yield their waits to an epoll loop",
+    run_generator_loop};
+extern const model generator_loop_busy_model{
+    "generator_loop_busy", "the same generators, resumed round-robin (busy polling)",
+    run_generator_loop_busy};
 
 }  // namespace hammertime::models

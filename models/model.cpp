@@ -8,6 +8,12 @@ std::string_view to_string(workload kind) {
   return kind == workload::flags ? "flags" : "sleep";
 }
 
+std::optional<workload> workload_from_string(std::string_view name) {
+  if (name == "flags") return workload::flags;
+  if (name == "sleep") return workload::sleep;
+  return std::nullopt;
+}
+
 std::string_view to_string(outcome result) {
   switch (result) {
     case outcome::ok: return "ok";
@@ -21,13 +27,12 @@ std::size_t tasks_in_flight(const job& work) {
   return std::min(std::max<std::size_t>(work.concurrency, 1), work.items);
 }
 
-void tally::count(outcome result, std::size_t bytes,
-                  std::chrono::steady_clock::duration latency) noexcept {
+void tally::count(fetch_result result, clock::duration latency) noexcept {
   auto slot = next_slot_.fetch_add(1, std::memory_order_relaxed);
   if (slot < latency_ms_.size())
     latency_ms_[slot] = std::chrono::duration<float, std::milli>(latency).count();
-  bytes_.fetch_add(bytes, std::memory_order_relaxed);
-  switch (result) {
+  bytes_.fetch_add(result.bytes, std::memory_order_relaxed);
+  switch (result.outcome) {
     case outcome::ok: ok_.fetch_add(1, std::memory_order_relaxed); break;
     case outcome::not_found: not_found_.fetch_add(1, std::memory_order_relaxed); break;
     case outcome::failed: failed_.fetch_add(1, std::memory_order_relaxed); break;
@@ -36,6 +41,16 @@ void tally::count(outcome result, std::size_t bytes,
 
 std::span<const float> tally::latencies_ms() const noexcept {
   return {latency_ms_.data(), std::min(next_slot_.load(), latency_ms_.size())};
+}
+
+clock::duration sleep_latency(const job& work, clock::time_point deadline) {
+  return clock::now() - (deadline - work.delay);
+}
+
+void count_sleep(tally& counts, const job& work, clock::time_point deadline,
+                 bool wait_failed) {
+  counts.count({wait_failed ? outcome::failed : outcome::ok, 0},
+               sleep_latency(work, deadline));
 }
 
 const model* find_model(std::string_view name) {

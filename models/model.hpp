@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -19,10 +20,14 @@
 
 namespace hammertime::models {
 
+// The one clock of every model: item latencies, deadlines, the work's wall time.
+using clock = std::chrono::steady_clock;
+
 enum class workload { flags, sleep };
 enum class outcome { ok, not_found, failed };
 
 std::string_view to_string(workload kind);
+std::optional<workload> workload_from_string(std::string_view name);
 std::string_view to_string(outcome result);
 
 struct job {
@@ -37,8 +42,32 @@ struct job {
 };
 
 // How many tasks (threads, processes, connections) a model starts: C capped at N (the
-// harness passes C = N by default), and at least one while there are items.
+// harness passes C = N by default), and at least one while there are items. The
+// harness plans with the same rule.
 std::size_t tasks_in_flight(const job& work);
+
+// What one item came to: its outcome and the body bytes it brought (0 for a sleep).
+struct fetch_result {
+  models::outcome outcome = models::outcome::failed;
+  std::size_t bytes = 0;
+};
+
+// The items of a job, handed out one at a time to whichever task is free: every model
+// takes its next item the same way. Safe to share between threads.
+class item_source {
+ public:
+  explicit item_source(std::size_t items) : items_(items) {}
+
+  // The next item's index, or false once every item has been taken.
+  bool take(std::size_t& index) noexcept {
+    index = next_.fetch_add(1, std::memory_order_relaxed);
+    return index < items_;
+  }
+
+ private:
+  const std::size_t items_;
+  std::atomic<std::size_t> next_{0};
+};
 
 // Thread-safe counts plus one latency slot per item, allocated up front so the
 // memory a model uses while it runs is the model's, not the bookkeeping's.
@@ -46,8 +75,7 @@ class tally {
  public:
   explicit tally(std::size_t items) : latency_ms_(items) {}
 
-  void count(outcome result, std::size_t bytes,
-             std::chrono::steady_clock::duration latency) noexcept;
+  void count(fetch_result result, clock::duration latency) noexcept;
 
   std::size_t ok() const noexcept { return ok_.load(); }
   std::size_t not_found() const noexcept { return not_found_.load(); }
@@ -63,6 +91,13 @@ class tally {
   std::vector<float> latency_ms_;
 };
 
+// The one rule for a sleep item, in every model: it started when its deadline was set
+// (deadline - delay), it ends when its wait does, and a wait that reported an error
+// makes it a failed item. Nothing but the deadline needs keeping while it sleeps.
+clock::duration sleep_latency(const job& work, clock::time_point deadline);
+void count_sleep(tally& counts, const job& work, clock::time_point deadline,
+                 bool wait_failed = false);
+
 // Thrown when the machine, not the model, stops a run: names the limit that was hit
 // (open files, threads, processes, memory) and the setting that would lift it.
 struct machine_limit : std::runtime_error {
@@ -75,16 +110,22 @@ using run_function = void (*)(const job&, tally&);
 // machine limits (threads-max, pid_max, RLIMIT_NPROC, vm.max_map_count) before a run.
 enum class task_holder { nothing, thread, process };
 
+// How a model waits, broadly: blocking calls on threads or processes, or one event
+// loop that many tasks share. Tests that hold for a whole family run over it.
+enum class model_family { blocking, event_loop };
+
 struct model {
   std::string_view name;
   std::string_view how_it_waits;
   run_function run;
+  model_family family = model_family::event_loop;
+  task_holder each_task_holds = task_holder::nothing;
   // The most items this model keeps in flight (1 for sequential).
   std::size_t max_concurrency = std::numeric_limits<std::size_t>::max();
-  task_holder each_task_holds = task_holder::nothing;
 };
 
-// Every model, in the order the tables show them.
+// Every model, in the order the tables show them (registry.cpp: one line a model,
+// each model's own file defines its `extern const model NAME_model`).
 std::span<const model> all_models();
 const model* find_model(std::string_view name);
 

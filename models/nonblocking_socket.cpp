@@ -1,6 +1,7 @@
 #include "nonblocking_socket.hpp"
 
-#include <netdb.h>
+#include "machine_limits.hpp"
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
@@ -11,28 +12,14 @@
 
 namespace hammertime::models {
 
-socket_address resolve(const std::string& host, std::uint16_t port) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  socket_address address;
-  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0)
-    return address;  // AF_UNSPEC: socket() refuses it
-  std::memcpy(&address.storage, found->ai_addr, found->ai_addrlen);
-  address.length = found->ai_addrlen;
-  freeaddrinfo(found);
-  return address;
-}
-
 io nonblocking_socket::connect(const socket_address& server) {
   if (connected_) return io::done;
   if (fd_ >= 0) return ask_connect(server);
   fd_ = ::socket(server.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0 && (errno == EMFILE || errno == ENFILE))
-    throw machine_limit(
-        "open files (ulimit -n) ran out: raise it, or lower --concurrency");
+    throw ran_out("socket", "no descriptor left for a connection", errno == EMFILE
+                                                                     ? machine_setting::open_files
+                                                                     : machine_setting::file_max);
   if (fd_ < 0) return io::failed;
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -52,9 +39,7 @@ io nonblocking_socket::ask_connect(const socket_address& server) {
   }
   if (errno == EINPROGRESS || errno == EALREADY || errno == EINTR) return io::again;
   if (errno == EADDRNOTAVAIL)
-    throw machine_limit(
-        "ephemeral ports (net.ipv4.ip_local_port_range) ran out: widen the range, "
-        "or lower --concurrency");
+    throw ran_out("connect", "no local port left", machine_setting::local_ports);
   return io::failed;
 }
 

@@ -18,19 +18,11 @@
 #include <string_view>
 
 #include "async_wire.hpp"
+#include "wire.hpp"
 
 namespace hammertime::models {
 
 enum class io : std::uint8_t { done, again, failed };
-
-struct socket_address {
-  sockaddr_storage storage{};
-  socklen_t length = 0;
-};
-
-// host:port, resolved once. A host that does not resolve gives an address every
-// connect fails on, so each item is counted failed.
-socket_address resolve(const std::string& host, std::uint16_t port);
 
 class nonblocking_socket {
  public:

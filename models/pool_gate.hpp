@@ -18,12 +18,12 @@
 #include <latch>
 #include <thread>
 
+#include "model.hpp"
+
 namespace hammertime::models {
 
 class pool_gate {
  public:
-  using clock = std::chrono::steady_clock;
-
   // A pool that gains no worker for `stall` has all the workers it will get.
   explicit pool_gate(std::size_t workers, clock::duration stall = std::chrono::seconds(3))
       : workers_(workers), stall_(stall), finished_(static_cast<std::ptrdiff_t>(workers)) {}

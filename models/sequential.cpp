@@ -7,13 +7,21 @@
 #include "blocking_client.hpp"
 
 namespace hammertime::models {
+namespace {
 
 // tag::sequential[]
 void run_sequential(const job& work, tally& counts) {
-  blocking_client client(work);  // one keep-alive connection
-  for (std::size_t i = 0; i < work.items; ++i)
-    run_blocking_item(work, &client, i, counts);  // <1> blocks until item i is done
+  auto connection = connection_for(work);  // <1> one keep-alive connection
+  item_source items(work.items);
+  for (std::size_t i; items.take(i);)
+    count_blocking_item(work, connection, i, counts);  // <2> blocks until it is done
 }
 // end::sequential[]
+
+}  // namespace
+
+extern const model sequential_model{"sequential", "blocking socket, one item after another",
+                                    run_sequential, model_family::blocking,
+                                    task_holder::nothing, 1};
 
 }  // namespace hammertime::models

@@ -1,6 +1,9 @@
 #include "wire.hpp"
 
+#include <netdb.h>
+
 #include <cctype>
+#include <cstring>
 
 namespace hammertime::models {
 
@@ -18,6 +21,21 @@ outcome classify(int http_status) {
   if (http_status == 200) return outcome::ok;
   if (http_status == 404) return outcome::not_found;
   return outcome::failed;
+}
+
+socket_address resolve(const std::string& host, std::uint16_t port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  socket_address address;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0)
+    return address;
+  std::memcpy(&address.storage, found->ai_addr, found->ai_addrlen);
+  address.length = found->ai_addrlen;
+  freeaddrinfo(found);
+  return address;
 }
 
 }  // namespace hammertime::models

@@ -1,9 +1,12 @@
-// The wire every model shares: which item is which flag, the URL to ask for it,
-// and what an HTTP status means for the tally.
+// The wire every model shares: which item is which flag, the URL to ask for it, what
+// an HTTP status means for the tally, and the server's address, looked up once.
 #pragma once
+
+#include <sys/socket.h>
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "model.hpp"
@@ -20,13 +23,16 @@ std::string flag_code(std::size_t index);
 // asked explicitly so that the ideal a run is compared with is the delay it really got.
 std::string flag_target(std::size_t index, std::chrono::milliseconds delay);
 
-// What one request came to: its outcome and the body bytes it brought.
-struct fetch_result {
-  outcome result = outcome::failed;
-  std::size_t bytes = 0;
-};
-
 // 200 is a flag, 404 a code that does not exist, anything else a failure.
 outcome classify(int http_status);
+
+struct socket_address {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+};
+
+// host:port, resolved once per run. A host that does not resolve gives an address
+// every connect fails on (AF_UNSPEC), so each item is counted failed.
+socket_address resolve(const std::string& host, std::uint16_t port);
 
 }  // namespace hammertime::models

@@ -1,6 +1,8 @@
-// The thread pool and the process pool: exact tallies on both workloads, errors
-// counted rather than thrown, a dead worker that costs one item and not the run, and
-// machine limits that stop a run with a message instead of a smaller pool.
+// The blocking models (sequential, thread pool, process pool, and every model the
+// registry puts in the blocking family): exact tallies on both workloads, errors
+// counted rather than thrown, timeouts honoured; then what only the pools do: C at
+// once, a dead worker that costs its items and not the run, and machine limits that
+// stop a run with a message instead of a smaller pool.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <oneapi/tbb/global_control.h>
@@ -19,14 +21,13 @@
 #include "wire.hpp"
 
 namespace hammertime::models {
-
-void run_sequential(const job&, tally&);
-void run_thread_pool(const job&, tally&);
-void run_process_pool(const job&, tally&);
-
 namespace {
 
 using namespace std::chrono_literals;
+
+const run_function run_sequential = find_model("sequential")->run;
+const run_function run_thread_pool = find_model("thread_pool")->run;
+const run_function run_process_pool = find_model("process_pool")->run;
 
 void expect_flags_tally(run_function run, std::size_t items, std::size_t concurrency) {
   testing::server_process server;
@@ -52,24 +53,8 @@ void expect_flags_tally(run_function run, std::size_t items, std::size_t concurr
   EXPECT_EQ(counts.bytes(), one_by_one.bytes());
 }
 
-// A port that refuses connections: bound, never listening, held until the test ends.
-struct refusing_port {
-  refusing_port() : fd(socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    bind(fd, reinterpret_cast<sockaddr*>(&address), length);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    port = ntohs(address.sin_port);
-  }
-  ~refusing_port() { close(fd); }
-  int fd;
-  std::uint16_t port;
-};
-
 void expect_all_failed_without_a_throw(run_function run) {
-  refusing_port nobody;
+  bound_port nobody;
   job work;
   work.items = 30;
   work.concurrency = 5;
@@ -83,7 +68,7 @@ void expect_all_failed_without_a_throw(run_function run) {
 
 // This process's children, now (zombies included: /proc still lists them).
 std::vector<pid_t> children() {
-  auto tree = process_tree(getpid());
+  auto tree = harness::process_tree(getpid());
   return {tree.begin() + 1, tree.end()};
 }
 
@@ -111,6 +96,58 @@ bool stops_at_open_files_limit(run_function run, workload kind) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+class blocking_model : public ::testing::TestWithParam<std::string> {
+ protected:
+  run_function run() const { return find_model(GetParam())->run; }
+};
+
+INSTANTIATE_TEST_SUITE_P(every, blocking_model,
+                         ::testing::ValuesIn(model_names(model_family::blocking)),
+                         name_of_param);
+
+TEST_P(blocking_model, gets_the_exact_flags_tally_and_bytes_from_the_server) {
+  expect_flags_tally(run(), 40, 8);
+}
+
+TEST_P(blocking_model, counts_every_sleep_item_once_and_no_sooner_than_its_delay) {
+  tally counts(12);
+  run()(sleep_job(12, 4, 30ms), counts);
+  EXPECT_EQ(counts.ok(), 12u);
+  EXPECT_EQ(counts.finished(), 12u);
+  ASSERT_EQ(counts.latencies_ms().size(), 12u);
+  for (float latency : counts.latencies_ms()) EXPECT_GE(latency, 30.0f);
+}
+
+TEST_P(blocking_model, counts_refused_connections_as_failed_without_throwing) {
+  expect_all_failed_without_a_throw(run());
+}
+
+TEST_P(blocking_model, a_server_that_never_answers_fails_each_item_at_its_timeout) {
+  bound_port listener;
+  ASSERT_EQ(::listen(listener.fd, 64), 0);  // the kernel completes the handshakes; no more
+  job work;
+  work.items = 2;
+  work.concurrency = 1;
+  work.port = listener.port;
+  work.timeout = 300ms;
+  tally counts(work.items);
+  auto started = std::chrono::steady_clock::now();
+  run()(work, counts);
+  auto wall = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(counts.failed(), 2u);
+  EXPECT_GE(wall, 2 * work.timeout);  // one item after the other, each waits it out
+  EXPECT_LT(wall, 10s);
+}
+
+TEST(sequential, runs_one_item_at_a_time_whatever_c_is_asked) {
+  EXPECT_EQ(find_model("sequential")->max_concurrency, 1u);
+  tally counts(5);
+  auto started = std::chrono::steady_clock::now();
+  run_sequential(sleep_job(5, 5, 40ms), counts);  // the model itself takes one at a time
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 5 * 40ms);
+  EXPECT_EQ(counts.ok(), 5u);
+}
+
 TEST(thread_pool, counts_every_sleep_item_exactly_once) {
   tally counts(300);
   run_thread_pool(sleep_job(300, 50, 20ms), counts);
@@ -134,10 +171,6 @@ TEST(thread_pool, runs_c_items_at_once_not_c_minus_the_callers_slot) {
 
 TEST(thread_pool, gets_the_exact_flags_tally_from_the_server) {
   expect_flags_tally(run_thread_pool, 200, 20);
-}
-
-TEST(thread_pool, counts_refused_connections_as_failed_without_throwing) {
-  expect_all_failed_without_a_throw(run_thread_pool);
 }
 
 TEST(thread_pool, stops_with_machine_limit_when_tbb_is_capped_below_c) {
@@ -168,10 +201,6 @@ TEST(process_pool, counts_every_sleep_item_exactly_once_and_leaves_no_process) {
 
 TEST(process_pool, gets_the_exact_flags_tally_from_the_server) {
   expect_flags_tally(run_process_pool, 200, 20);
-}
-
-TEST(process_pool, counts_refused_connections_as_failed_without_throwing) {
-  expect_all_failed_without_a_throw(run_process_pool);
 }
 
 TEST(process_pool, a_killed_worker_fails_its_item_and_the_others_finish_the_rest) {

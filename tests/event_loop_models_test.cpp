@@ -31,12 +31,9 @@ using testing::scripted_server;
 using testing::send_all;
 using testing::wait_for_close;
 
-const auto event_loop_models =
-    ::testing::Values("callbacks", "coroutines", "generator_loop", "generator_loop_busy");
+const auto event_loop_models = ::testing::ValuesIn(model_names(model_family::event_loop));
 
-auto name_of_model = [](const auto& info) { return std::string(info.param); };
-
-class event_loop_model : public ::testing::TestWithParam<const char*> {
+class event_loop_model : public ::testing::TestWithParam<std::string> {
  protected:
   // Runs the model; every item must be counted once, and the run must end within `bound`.
   const tally& run(const job& work, std::chrono::milliseconds bound = 30s) {
@@ -55,7 +52,7 @@ class event_loop_model : public ::testing::TestWithParam<const char*> {
   std::chrono::steady_clock::duration elapsed_{};
 };
 
-INSTANTIATE_TEST_SUITE_P(every, event_loop_model, event_loop_models, name_of_model);
+INSTANTIATE_TEST_SUITE_P(every, event_loop_model, event_loop_models, name_of_param);
 
 TEST_P(event_loop_model, all_676_flags_at_once_give_exact_tallies_and_bytes) {
   testing::server_process server;
@@ -99,7 +96,8 @@ TEST_P(event_loop_model, more_tasks_than_items_run_each_item_once) {
 }
 
 TEST_P(event_loop_model, with_no_server_listening_every_item_is_counted_failed) {
-  auto& counts = run(flags_job(closed_port(), 20, 5));
+  bound_port nobody;
+  auto& counts = run(flags_job(nobody.port, 20, 5));
   EXPECT_EQ(counts.failed(), 20u);
 }
 
@@ -121,20 +119,13 @@ TEST_P(event_loop_model, a_server_that_never_answers_is_cut_off_by_the_timeout) 
 }
 
 TEST_P(event_loop_model, a_listener_that_never_accepts_times_out_every_item) {
-  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), length), 0);
-  ASSERT_EQ(::listen(listener, 64), 0);  // the kernel completes the handshakes; no more
-  ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
-  auto work = flags_job(ntohs(address.sin_port), 6, 3);
+  bound_port listener;
+  ASSERT_EQ(::listen(listener.fd, 64), 0);  // the kernel completes the handshakes; no more
+  auto work = flags_job(listener.port, 6, 3);
   work.timeout = 200ms;
   auto& counts = run(work, 10s);
   EXPECT_EQ(counts.failed(), 6u);
   EXPECT_GE(elapsed_, 2 * work.timeout);  // two items per task, one after the other
-  ::close(listener);
 }
 
 TEST_P(event_loop_model, the_item_after_a_timeout_gets_a_fresh_connection_and_succeeds) {
@@ -198,6 +189,7 @@ TEST_P(event_loop_model, a_connection_close_answer_makes_the_next_item_reconnect
 }
 
 TEST_P(event_loop_model, too_few_open_files_stop_the_run_before_its_first_item) {
+  bound_port nobody;
   rlimit saved{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
   rlimit lowered = saved;
@@ -205,7 +197,7 @@ TEST_P(event_loop_model, too_few_open_files_stop_the_run_before_its_first_item) 
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
   tally counts(500);
   try {
-    find_model(GetParam())->run(flags_job(closed_port(), 500, 500), counts);
+    find_model(GetParam())->run(flags_job(nobody.port, 500, 500), counts);
     ADD_FAILURE() << "no machine_limit thrown";
   } catch (const machine_limit& limit) {
     EXPECT_NE(std::string(limit.what()).find("ulimit -n"), std::string::npos)
@@ -224,7 +216,7 @@ struct bad_answer {
 
 void PrintTo(const bad_answer& answer, std::ostream* out) { *out << answer.name; }
 
-class bad_answers : public ::testing::TestWithParam<std::tuple<const char*, bad_answer>> {
+class bad_answers : public ::testing::TestWithParam<std::tuple<std::string, bad_answer>> {
 };
 
 INSTANTIATE_TEST_SUITE_P(
@@ -243,7 +235,7 @@ INSTANTIATE_TEST_SUITE_P(
             bad_answer{"body_never_comes", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
                        true})),
     [](const auto& info) {
-      return std::string(std::get<0>(info.param)) + "_" + std::get<1>(info.param).name;
+      return std::get<0>(info.param) + "_" + std::get<1>(info.param).name;
     });
 
 TEST_P(bad_answers, are_each_counted_failed_with_no_crash_and_no_hang) {

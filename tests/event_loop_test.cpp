@@ -13,11 +13,11 @@ namespace hammertime::models {
 namespace {
 
 using namespace std::chrono_literals;
-using loop_function = void (*)(std::span<task>);
+using loop_function = void (*)(std::span<wait_generator>);
 
 class both_loops : public ::testing::TestWithParam<loop_function> {
  protected:
-  void run(std::vector<task>& tasks) { GetParam()(tasks); }
+  void run(std::vector<wait_generator>& tasks) { GetParam()(tasks); }
 };
 
 INSTANTIATE_TEST_SUITE_P(event_loop, both_loops,
@@ -38,15 +38,15 @@ struct pipe_ends {
   pipe_ends& operator=(const pipe_ends&) = delete;
 };
 
-task sleep_until(loop_clock::time_point deadline, loop_clock::time_point& resumed_at) {
+wait_generator sleep_until(clock::time_point deadline, clock::time_point& resumed_at) {
   co_yield wait::until(deadline);
-  resumed_at = loop_clock::now();
+  resumed_at = clock::now();
 }
 
 TEST_P(both_loops, a_deadline_task_is_not_resumed_before_its_deadline) {
-  auto deadline = loop_clock::now() + 50ms;
-  loop_clock::time_point resumed_at;
-  std::vector<task> tasks;
+  auto deadline = clock::now() + 50ms;
+  clock::time_point resumed_at;
+  std::vector<wait_generator> tasks;
   tasks.push_back(sleep_until(deadline, resumed_at));
   run(tasks);
   EXPECT_GE(resumed_at, deadline);
@@ -54,15 +54,15 @@ TEST_P(both_loops, a_deadline_task_is_not_resumed_before_its_deadline) {
   EXPECT_TRUE(tasks[0].done());
 }
 
-task sleep_then_say(loop_clock::time_point deadline, int name, std::vector<int>& said) {
+wait_generator sleep_then_say(clock::time_point deadline, int name, std::vector<int>& said) {
   co_yield wait::until(deadline);
   said.push_back(name);
 }
 
 TEST_P(both_loops, deadlines_resume_their_tasks_in_deadline_order) {
-  auto start = loop_clock::now();
+  auto start = clock::now();
   std::vector<int> said;
-  std::vector<task> tasks;
+  std::vector<wait_generator> tasks;
   for (auto [name, after] : {std::pair{0, 60ms}, {1, 20ms}, {2, 40ms}, {3, 0ms}})
     tasks.push_back(sleep_then_say(start + after, name, said));
   run(tasks);
@@ -76,7 +76,7 @@ struct reader_report {
   bool timed_out = false;
 };
 
-task read_one_byte(int fd, loop_clock::time_point deadline, const bool& written,
+wait_generator read_one_byte(int fd, clock::time_point deadline, const bool& written,
                    reader_report& report) {
   wait on = wait::until(deadline);
   while (::read(fd, &report.got, 1) != 1) {
@@ -90,7 +90,7 @@ task read_one_byte(int fd, loop_clock::time_point deadline, const bool& written,
   }
 }
 
-task write_one_byte_later(int fd, loop_clock::time_point when, bool& written) {
+wait_generator write_one_byte_later(int fd, clock::time_point when, bool& written) {
   co_yield wait::until(when);
   written = ::write(fd, "x", 1) == 1;
 }
@@ -99,9 +99,9 @@ TEST(event_loop, a_socket_task_is_not_resumed_before_its_fd_is_readable) {
   pipe_ends pipe;
   bool written = false;
   reader_report report;
-  std::vector<task> tasks;
-  tasks.push_back(read_one_byte(pipe.read, loop_clock::now() + 10s, written, report));
-  tasks.push_back(write_one_byte_later(pipe.write, loop_clock::now() + 50ms, written));
+  std::vector<wait_generator> tasks;
+  tasks.push_back(read_one_byte(pipe.read, clock::now() + 10s, written, report));
+  tasks.push_back(write_one_byte_later(pipe.write, clock::now() + 50ms, written));
   run_when_ready(tasks);
   EXPECT_TRUE(written);
   EXPECT_EQ(report.got, 'x');
@@ -114,9 +114,9 @@ TEST(event_loop, the_round_robin_loop_resumes_a_socket_task_whether_ready_or_not
   pipe_ends pipe;
   bool written = false;
   reader_report report;
-  std::vector<task> tasks;
-  tasks.push_back(read_one_byte(pipe.read, loop_clock::now() + 10s, written, report));
-  tasks.push_back(write_one_byte_later(pipe.write, loop_clock::now() + 50ms, written));
+  std::vector<wait_generator> tasks;
+  tasks.push_back(read_one_byte(pipe.read, clock::now() + 10s, written, report));
+  tasks.push_back(write_one_byte_later(pipe.write, clock::now() + 50ms, written));
   run_round_robin(tasks);
   EXPECT_EQ(report.got, 'x');
   EXPECT_GT(report.resumes_before_the_write, 0);  // busy: it kept asking
@@ -127,12 +127,12 @@ TEST_P(both_loops, a_socket_wait_that_outlasts_its_deadline_resumes_timed_out) {
   pipe_ends pipe;
   bool never_written = false;
   reader_report report;
-  auto deadline = loop_clock::now() + 50ms;
-  std::vector<task> tasks;
+  auto deadline = clock::now() + 50ms;
+  std::vector<wait_generator> tasks;
   tasks.push_back(read_one_byte(pipe.read, deadline, never_written, report));
   run(tasks);
   EXPECT_TRUE(report.timed_out);
-  EXPECT_GE(loop_clock::now(), deadline);
+  EXPECT_GE(clock::now(), deadline);
   EXPECT_EQ(report.got, 0);
 }
 
@@ -140,12 +140,12 @@ TEST_P(both_loops, many_socket_tasks_each_resume_once_their_own_fd_is_readable) 
   std::vector<pipe_ends> pipes(20);
   bool written = false;
   std::vector<reader_report> reports(pipes.size());
-  std::vector<task> tasks;
+  std::vector<wait_generator> tasks;
   for (std::size_t i = 0; i < pipes.size(); ++i)
     tasks.push_back(
-        read_one_byte(pipes[i].read, loop_clock::now() + 10s, written, reports[i]));
+        read_one_byte(pipes[i].read, clock::now() + 10s, written, reports[i]));
   for (auto& pipe : pipes)
-    tasks.push_back(write_one_byte_later(pipe.write, loop_clock::now() + 30ms, written));
+    tasks.push_back(write_one_byte_later(pipe.write, clock::now() + 30ms, written));
   run(tasks);
   for (auto& report : reports) {
     EXPECT_EQ(report.got, 'x');
@@ -153,26 +153,26 @@ TEST_P(both_loops, many_socket_tasks_each_resume_once_their_own_fd_is_readable) 
   }
 }
 
-task throws_after_a_wait() {
-  co_yield wait::until(loop_clock::now() + 10ms);
+wait_generator throws_after_a_wait() {
+  co_yield wait::until(clock::now() + 10ms);
   throw std::runtime_error("task failed");
 }
 
 TEST_P(both_loops, an_exception_in_a_task_comes_out_of_the_loop) {
-  loop_clock::time_point unused;
-  std::vector<task> tasks;
-  tasks.push_back(sleep_until(loop_clock::now() + 10s, unused));
+  clock::time_point unused;
+  std::vector<wait_generator> tasks;
+  tasks.push_back(sleep_until(clock::now() + 10s, unused));
   tasks.push_back(throws_after_a_wait());
   EXPECT_THROW(run(tasks), std::runtime_error);
 }
 
-task ends_at_once() { co_return; }
+wait_generator ends_at_once() { co_return; }
 
 TEST_P(both_loops, returns_when_there_is_nothing_to_wait_for) {
-  std::vector<task> tasks;
+  std::vector<wait_generator> tasks;
   run(tasks);
   tasks.push_back(ends_at_once());
-  tasks.push_back(task{});
+  tasks.push_back(wait_generator{});
   run(tasks);
   EXPECT_TRUE(tasks[0].done());
 }

@@ -13,7 +13,7 @@
 #include "atomic_file.hpp"
 #include "cell.hpp"
 #include "cli.hpp"
-#include "machine_limits.hpp"
+#include "plan_limits.hpp"
 #include "results_writer.hpp"
 #include "server_launcher.hpp"
 #include "summary_table.hpp"
@@ -165,8 +165,8 @@ TEST(harness_plan, ideal_and_time_limit_follow_the_documented_rule) {
   EXPECT_EQ(cell_time_limit(one, options), 1500ms);
 }
 
-machine_limits roomy() {
-  return {1 << 20, 1 << 20, 1 << 20, 1 << 22, 1 << 22, 1 << 22, 0};
+models::machine_limits roomy() {
+  return {1 << 20, 1 << 20, 1 << 20, 1 << 22, 1 << 22, 1 << 22, models::unlimited};
 }
 
 TEST(harness_limits, each_limit_is_named_with_the_setting_that_lifts_it) {
@@ -188,8 +188,7 @@ TEST(harness_limits, each_limit_is_named_with_the_setting_that_lifts_it) {
 
   // A model whose every task holds a thread meets the thread limits.
   models::model threaded{"threaded", "a thread per task", nullptr,
-                         std::numeric_limits<std::size_t>::max(),
-                         models::task_holder::thread};
+                         models::model_family::blocking, models::task_holder::thread};
   auto cells = flags;
   for (auto& one : cells) one.model = &threaded;
   limits = roomy();

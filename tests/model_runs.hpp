@@ -1,6 +1,6 @@
 // What the model tests share: the jobs they run, the tally data/flags.tsv says a flags
-// run must give, a port nothing listens on, and a keep-alive answerer for the
-// scripted test server.
+// run must give, a port nothing listens on, each family's model names, and a
+// keep-alive answerer for the scripted test server.
 #pragma once
 
 #include <arpa/inet.h>
@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model.hpp"
 #include "scripted_server.hpp"
@@ -78,17 +79,38 @@ inline job sleep_job(std::size_t items, std::size_t concurrency,
   return work;
 }
 
-// A port that was free a moment ago: nothing listens there.
-inline std::uint16_t closed_port() {
-  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ::bind(probe, reinterpret_cast<sockaddr*>(&address), length);
-  ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(probe);
-  return ntohs(address.sin_port);
+// A loopback socket bound to a free port and held until it goes, so nobody else can
+// take the port meanwhile. As it is, nothing listens there: every connect is refused.
+// listen() on it makes a port whose handshakes the kernel completes but nobody accepts.
+struct bound_port {
+  bound_port() : fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), length), 0);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    port = ntohs(address.sin_port);
+  }
+  ~bound_port() { ::close(fd); }
+  bound_port(const bound_port&) = delete;
+  bound_port& operator=(const bound_port&) = delete;
+
+  int fd;
+  std::uint16_t port = 0;
+};
+
+// The names of every registered model of one family, for a parameterised suite: a new
+// model joins its family's tests by its registry line alone.
+inline std::vector<std::string> model_names(model_family family) {
+  std::vector<std::string> names;
+  for (const model& m : all_models())
+    if (m.family == family) names.emplace_back(m.name);
+  return names;
+}
+
+inline std::string name_of_param(const ::testing::TestParamInfo<std::string>& info) {
+  return info.param;
 }
 
 // One answer for every request on each connection; the test server counts connections.

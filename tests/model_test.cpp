@@ -1,7 +1,9 @@
 // The shared model plumbing: the item list, the URL, the status mapping, the tally.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
+#include <vector>
 
 #include "model.hpp"
 #include "wire.hpp"
@@ -34,11 +36,16 @@ TEST(tally, counts_from_many_threads_add_up_exactly) {
   for (std::size_t t = 0; t < threads; ++t)
     workers.emplace_back([&, t] {
       for (std::size_t i = 0; i < per_thread; ++i)
-        counts.count(static_cast<outcome>((t + i) % 3), 10, std::chrono::milliseconds(1));
+        counts.count({static_cast<outcome>((t + i) % 3), 10}, std::chrono::milliseconds(1));
     });
   workers.clear();
+  std::size_t expected[3] = {};
+  for (std::size_t t = 0; t < threads; ++t)
+    for (std::size_t i = 0; i < per_thread; ++i) ++expected[(t + i) % 3];
+  EXPECT_EQ(counts.ok(), expected[0]);
+  EXPECT_EQ(counts.not_found(), expected[1]);
+  EXPECT_EQ(counts.failed(), expected[2]);
   EXPECT_EQ(counts.finished(), threads * per_thread);
-  EXPECT_EQ(counts.ok() + counts.not_found() + counts.failed(), threads * per_thread);
   EXPECT_EQ(counts.bytes(), 10u * threads * per_thread);
   EXPECT_EQ(counts.latencies_ms().size(), threads * per_thread);
   EXPECT_FLOAT_EQ(counts.latencies_ms()[0], 1.0f);
@@ -46,9 +53,60 @@ TEST(tally, counts_from_many_threads_add_up_exactly) {
 
 TEST(tally, more_counts_than_items_never_write_past_the_latency_slots) {
   tally counts(2);
-  for (int i = 0; i < 5; ++i) counts.count(outcome::ok, 0, std::chrono::milliseconds(1));
+  for (int i = 0; i < 5; ++i) counts.count({outcome::ok, 0}, std::chrono::milliseconds(1));
   EXPECT_EQ(counts.finished(), 5u);
   EXPECT_EQ(counts.latencies_ms().size(), 2u);
+}
+
+TEST(item_source, hands_out_every_index_exactly_once_across_threads) {
+  constexpr std::size_t items = 50'000, threads = 8;
+  item_source source(items);
+  std::vector<std::atomic<int>> taken(items);
+  std::atomic<std::size_t> refusals{0};
+  std::vector<std::jthread> takers;
+  for (std::size_t t = 0; t < threads; ++t)
+    takers.emplace_back([&] {
+      for (std::size_t index; source.take(index);) taken[index].fetch_add(1);
+      refusals.fetch_add(1);
+    });
+  takers.clear();
+  for (std::size_t i = 0; i < items; ++i) ASSERT_EQ(taken[i].load(), 1) << "item " << i;
+  EXPECT_EQ(refusals.load(), threads);
+  std::size_t index = 0;
+  EXPECT_FALSE(source.take(index));  // and stays empty
+}
+
+TEST(sleep_rule, a_sleep_item_started_when_its_deadline_was_set) {
+  job work = {};
+  work.delay = std::chrono::milliseconds(300);
+  tally counts(2);
+  auto deadline = clock::now() + std::chrono::milliseconds(100);  // set 200 ms ago
+  count_sleep(counts, work, deadline);
+  count_sleep(counts, work, deadline, true);
+  EXPECT_EQ(counts.ok(), 1u);
+  EXPECT_EQ(counts.failed(), 1u);
+  ASSERT_EQ(counts.latencies_ms().size(), 2u);
+  EXPECT_GE(counts.latencies_ms()[0], 200.0f);
+  EXPECT_LT(counts.latencies_ms()[0], 300.0f);
+}
+
+TEST(job, tasks_in_flight_is_c_capped_at_n_and_at_least_one) {
+  job work;
+  work.items = 10, work.concurrency = 3;
+  EXPECT_EQ(tasks_in_flight(work), 3u);
+  work.concurrency = 50;
+  EXPECT_EQ(tasks_in_flight(work), 10u);
+  work.concurrency = 0;
+  EXPECT_EQ(tasks_in_flight(work), 1u);
+  work.items = 0;
+  EXPECT_EQ(tasks_in_flight(work), 0u);
+}
+
+TEST(workload, names_read_back_as_the_workload_they_name) {
+  for (auto kind : {workload::flags, workload::sleep})
+    EXPECT_EQ(workload_from_string(to_string(kind)), kind);
+  EXPECT_FALSE(workload_from_string("Flags"));
+  EXPECT_FALSE(workload_from_string(""));
 }
 
 TEST(registry, every_model_is_found_by_its_name) {

@@ -14,8 +14,8 @@
 // bad arguments.
 #pragma once
 
-namespace hammertime::models {
+namespace hammertime::harness {
 
 int child_main(int argc, char** argv);
 
-}  // namespace hammertime::models
+}  // namespace hammertime::harness

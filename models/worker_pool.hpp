@@ -15,6 +15,8 @@
 #include <span>
 #include <vector>
 
+#include "model.hpp"
+
 namespace hammertime::models {
 
 // Whole records over a pipe, retried on EINTR; false at end of file or on an error.
@@ -22,15 +24,15 @@ bool read_record(int fd, void* record, std::size_t size);
 bool write_record(int fd, const void* record, std::size_t size);
 
 // One worker, as the parent sees it.
-struct worker_process {
+struct worker {
   pid_t pid = -1;        // -1 once reaped
   int to_worker = -1;    // item indices go out here; -1 once closed
   int from_worker = -1;  // records come back here; -1 once closed
   // When each item it holds was sent, oldest first: the items it has not answered.
-  std::deque<std::chrono::steady_clock::time_point> unanswered;
+  std::deque<clock::time_point> unanswered;
 };
 
-class worker_processes {
+class worker_pool {
  public:
   // Runs in the worker, after the fork, with the worker's two pipe ends.
   using serve_function = std::function<void(int from_parent, int to_parent)>;
@@ -38,32 +40,32 @@ class worker_processes {
   // Throws machine_limit when the machine has no room for `count` workers. Ignores
   // SIGPIPE while the pool lives: a dead worker is an error to count, not a signal
   // that ends the parent.
-  explicit worker_processes(std::size_t count);
-  ~worker_processes();  // closes every pipe, kills the workers still alive, reaps all
-  worker_processes(const worker_processes&) = delete;
-  worker_processes& operator=(const worker_processes&) = delete;
+  explicit worker_pool(std::size_t count);
+  ~worker_pool();  // closes every pipe, kills the workers still alive, reaps all
+  worker_pool(const worker_pool&) = delete;
+  worker_pool& operator=(const worker_pool&) = delete;
 
   // Forks one more worker (at most `count`); throws machine_limit when fork or pipe
   // hits a limit of the machine.
-  worker_process& fork_worker(const serve_function& serve);
+  worker& fork_worker(const serve_function& serve);
 
-  std::span<worker_process> workers() { return workers_; }
+  std::span<worker> workers() { return workers_; }
   bool any_alive() const;
   // Blocks until some workers have a record to read or have gone away.
-  std::vector<worker_process*> wait_ready();
+  std::vector<worker*> wait_ready();
 
   // false when the worker is gone (the index was not delivered).
-  bool send(worker_process& worker, std::uint64_t index);
+  bool send(worker& worker, std::uint64_t index);
   // false when the worker is gone before the whole record came back.
-  bool receive(worker_process& worker, void* record, std::size_t size);
+  bool receive(worker& worker, void* record, std::size_t size);
   // No more items for this worker: it exits once it has read the end of its pipe.
-  void finish(worker_process& worker);
+  void finish(worker& worker);
   // After receive() said the worker is gone: closes its pipes and reaps it.
-  void bury(worker_process& worker);
+  void bury(worker& worker);
 
  private:
   const std::size_t count_;
-  std::vector<worker_process> workers_;
+  std::vector<worker> workers_;
   struct sigaction previous_sigpipe_ {};
 };
 

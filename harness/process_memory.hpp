@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-namespace hammertime::models {
+namespace hammertime::harness {
 
 // Proportional set size (smaps_rollup "Pss"), in bytes; nullopt once the process is gone.
 std::optional<std::uint64_t> pss_bytes(pid_t pid);
@@ -21,4 +21,4 @@ std::uint64_t tree_pss_bytes(pid_t root);
 // A line of /proc/meminfo ("KernelStack", "PageTables"), in bytes: system-wide.
 std::optional<std::uint64_t> meminfo_bytes(const char* field);
 
-}  // namespace hammertime::models
+}  // namespace hammertime::harness

@@ -12,8 +12,14 @@
 #include "model.hpp"
 #include "process_memory.hpp"
 
-namespace hammertime::models {
+namespace hammertime::harness {
 namespace {
+
+using models::clock;
+using models::job;
+using models::machine_limit;
+using models::model;
+using models::tally;
 
 double percentile(std::vector<float>& sorted, double fraction) {
   if (sorted.empty()) return 0;
@@ -35,14 +41,15 @@ int child_main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
   auto arg = [&](const char* name) -> const std::string& { return args[name]; };
 
-  const model* chosen = find_model(arg("--model"));
-  if (chosen == nullptr || (arg("--workload") != "flags" && arg("--workload") != "sleep")) {
+  const model* chosen = models::find_model(arg("--model"));
+  auto kind = models::workload_from_string(arg("--workload"));
+  if (chosen == nullptr || !kind) {
     std::cerr << "hammertime child: unknown model or workload\n";
     return 2;
   }
   job work;
   try {
-    work.kind = arg("--workload") == "flags" ? workload::flags : workload::sleep;
+    work.kind = *kind;
     work.items = std::stoull(arg("--items"));
     work.concurrency = std::min<std::size_t>(std::stoull(arg("--concurrency")), chosen->max_concurrency);
     work.delay = std::chrono::milliseconds(std::stoll(arg("--delay-ms")));
@@ -59,9 +66,9 @@ int child_main(int argc, char** argv) {
   auto baseline_rss = status_bytes(getpid(), "VmRSS").value_or(0);
   std::chrono::duration<double> wall{};
   try {
-    auto started = std::chrono::steady_clock::now();
+    auto started = clock::now();
     chosen->run(work, counts);
-    wall = std::chrono::steady_clock::now() - started;
+    wall = clock::now() - started;
   } catch (const machine_limit& limit) {
     return print_error(limit.what(), true, 3);
   } catch (const std::exception& error) {
@@ -73,7 +80,7 @@ int child_main(int argc, char** argv) {
   std::sort(sorted.begin(), sorted.end());
   boost::json::object line{
       {"model", chosen->name},
-      {"workload", to_string(work.kind)},
+      {"workload", models::to_string(work.kind)},
       {"items", work.items},
       {"concurrency", work.concurrency},
       {"delay_ms", work.delay.count()},
@@ -94,4 +101,4 @@ int child_main(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace hammertime::models
+}  // namespace hammertime::harness

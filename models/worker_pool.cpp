@@ -1,4 +1,4 @@
-#include "worker_processes.hpp"
+#include "worker_pool.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,7 +14,7 @@
 #include <system_error>
 
 #include "model.hpp"
-#include "pool_limits.hpp"
+#include "machine_limits.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -41,45 +41,44 @@ void keep_only(int first, int second) {
 }
 
 [[noreturn]] void refuse(const char* call, int error, std::size_t started, std::size_t count) {
-  std::string what = std::string("process_pool: ") + call + " failed after " +
-                     std::to_string(started) + " of " + std::to_string(count) +
-                     " workers (" + std::strerror(error) + "); ";
+  std::string what = std::string(call) + " failed after " + std::to_string(started) +
+                     " of " + std::to_string(count) + " workers (" + std::strerror(error) +
+                     ")";
   if (error == EMFILE)
-    throw machine_limit(what + "the parent holds 2 pipe ends per worker: raise "
-                               "RLIMIT_NOFILE (ulimit -n)");
-  if (error == ENFILE) throw machine_limit(what + "raise fs.file-max (sysctl)");
-  if (error == EAGAIN)
-    throw machine_limit(what + "raise RLIMIT_NPROC (ulimit -u), kernel.pid_max, "
-                               "kernel.threads-max or the cgroup's pids.max");
-  if (error == ENOMEM) throw machine_limit(what + "the machine is out of memory");
-  throw std::system_error(error, std::generic_category(), what);
+    throw ran_out("process_pool", what + ", 2 pipe ends a worker",
+                  machine_setting::open_files);
+  if (error == ENFILE) throw ran_out("process_pool", what, machine_setting::file_max);
+  if (error == EAGAIN)  // or kernel.threads-max, kernel.pid_max, the cgroup's pids.max
+    throw ran_out("process_pool", what + " (or kernel.pid_max, kernel.threads-max, pids.max)",
+                  machine_setting::user_processes);
+  if (error == ENOMEM) throw machine_limit("process_pool: " + what + ": out of memory");
+  throw std::system_error(error, std::generic_category(), "process_pool: " + what);
+}
+
+// Moves a whole record through a pipe with read or write, retried on EINTR; false at
+// end of file or on an error.
+template <typename Bytes, typename Call>
+bool transfer(int fd, Bytes* at, std::size_t size, Call call) {
+  while (size > 0) {
+    auto moved = call(fd, at, size);
+    if (moved < 0 && errno == EINTR) continue;
+    if (moved <= 0) return false;
+    at += moved, size -= static_cast<std::size_t>(moved);
+  }
+  return true;
 }
 
 }  // namespace
 
 bool read_record(int fd, void* record, std::size_t size) {
-  auto* at = static_cast<char*>(record);
-  while (size > 0) {
-    auto got = read(fd, at, size);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
-    at += got, size -= static_cast<std::size_t>(got);
-  }
-  return true;
+  return transfer(fd, static_cast<char*>(record), size, ::read);
 }
 
 bool write_record(int fd, const void* record, std::size_t size) {
-  const auto* at = static_cast<const char*>(record);
-  while (size > 0) {
-    auto put = write(fd, at, size);
-    if (put < 0 && errno == EINTR) continue;
-    if (put <= 0) return false;
-    at += put, size -= static_cast<std::size_t>(put);
-  }
-  return true;
+  return transfer(fd, static_cast<const char*>(record), size, ::write);
 }
 
-worker_processes::worker_processes(std::size_t count) : count_(count) {
+worker_pool::worker_pool(std::size_t count) : count_(count) {
   require_processes(count, "process_pool");
   require_open_files(2 * count, "process_pool");
   workers_.reserve(count);
@@ -88,7 +87,7 @@ worker_processes::worker_processes(std::size_t count) : count_(count) {
   sigaction(SIGPIPE, &ignore, &previous_sigpipe_);
 }
 
-worker_processes::~worker_processes() {
+worker_pool::~worker_pool() {
   for (auto& worker : workers_) {
     close_fd(worker.to_worker);
     close_fd(worker.from_worker);
@@ -98,7 +97,7 @@ worker_processes::~worker_processes() {
   sigaction(SIGPIPE, &previous_sigpipe_, nullptr);
 }
 
-worker_process& worker_processes::fork_worker(const serve_function& serve) {
+worker& worker_pool::fork_worker(const serve_function& serve) {
   auto started = workers_.size();
   if (started == count_) throw std::logic_error("process_pool: more workers than reserved");
   int items[2], records[2];
@@ -127,18 +126,18 @@ worker_process& worker_processes::fork_worker(const serve_function& serve) {
     close(items[1]), close(records[0]);
     refuse("fork", error, started, count_);
   }
-  return workers_.emplace_back(worker_process{pid, items[1], records[0]});
+  return workers_.emplace_back(worker{pid, items[1], records[0]});
 }
 
-bool worker_processes::any_alive() const {
+bool worker_pool::any_alive() const {
   for (const auto& worker : workers_)
     if (worker.from_worker >= 0) return true;
   return false;
 }
 
-std::vector<worker_process*> worker_processes::wait_ready() {
+std::vector<worker*> worker_pool::wait_ready() {
   std::vector<pollfd> watched;
-  std::vector<worker_process*> watched_workers, ready;
+  std::vector<worker*> watched_workers, ready;
   for (auto& worker : workers_)
     if (worker.from_worker >= 0) {
       watched.push_back({worker.from_worker, POLLIN, 0});
@@ -151,22 +150,22 @@ std::vector<worker_process*> worker_processes::wait_ready() {
   return ready;
 }
 
-bool worker_processes::send(worker_process& worker, std::uint64_t index) {
+bool worker_pool::send(worker& worker, std::uint64_t index) {
   if (worker.to_worker < 0 || !write_record(worker.to_worker, &index, sizeof index))
     return false;
-  worker.unanswered.push_back(std::chrono::steady_clock::now());
+  worker.unanswered.push_back(clock::now());
   return true;
 }
 
-bool worker_processes::receive(worker_process& worker, void* record, std::size_t size) {
+bool worker_pool::receive(worker& worker, void* record, std::size_t size) {
   if (!read_record(worker.from_worker, record, size)) return false;
   if (!worker.unanswered.empty()) worker.unanswered.pop_front();
   return true;
 }
 
-void worker_processes::finish(worker_process& worker) { close_fd(worker.to_worker); }
+void worker_pool::finish(worker& worker) { close_fd(worker.to_worker); }
 
-void worker_processes::bury(worker_process& worker) {
+void worker_pool::bury(worker& worker) {
   close_fd(worker.to_worker);
   close_fd(worker.from_worker);
   reap(worker.pid);

@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-namespace hammertime::models {
+namespace hammertime::harness {
 namespace {
 
 // Finds "Field:   1234 kB" in a /proc file and returns it in bytes.
@@ -71,4 +71,4 @@ std::uint64_t tree_pss_bytes(pid_t root) {
   return total;
 }
 
-}  // namespace hammertime::models
+}  // namespace hammertime::harness

@@ -1,0 +1,58 @@
+#include "plan_limits.hpp"
+
+namespace hammertime::harness {
+namespace {
+
+using models::machine_setting;
+using models::needs_more;
+
+// Descriptors a child uses besides its connections (stdio, epoll, pipes, libraries).
+constexpr std::uint64_t spare_files = 64;
+// Process ids and memory maps the rest of the machine and the process itself need.
+constexpr std::uint64_t spare_pids = 1000;
+constexpr std::uint64_t spare_maps = 1024;
+
+}  // namespace
+
+std::optional<std::string> first_limit_problem(std::span<const cell> cells,
+                                               const models::machine_limits& limits) {
+  for (const cell& one : cells) {
+    const auto tasks = static_cast<std::uint64_t>(one.tasks_in_flight());
+    const bool network = one.workload == models::workload::flags;
+    const auto holds = one.model->each_task_holds;
+    const bool threads = holds == models::task_holder::thread;
+    const bool processes = holds == models::task_holder::process;
+    const std::string who = one.name();
+    const std::string spared = std::string(threads ? " threads" : " processes") + " (" +
+                               std::to_string(tasks) + " for the cell, " +
+                               std::to_string(spare_pids) + " for the rest)";
+
+    // Each connection is a descriptor in the child and one in the server; each worker
+    // process talks over a pair of pipes.
+    std::uint64_t files = (network ? tasks : 0) + (processes ? 2 * tasks : 0) + spare_files;
+    if (files > limits.open_files)
+      return needs_more(who, files, "open files", machine_setting::open_files,
+                        limits.open_files);
+    if (network && tasks > limits.local_ports)
+      return needs_more(who, tasks, "local ports", machine_setting::local_ports,
+                        limits.local_ports);
+    if (!threads && !processes) continue;
+    std::uint64_t tasks_needed = tasks + spare_pids;
+    if (tasks_needed > limits.threads_max)
+      return needs_more(who, tasks_needed, spared, machine_setting::threads_max,
+                        limits.threads_max);
+    if (tasks_needed > limits.pid_max)
+      return needs_more(who, tasks_needed, spared, machine_setting::pid_max, limits.pid_max);
+    if (tasks_needed > limits.user_processes)
+      return needs_more(who, tasks_needed, spared, machine_setting::user_processes,
+                        limits.user_processes);
+    // A thread's stack and its guard page are two maps in the one process.
+    std::uint64_t maps = 2 * tasks + spare_maps;
+    if (threads && maps > limits.max_map_count)
+      return needs_more(who, maps, "memory maps (a stack and a guard page a thread)",
+                        machine_setting::max_map_count, limits.max_map_count);
+  }
+  return std::nullopt;
+}
+
+}  // namespace hammertime::harness
