@@ -38,7 +38,17 @@ struct pipe_ends {
   pipe_ends& operator=(const pipe_ends&) = delete;
 };
 
-wait_generator sleep_until(clock::time_point deadline, clock::time_point& resumed_at) {
+// Counts the frames alive that hold one: a coroutine's parameters live in its frame
+// until the frame is destroyed.
+struct frame_token {
+  explicit frame_token(int& alive) : alive_(&alive) { ++*alive_; }
+  frame_token(const frame_token& other) : alive_(other.alive_) { ++*alive_; }
+  ~frame_token() { --*alive_; }
+  int* alive_;
+};
+
+wait_generator sleep_until(clock::time_point deadline, clock::time_point& resumed_at,
+                           frame_token) {
   co_yield wait::until(deadline);
   resumed_at = clock::now();
 }
@@ -46,12 +56,14 @@ wait_generator sleep_until(clock::time_point deadline, clock::time_point& resume
 TEST_P(both_loops, a_deadline_task_is_not_resumed_before_its_deadline) {
   auto deadline = clock::now() + 50ms;
   clock::time_point resumed_at;
+  int frames = 0;
   std::vector<wait_generator> tasks;
-  tasks.push_back(sleep_until(deadline, resumed_at));
+  tasks.push_back(sleep_until(deadline, resumed_at, frame_token(frames)));
+  ASSERT_EQ(frames, 1);
   run(tasks);
   EXPECT_GE(resumed_at, deadline);
   EXPECT_LT(resumed_at, deadline + 2s);
-  EXPECT_TRUE(tasks[0].done());
+  EXPECT_EQ(frames, 0);  // the loop freed the finished task's frame at once
 }
 
 wait_generator sleep_then_say(clock::time_point deadline, int name, std::vector<int>& said) {
@@ -161,20 +173,22 @@ wait_generator throws_after_a_wait() {
 TEST_P(both_loops, an_exception_in_a_task_comes_out_of_the_loop) {
   clock::time_point unused;
   std::vector<wait_generator> tasks;
-  tasks.push_back(sleep_until(clock::now() + 10s, unused));
+  int frames = 0;
+  tasks.push_back(sleep_until(clock::now() + 10s, unused, frame_token(frames)));
   tasks.push_back(throws_after_a_wait());
   EXPECT_THROW(run(tasks), std::runtime_error);
 }
 
-wait_generator ends_at_once() { co_return; }
+wait_generator ends_at_once(frame_token) { co_return; }
 
 TEST_P(both_loops, returns_when_there_is_nothing_to_wait_for) {
   std::vector<wait_generator> tasks;
   run(tasks);
-  tasks.push_back(ends_at_once());
+  int frames = 0;
+  tasks.push_back(ends_at_once(frame_token(frames)));
   tasks.push_back(wait_generator{});
   run(tasks);
-  EXPECT_TRUE(tasks[0].done());
+  EXPECT_EQ(frames, 0);  // run to its end and freed, not left suspended
 }
 
 }  // namespace
