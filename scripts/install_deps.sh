@@ -3,11 +3,12 @@
 # that are missing. Says what it installs; does nothing when everything is there.
 #
 #   $ scripts/install_deps.sh
-#   deps: all 17 packages present
+#   deps: all 18 packages present
 set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config
+  clang-format           # make format, and CI's format check
   libboost1.81-dev       # Asio, Beast, JSON (header-only)
   libcpp-httplib-dev     # the blocking models' HTTP client
   libtbb-dev             # the thread pool model
