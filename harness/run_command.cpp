@@ -1,7 +1,6 @@
 #include "run_command.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -31,19 +30,10 @@ int usage_problem(const std::string& message) {
   return 2;
 }
 
-std::string timestamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%d-%H%M%S", &local);
-  return text;
-}
-
 // results/runs/<timestamp>, with a suffix when two runs start in the same second.
 fs::path fresh_run_folder() {
   fs::path runs = "results/runs";
-  auto name = timestamp();
+  auto name = local_time("%Y%m%d-%H%M%S");
   fs::path folder = runs / name;
   for (int n = 2; fs::exists(folder); ++n)
     folder = runs / (name + "-" + std::to_string(n));
