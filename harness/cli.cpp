@@ -166,9 +166,18 @@ void read_plan(run_options& options) {
   if (options.plan.empty()) throw usage_error("--plan '" + options.plan_path + "' has no runs");
 }
 
-}  // namespace
+// The options as they are applied one by one, with what can only be checked once
+// all of them are in.
+struct parsed_options {
+  run_options options;
+  double fault_sum = 0;                        // of the four fault rates
+  std::optional<std::string_view> items_text;  // --items, checked against the workload
+  std::string_view model_list = "all";         // --models, looked up after the plan
+};
 
-run_options parse_run_options(std::span<const std::string_view> args) {
+// `--name value` and `--name=value` pairs by name (a repeated option: the last one).
+std::map<std::string_view, std::string_view> split_arguments(
+    std::span<const std::string_view> args) {
   std::map<std::string_view, std::string_view> given;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view name = args[i], value;
@@ -184,104 +193,168 @@ run_options parse_run_options(std::span<const std::string_view> args) {
     }
     given[name] = value;
   }
+  return given;
+}
 
-  run_options options;
-  double fault_sum = 0;
-  std::optional<std::string_view> items_text;
-  std::string_view model_list = "all";
-  for (auto [name, value] : given) {
-    if (name == "--workload") {
-      if (value == "flags")
-        options.workload = models::workload::flags;
-      else if (value == "sleep")
-        options.workload = models::workload::sleep;
-      else
-        bad(name, value, "flags or sleep");
-    } else if (name == "--models") {
-      model_list = value;
-    } else if (name == "--items") {
-      items_text = value;
-    } else if (name == "--concurrency") {
-      for (auto part : split(value, ',')) {
-        std::size_t c = 0;
-        if (!parse_number(part, c) || c == 0)
-          bad(name, value, "whole numbers > 0, like 1,10,100");
-        if (std::find(options.concurrency.begin(), options.concurrency.end(), c) ==
-            options.concurrency.end())
-          options.concurrency.push_back(c);
-      }
-    } else if (name == "--delay") {
-      options.delay = whole_milliseconds(name, value, true);
-    } else if (name == "--timeout") {
-      options.timeout = whole_milliseconds(name, value, false);
-    } else if (name == "--repetitions") {
-      options.repetitions = positive_count(name, value);
-    } else if (name == "--out") {
-      if (value.empty()) bad(name, value, "a folder");
-      options.out_dir = value;
-    } else if (name == "--server") {
-      options.server_url = value;
-    } else if (name == "--plan") {
-      if (value.empty()) bad(name, value, "a plan file");
-      options.plan_path = value;
-    } else if (name == "--cell-limit") {
-      options.cell_limit = whole_milliseconds(name, value, false);
-    } else if (name == "--error-rate" || name == "--reset-rate" ||
-               name == "--truncate-rate" || name == "--stall-rate") {
-      double rate = probability(name, value);
-      fault_sum += rate;
-      if (name == "--stall-rate") options.stall_rate = rate;
-      options.server_args.insert(options.server_args.end(),
-                                 {std::string(name), std::string(value)});
-    } else if (name == "--slow-body" || name == "--seed" || name == "--server-threads") {
-      std::size_t number = 0;
-      if (!parse_number(value, number) || (number == 0 && name != "--seed"))
-        bad(name, value, name == "--seed" ? "a whole number" : "a whole number > 0");
-      options.slow_body = options.slow_body || name == "--slow-body";
-      options.server_args.insert(
-          options.server_args.end(),
-          {name == "--server-threads" ? "--threads" : std::string(name),
-           std::string(value)});
-    } else {
-      throw usage_error("unknown option '" + std::string(name) +
-                        "' (see hammertime run --help)");
+// What each cell is: --workload, --models, --items, --concurrency.
+bool apply_cell_option(std::string_view name, std::string_view value,
+                       parsed_options& parsed) {
+  auto& options = parsed.options;
+  if (name == "--workload") {
+    auto kind = models::workload_from_string(value);
+    if (!kind) bad(name, value, "flags or sleep");
+    options.workload = *kind;
+  } else if (name == "--models") {
+    parsed.model_list = value;
+  } else if (name == "--items") {
+    parsed.items_text = value;
+  } else if (name == "--concurrency") {
+    for (auto part : split(value, ',')) {
+      std::size_t c = 0;
+      if (!parse_number(part, c) || c == 0)
+        bad(name, value, "whole numbers > 0, like 1,10,100");
+      if (std::find(options.concurrency.begin(), options.concurrency.end(), c) ==
+          options.concurrency.end())
+        options.concurrency.push_back(c);
     }
+  } else {
+    return false;
   }
-  if (fault_sum > 1 + 1e-9) throw usage_error("the fault rates add up to more than 1");
-  if (!options.plan_path.empty()) {
-    for (auto name : plan_line_options)
-      if (given.count(name))
-        throw usage_error(std::string(name) + " goes in the plan's lines, not beside --plan");
-    read_plan(options);
-    return options;
-  }
+  return true;
+}
 
-  bool flags = options.workload == models::workload::flags;
-  options.items = flags ? models::flag_code_count : 1000;
-  if (items_text) options.items = positive_count("--items", *items_text);
-  if (flags && options.items > models::flag_code_count)
+// --delay, --timeout, --cell-limit.
+bool apply_duration_option(std::string_view name, std::string_view value,
+                           run_options& options) {
+  if (name == "--delay")
+    options.delay = whole_milliseconds(name, value, true);
+  else if (name == "--timeout")
+    options.timeout = whole_milliseconds(name, value, false);
+  else if (name == "--cell-limit")
+    options.cell_limit = whole_milliseconds(name, value, false);
+  else
+    return false;
+  return true;
+}
+
+// The whole run's: --repetitions, --out, --plan.
+bool apply_run_option(std::string_view name, std::string_view value,
+                      run_options& options) {
+  if (name == "--repetitions") {
+    options.repetitions = positive_count(name, value);
+  } else if (name == "--out") {
+    if (value.empty()) bad(name, value, "a folder");
+    options.out_dir = value;
+  } else if (name == "--plan") {
+    if (value.empty()) bad(name, value, "a plan file");
+    options.plan_path = value;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// --server, and the fault flags for the server the harness starts.
+bool apply_server_option(std::string_view name, std::string_view value,
+                         parsed_options& parsed) {
+  auto& options = parsed.options;
+  if (name == "--server") {
+    options.server_url = value;
+  } else if (name == "--error-rate" || name == "--reset-rate" ||
+             name == "--truncate-rate" || name == "--stall-rate") {
+    double rate = probability(name, value);
+    parsed.fault_sum += rate;
+    if (name == "--stall-rate") options.stall_rate = rate;
+    options.server_args.insert(options.server_args.end(),
+                               {std::string(name), std::string(value)});
+  } else if (name == "--slow-body" || name == "--seed" || name == "--server-threads") {
+    std::size_t number = 0;
+    if (!parse_number(value, number) || (number == 0 && name != "--seed"))
+      bad(name, value, name == "--seed" ? "a whole number" : "a whole number > 0");
+    options.slow_body = options.slow_body || name == "--slow-body";
+    options.server_args.insert(
+        options.server_args.end(),
+        {name == "--server-threads" ? "--threads" : std::string(name),
+         std::string(value)});
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void apply_option(std::string_view name, std::string_view value, parsed_options& parsed) {
+  if (!apply_cell_option(name, value, parsed) &&
+      !apply_duration_option(name, value, parsed.options) &&
+      !apply_run_option(name, value, parsed.options) &&
+      !apply_server_option(name, value, parsed))
+    throw usage_error("unknown option '" + std::string(name) +
+                      "' (see hammertime run --help)");
+}
+
+// --plan: the plan's lines say what the cells are, so nothing beside it may.
+run_options planned_options(const std::map<std::string_view, std::string_view>& given,
+                            run_options options) {
+  for (auto name : plan_line_options)
+    if (given.count(name))
+      throw usage_error(std::string(name) +
+                        " goes in the plan's lines, not beside --plan");
+  read_plan(options);
+  return options;
+}
+
+std::size_t item_count(models::workload workload,
+                       std::optional<std::string_view> items_text) {
+  bool flags = workload == models::workload::flags;
+  std::size_t items = flags ? models::flag_code_count : 1000;
+  if (items_text) items = positive_count("--items", *items_text);
+  if (flags && items > models::flag_code_count)
     throw usage_error("bad --items '" + std::string(*items_text) +
                       "': the flags workload has 676 codes (AA..ZZ)");
+  return items;
+}
 
+// "all", or names in the order given, each once.
+std::vector<const models::model*> chosen_models(std::string_view model_list) {
+  std::vector<const models::model*> chosen;
   if (model_list == "all") {
-    for (const auto& m : models::all_models()) options.models.push_back(&m);
-  } else {
-    for (auto name : split(model_list, ',')) {
-      const auto* found = models::find_model(name);
-      if (found == nullptr)
-        throw usage_error("unknown model '" + std::string(name) +
-                          "' (see hammertime list)");
-      if (std::find(options.models.begin(), options.models.end(), found) ==
-          options.models.end())
-        options.models.push_back(found);
-    }
+    for (const auto& m : models::all_models()) chosen.push_back(&m);
+    return chosen;
   }
+  for (auto name : split(model_list, ',')) {
+    const auto* found = models::find_model(name);
+    if (found == nullptr)
+      throw usage_error("unknown model '" + std::string(name) +
+                        "' (see hammertime list)");
+    if (std::find(chosen.begin(), chosen.end(), found) == chosen.end())
+      chosen.push_back(found);
+  }
+  return chosen;
+}
+
+// The checks no single option can make on its own.
+void validate_combination(const run_options& options) {
   if (!options.server_url.empty() && !options.server_args.empty())
     throw usage_error(
         "fault flags go to the server the harness starts; with --server, set "
         "them on that server");
-  if (!options.server_url.empty() && !flags)
+  if (!options.server_url.empty() && options.workload != models::workload::flags)
     throw usage_error("--server is for the flags workload; sleep needs no server");
+}
+
+}  // namespace
+
+run_options parse_run_options(std::span<const std::string_view> args) {
+  auto given = split_arguments(args);
+  parsed_options parsed;
+  for (auto [name, value] : given) apply_option(name, value, parsed);
+  if (parsed.fault_sum > 1 + 1e-9)
+    throw usage_error("the fault rates add up to more than 1");
+  if (!parsed.options.plan_path.empty()) return planned_options(given, parsed.options);
+
+  auto& options = parsed.options;
+  options.items = item_count(options.workload, parsed.items_text);
+  options.models = chosen_models(parsed.model_list);
+  validate_combination(options);
   return options;
 }
 

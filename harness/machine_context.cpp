@@ -39,12 +39,7 @@ std::string cpuinfo(const std::string& key) {
 
 // ISO 8601 with the offset as "+01:00", as Google Benchmark writes it.
 std::string local_date() {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char text[64];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S%z", &local);
-  std::string date = text;
+  std::string date = local_time("%Y-%m-%dT%H:%M:%S%z");
   if (date.size() >= 2) date.insert(date.size() - 2, ":");
   return date;
 }
@@ -99,6 +94,15 @@ std::string git_commit() {
 }
 
 }  // namespace
+
+std::string local_time(const char* format) {
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[64];
+  std::strftime(text, sizeof text, format, &local);
+  return text;
+}
 
 boost::json::object machine_context() {
   utsname system{};

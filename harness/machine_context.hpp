@@ -3,8 +3,12 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <string>
 
 namespace hammertime::harness {
+
+// The local time now, as std::strftime writes it with this format (at most 63 chars).
+std::string local_time(const char* format);
 
 // date, host_name, executable, num_cpus, mhz_per_cpu, cpu_scaling_enabled, caches,
 // load_avg, library_build_type, cpu_model, kernel, compiler, boost_version,

@@ -1,7 +1,6 @@
 #include "run_command.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -31,19 +30,10 @@ int usage_problem(const std::string& message) {
   return 2;
 }
 
-std::string timestamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y%m%d-%H%M%S", &local);
-  return text;
-}
-
 // results/runs/<timestamp>, with a suffix when two runs start in the same second.
 fs::path fresh_run_folder() {
   fs::path runs = "results/runs";
-  auto name = timestamp();
+  auto name = local_time("%Y%m%d-%H%M%S");
   fs::path folder = runs / name;
   for (int n = 2; fs::exists(folder); ++n)
     folder = runs / (name + "-" + std::to_string(n));
@@ -89,6 +79,166 @@ boost::json::object run_context(const run_options& options,
   return context;
 }
 
+// What the arguments ask for: the options and the cells they make.
+struct planned_run {
+  run_options options;
+  std::vector<cell> cells;
+  bool network = false;  // some cell talks to a server
+};
+
+// Everything a run holds from its first written result to its summary.
+struct run_state {
+  planned_run plan;
+  fs::path folder;
+  boost::json::object context;
+  std::vector<finished_cell> finished;
+  std::unique_ptr<server_process> server;  // when the harness starts one
+  cell_environment environment;
+};
+
+// Throws usage_error for bad arguments, a bad plan, or a machine limit the cells hit.
+planned_run parse_and_plan(std::span<const std::string_view> args) {
+  planned_run run;
+  run.options = parse_run_options(args);
+  run.cells = plan_cells(run.options);
+  if (auto problem = first_limit_problem(run.cells, models::read_machine_limits()))
+    throw usage_error(*problem);
+  run.network = std::any_of(run.cells.begin(), run.cells.end(), [](const cell& one) {
+    return one.workload == models::workload::flags;
+  });
+  return run;
+}
+
+// The --server that answers, if given; otherwise a server binary must be there to start
+// (for a network run). Throws usage_error.
+std::optional<endpoint> check_server(const planned_run& run,
+                                     const std::string& server_binary) {
+  const auto& url = run.options.server_url;
+  if (run.network && !url.empty()) {
+    auto given = parse_server_url(url);
+    if (!given)
+      throw usage_error("bad --server '" + url + "': expected http://HOST:PORT");
+    if (!answers_http(*given, std::chrono::seconds(2)))
+      throw usage_error("--server " + url + " does not answer");
+    return given;
+  }
+  if (run.network && !fs::exists(server_binary))
+    throw usage_error(server_binary +
+                      " not found: build it (make build) or pass --server URL");
+  return std::nullopt;
+}
+
+// --out, or a fresh results/runs/<timestamp>, created. Throws usage_error.
+fs::path prepare_output_folder(const run_options& options) {
+  fs::path folder =
+      options.out_dir.empty() ? fresh_run_folder() : fs::path(options.out_dir);
+  std::error_code error;
+  fs::create_directories(folder, error);
+  if (error)
+    throw usage_error("cannot create " + folder.string() + ": " + error.message());
+  return folder;
+}
+
+// Results with no cells yet, so a failure to write shows now; results/latest points at
+// a default folder. Throws usage_error.
+void write_first_results(const run_state& run) {
+  try {
+    write_results(run.folder, run.context, run.finished);
+    if (run.plan.options.out_dir.empty())
+      point_symlink_atomically("results/latest",
+                               fs::path("runs") / run.folder.filename());
+  } catch (const std::exception& failure) {
+    throw usage_error(failure.what());
+  }
+}
+
+// The server the cells talk to (started here unless given), and what they know of it.
+// Returns an exit status when the server would not start.
+std::optional<int> start_server(run_state& run, const std::optional<endpoint>& given,
+                                const std::string& server_binary) {
+  if (!run.plan.network) return std::nullopt;
+  try {
+    if (!given)
+      run.server = std::make_unique<server_process>(server_binary, run.plan.options.delay,
+                                                    run.plan.options.server_args);
+  } catch (const std::exception& failure) {
+    if (stop_signal() != 0) return exit_status_for(stop_signal());
+    std::cerr << "hammertime run: " << failure.what() << "\n";
+    return 1;
+  }
+  auto& environment = run.environment;
+  environment.server = given ? *given : run.server->where();
+  environment.server_pid = run.server ? run.server->pid() : -1;
+  environment.server_has_stats =
+      fetch_server_stats(environment.server, false, std::chrono::seconds(1)).has_value();
+  return std::nullopt;
+}
+
+// One cell, with its progress line kept up to date (the server's count of answers,
+// when it keeps one). An exception from the harness side is the cell's error.
+cell_result run_shown_cell(const cell& one, const run_state& run, progress& shown) {
+  const auto& environment = run.environment;
+  auto on_tick = [&](std::chrono::duration<double> elapsed) {
+    if (!shown.due()) return;
+    std::optional<std::uint64_t> done;
+    if (run.plan.network && environment.server_has_stats)
+      if (auto stats = fetch_server_stats(environment.server, false,
+                                          std::chrono::milliseconds(200)))
+        done = std::min<std::uint64_t>(stats->answered, one.items);
+    shown.update(elapsed, done);
+  };
+  cell_result result;
+  try {
+    result = run_cell(one, environment, on_tick);
+  } catch (const std::exception& failure) {
+    result.error = failure.what();
+  }
+  return result;
+}
+
+// Every cell in order, the results rewritten after each, until the last one or a stop
+// signal. False when the results could not be written (said on stderr).
+bool run_cells(run_state& run) {
+  const auto& cells = run.plan.cells;
+  std::cerr << "hammertime run: " << cells.size() << " cells -> " << run.folder.string()
+            << "\n";
+  progress shown(cells);
+  for (std::size_t index = 0; index < cells.size() && stop_signal() == 0; ++index) {
+    const cell& one = cells[index];
+    run.environment.time_limit = cell_time_limit(one, run.plan.options);
+    shown.begin(index);
+    cell_result result = run_shown_cell(one, run, shown);
+    shown.end(result);
+    if (result.interrupted) break;
+    run.finished.push_back({one, std::move(result)});
+    try {
+      write_results(run.folder, run.context, run.finished);
+    } catch (const std::exception& failure) {
+      shown.clear();
+      std::cerr << "hammertime run: " << failure.what() << "\n";
+      return false;
+    }
+  }
+  shown.clear();
+  return true;
+}
+
+// The summary and the counts; the exit status (130 / 143 when a signal stopped it).
+int finish(const run_state& run) {
+  if (int signal = stop_signal()) {
+    std::cerr << "hammertime run: stopped; " << run.finished.size() << " of "
+              << run.plan.cells.size() << " cells written to " << run.folder.string()
+              << "\n";
+    return exit_status_for(signal);
+  }
+  std::cout << summary_markdown(run.context, run.finished);
+  std::size_t failed = 0;
+  for (const auto& done : run.finished) failed += is_valid(done) ? 0 : 1;
+  std::cerr << "hammertime run: " << run.finished.size() << " cells, " << failed
+            << " failed or invalid; results in " << run.folder.string() << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_main(std::span<const std::string_view> args) {
@@ -98,125 +248,28 @@ int run_main(std::span<const std::string_view> args) {
       return 0;
     }
 
-  run_options options;
-  try {
-    options = parse_run_options(args);
-  } catch (const usage_error& error) {
-    return usage_problem(error.what());
-  }
-  std::vector<cell> cells;
-  try {
-    cells = plan_cells(options);
-  } catch (const usage_error& error) {
-    return usage_problem(error.what());
-  }
-  if (auto problem = first_limit_problem(cells, models::read_machine_limits()))
-    return usage_problem(*problem);
-
-  const bool network = std::any_of(cells.begin(), cells.end(), [](const cell& one) {
-    return one.workload == models::workload::flags;
-  });
+  run_state run;
   std::optional<endpoint> given_server;
   std::string server_binary = server_binary_path();
-  if (network && !options.server_url.empty()) {
-    given_server = parse_server_url(options.server_url);
-    if (!given_server)
-      return usage_problem("bad --server '" + options.server_url +
-                           "': expected http://HOST:PORT");
-    if (!answers_http(*given_server, std::chrono::seconds(2)))
-      return usage_problem("--server " + options.server_url + " does not answer");
-  } else if (network && !fs::exists(server_binary)) {
-    return usage_problem(server_binary +
-                         " not found: build it (make build) or pass --server URL");
-  }
-
-  const bool default_folder = options.out_dir.empty();
-  fs::path folder = default_folder ? fresh_run_folder() : fs::path(options.out_dir);
-  std::error_code error;
-  fs::create_directories(folder, error);
-  if (error)
-    return usage_problem("cannot create " + folder.string() + ": " + error.message());
-
-  install_stop_handlers();
-  auto context = run_context(options, args, folder.filename().string(),
-                             given_server ? given_server->url()
-                             : network    ? "hammertime-server started by the harness"
-                                          : "none (sleep workload)");
-  std::vector<finished_cell> finished;
   try {
-    write_results(folder, context, finished);
-    if (default_folder)
-      point_symlink_atomically("results/latest", fs::path("runs") / folder.filename());
-  } catch (const std::exception& failure) {
-    return usage_problem(failure.what());
+    run.plan = parse_and_plan(args);
+    given_server = check_server(run.plan, server_binary);
+    run.folder = prepare_output_folder(run.plan.options);
+    install_stop_handlers();
+    run.context =
+        run_context(run.plan.options, args, run.folder.filename().string(),
+                    given_server       ? given_server->url()
+                    : run.plan.network ? "hammertime-server started by the harness"
+                                       : "none (sleep workload)");
+    write_first_results(run);
+  } catch (const usage_error& error) {
+    return usage_problem(error.what());
   }
 
-  std::unique_ptr<server_process> server;
-  cell_environment environment;
-  if (network) {
-    try {
-      if (!given_server)
-        server = std::make_unique<server_process>(server_binary, options.delay,
-                                                  options.server_args);
-    } catch (const std::exception& failure) {
-      if (stop_signal() != 0) return exit_status_for(stop_signal());
-      std::cerr << "hammertime run: " << failure.what() << "\n";
-      return 1;
-    }
-    environment.server = given_server ? *given_server : server->where();
-    environment.server_pid = server ? server->pid() : -1;
-    environment.server_has_stats =
-        fetch_server_stats(environment.server, false, std::chrono::seconds(1))
-            .has_value();
-  }
-
-  std::cerr << "hammertime run: " << cells.size() << " cells -> " << folder.string()
-            << "\n";
-  progress shown(cells);
-  for (std::size_t index = 0; index < cells.size() && stop_signal() == 0; ++index) {
-    const cell& one = cells[index];
-    environment.time_limit = cell_time_limit(one, options);
-    shown.begin(index);
-    auto on_tick = [&](std::chrono::duration<double> elapsed) {
-      if (!shown.due()) return;
-      std::optional<std::uint64_t> done;
-      if (network && environment.server_has_stats)
-        if (auto stats = fetch_server_stats(environment.server, false,
-                                            std::chrono::milliseconds(200)))
-          done = std::min<std::uint64_t>(stats->answered, one.items);
-      shown.update(elapsed, done);
-    };
-    cell_result result;
-    try {
-      result = run_cell(one, environment, on_tick);
-    } catch (const std::exception& failure) {
-      result.error = failure.what();
-    }
-    shown.end(result);
-    if (result.interrupted) break;
-    finished.push_back({one, std::move(result)});
-    try {
-      write_results(folder, context, finished);
-    } catch (const std::exception& failure) {
-      shown.clear();
-      std::cerr << "hammertime run: " << failure.what() << "\n";
-      return 1;
-    }
-  }
-  shown.clear();
-  if (server) server->stop();
-
-  if (int signal = stop_signal()) {
-    std::cerr << "hammertime run: stopped; " << finished.size() << " of " << cells.size()
-              << " cells written to " << folder.string() << "\n";
-    return exit_status_for(signal);
-  }
-  std::cout << summary_markdown(context, finished);
-  std::size_t failed = 0;
-  for (const auto& done : finished) failed += is_valid(done) ? 0 : 1;
-  std::cerr << "hammertime run: " << finished.size() << " cells, " << failed
-            << " failed or invalid; results in " << folder.string() << "\n";
-  return 0;
+  if (auto failed = start_server(run, given_server, server_binary)) return *failed;
+  bool written = run_cells(run);
+  if (written && run.server) run.server->stop();
+  return written ? finish(run) : 1;
 }
 
 }  // namespace hammertime::harness

@@ -55,10 +55,7 @@ void expect_flags_tally(run_function run, std::size_t items, std::size_t concurr
 
 void expect_all_failed_without_a_throw(run_function run) {
   bound_port nobody;
-  job work;
-  work.items = 30;
-  work.concurrency = 5;
-  work.port = nobody.port;
+  auto work = flags_job(nobody.port, 30, 5);
   work.timeout = 2000ms;
   tally counts(work.items);
   EXPECT_NO_THROW(run(work, counts));
@@ -125,10 +122,7 @@ TEST_P(blocking_model, counts_refused_connections_as_failed_without_throwing) {
 TEST_P(blocking_model, a_server_that_never_answers_fails_each_item_at_its_timeout) {
   bound_port listener;
   ASSERT_EQ(::listen(listener.fd, 64), 0);  // the kernel completes the handshakes; no more
-  job work;
-  work.items = 2;
-  work.concurrency = 1;
-  work.port = listener.port;
+  auto work = flags_job(listener.port, 2, 1);
   work.timeout = 300ms;
   tally counts(work.items);
   auto started = std::chrono::steady_clock::now();
