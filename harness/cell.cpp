@@ -10,7 +10,10 @@ std::string cell::name() const {
          "/C:" + std::to_string(concurrency);
 }
 
-std::size_t cell::rounds() const { return (items + concurrency - 1) / concurrency; }
+std::size_t cell::rounds() const {
+  auto at_once = std::max<std::size_t>(models::waits_at_once(*model, work()), 1);
+  return (items + at_once - 1) / at_once;
+}
 
 std::chrono::duration<double> cell::ideal() const {
   return std::chrono::duration<double>(delay) * static_cast<double>(rounds());
@@ -25,6 +28,8 @@ models::job cell::work() const {
   job.concurrency = concurrency;
   job.delay = delay;
   job.timeout = timeout;
+  job.stack_size = stack_size;
+  job.bridge_threads = bridge_threads;
   return job;
 }
 
@@ -93,6 +98,8 @@ std::vector<cell> plan_cells(const run_options& options) {
         one.concurrency = effective[m][slot];
         one.delay = options.delay;
         one.timeout = options.timeout;
+        one.stack_size = options.stack_size;
+        one.bridge_threads = options.bridge_threads;
         one.repetition = repetition;
         one.repetitions = options.repetitions;
         one.family_index = m;

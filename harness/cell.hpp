@@ -21,6 +21,8 @@ struct cell {
   std::size_t concurrency = 0;  // effective: clamped by the model's max_concurrency
   std::chrono::milliseconds delay{0};
   std::chrono::milliseconds timeout{0};
+  std::size_t stack_size = models::job{}.stack_size;          // for models that read it
+  std::size_t bridge_threads = models::job{}.bridge_threads;  // (model::knobs)
   std::size_t repetition = 0;      // 0-based
   std::size_t repetitions = 1;     // of the run
   std::size_t family_index = 0;    // the model's place in the run (Google Benchmark's
@@ -28,7 +30,8 @@ struct cell {
 
   // "flags/sequential/C:1"
   std::string name() const;
-  // ceil(N / C): how many delays the items need at best.
+  // ceil(N / W), W = the items that wait at once (C, or min(C, B) for a bridge to B
+  // threads): how many delays the items need at best.
   std::size_t rounds() const;
   // Ideal wall time: rounds x delay.
   std::chrono::duration<double> ideal() const;

@@ -56,6 +56,9 @@ int child_main(int argc, char** argv) {
     work.timeout = std::chrono::milliseconds(std::stoll(arg("--timeout-ms")));
     if (!arg("--host").empty()) work.host = arg("--host");
     work.port = static_cast<std::uint16_t>(std::stoul(arg("--port").empty() ? "0" : arg("--port")));
+    if (!arg("--stack-size").empty()) work.stack_size = std::stoull(arg("--stack-size"));
+    if (!arg("--bridge-threads").empty())
+      work.bridge_threads = std::stoull(arg("--bridge-threads"));
   } catch (const std::exception&) {
     std::cerr << "hammertime child: bad numeric argument\n";
     return 2;
@@ -97,6 +100,8 @@ int child_main(int argc, char** argv) {
       {"baseline_rss_bytes", baseline_rss},
       {"vm_hwm_bytes", status_bytes(getpid(), "VmHWM").value_or(0)},
   };
+  if (chosen->knobs & models::uses_stack_size) line["stack_size"] = work.stack_size;
+  if (chosen->knobs & models::uses_bridge_threads) line["bridge_threads"] = work.bridge_threads;
   std::cout << boost::json::serialize(line) << std::endl;
   return 0;
 }

@@ -48,6 +48,9 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
   --delay D           each item's delay: the server's answer delay, or the sleep
                       (default 100ms; whole milliseconds)
   --timeout D         per-request timeout every model honours       (default 5s)
+  --stack-size BYTES  each fiber's stack, for the fibers model      (default 65536)
+  --bridge-threads B  the executor bridge's blocking threads: min(C, B) requests
+                      wait at once, and the ideal says so            (default 30)
   --repetitions R     repetitions of every cell, interleaved: repetition outermost,
                       then concurrency, then model                  (default 3)
   --out DIR           where the results go (default results/runs/<timestamp>, and
@@ -55,7 +58,8 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
   --server URL        use a server already running at http://HOST:PORT instead of
                       starting hammertime-server (found beside this binary)
   --plan FILE         run the matrix a plan file describes instead: one line per run
-                      (--workload --models --items --concurrency --delay --timeout),
+                      (--workload --models --items --concurrency --delay --timeout
+                      --stack-size --bridge-threads),
                       '#' comments; every line's cells run interleaved, by repetition,
                       into one results folder (see bench/suites/*.plan)
   --cell-limit D      time limit of one cell. Default: 2 x ideal + 10s + timeout x
@@ -137,6 +141,7 @@ double probability(std::string_view name, std::string_view value) {
 
 // What a plan line may say: the cell's own settings, nothing that is the whole run's.
 constexpr std::string_view plan_line_options[] = {"--workload", "--models", "--items",
+                                                  "--stack-size", "--bridge-threads",
                                                   "--concurrency", "--delay", "--timeout"};
 
 void read_plan(run_options& options) {
@@ -240,7 +245,14 @@ bool apply_duration_option(std::string_view name, std::string_view value,
 // The whole run's: --repetitions, --out, --plan.
 bool apply_run_option(std::string_view name, std::string_view value,
                       run_options& options) {
-  if (name == "--repetitions") {
+  if (name == "--stack-size") {
+    options.stack_size = positive_count(name, value);
+    if (options.stack_size < 4096 || options.stack_size > (64u << 20))
+      bad(name, value, "bytes of stack a fiber gets, 4096 to 67108864");
+  } else if (name == "--bridge-threads") {
+    options.bridge_threads = positive_count(name, value);
+    if (options.bridge_threads > 10000) bad(name, value, "threads, 1 to 10000");
+  } else if (name == "--repetitions") {
     options.repetitions = positive_count(name, value);
   } else if (name == "--out") {
     if (value.empty()) bad(name, value, "a folder");

@@ -30,6 +30,8 @@ struct run_options {
   std::vector<std::size_t> concurrency;  // as asked; empty = each model's default
   std::chrono::milliseconds delay{100};
   std::chrono::milliseconds timeout{5000};
+  std::size_t stack_size = models::job{}.stack_size;          // --stack-size (fibers)
+  std::size_t bridge_threads = models::job{}.bridge_threads;  // --bridge-threads
   std::size_t repetitions = 3;
   std::string out_dir;     // empty: results/runs/<timestamp>, and results/latest
   std::string server_url;  // empty: the harness starts hammertime-server

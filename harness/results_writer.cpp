@@ -44,6 +44,9 @@ boost::json::object iteration_entry(const finished_cell& done) {
   entry["concurrency"] = where.concurrency;
   entry["delay_ms"] = where.delay.count();
   entry["timeout_ms"] = where.timeout.count();
+  if (where.model->knobs & models::uses_stack_size) entry["stack_size"] = where.stack_size;
+  if (where.model->knobs & models::uses_bridge_threads)
+    entry["bridge_threads"] = where.bridge_threads;
   entry["valid"] = is_valid(done);
   if (auto ideal = ideal_items_per_second(where))
     entry["ideal_items_per_second"] = *ideal;
@@ -88,8 +91,8 @@ boost::json::object median_entry(const std::vector<boost::json::object>& runs,
   static const std::set<std::string> skipped{"family_index", "per_family_instance_index",
                                              "repetitions",  "repetition_index",
                                              "threads",      "iterations"};
-  static const std::set<std::string> copied{"items", "concurrency", "delay_ms",
-                                            "timeout_ms"};
+  static const std::set<std::string> copied{"items",      "concurrency", "delay_ms",
+                                            "timeout_ms", "stack_size",  "bridge_threads"};
   const auto& first = runs.front();
   boost::json::object entry{
       {"name", std::string(first.at("run_name").as_string()) + "_median"},

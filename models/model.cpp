@@ -27,6 +27,10 @@ std::size_t tasks_in_flight(const job& work) {
   return std::min(std::max<std::size_t>(work.concurrency, 1), work.items);
 }
 
+std::size_t waits_at_once(const model& chosen, const job& work) {
+  return chosen.waits_at_once ? chosen.waits_at_once(work) : tasks_in_flight(work);
+}
+
 void tally::count(fetch_result result, clock::duration latency) noexcept {
   auto slot = next_slot_.fetch_add(1, std::memory_order_relaxed);
   if (slot < latency_ms_.size())

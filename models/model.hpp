@@ -39,6 +39,9 @@ struct job {
   std::chrono::milliseconds timeout{5000};  // per request
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
+  // Knobs of one model each (model::knobs says which model reads which):
+  std::size_t stack_size = 64 * 1024;  // fibers: bytes of stack a fiber gets
+  std::size_t bridge_threads = 30;     // executor_bridge: B, the blocking pool's threads
 };
 
 // How many tasks (threads, processes, connections) a model starts: C capped at N (the
@@ -114,6 +117,9 @@ enum class task_holder { nothing, thread, process };
 // loop that many tasks share. Tests that hold for a whole family run over it.
 enum class model_family { blocking, event_loop };
 
+// The job's knobs a model reads, so the harness passes, records and names them.
+enum model_knobs : unsigned { no_knobs = 0, uses_stack_size = 1, uses_bridge_threads = 2 };
+
 struct model {
   std::string_view name;
   std::string_view how_it_waits;
@@ -122,7 +128,14 @@ struct model {
   task_holder each_task_holds = task_holder::nothing;
   // The most items this model keeps in flight (1 for sequential).
   std::size_t max_concurrency = std::numeric_limits<std::size_t>::max();
+  unsigned knobs = no_knobs;
+  // How many items wait at once, when fewer than tasks_in_flight (a bridge to B threads
+  // waits for min(C, B)): the harness's ideal divides N by it. Null: tasks_in_flight.
+  std::size_t (*waits_at_once)(const job&) = nullptr;
 };
+
+// Items that wait at once in a run of `chosen`: its waits_at_once, or tasks_in_flight.
+std::size_t waits_at_once(const model& chosen, const job& work);
 
 // Every model, in the order the tables show them (registry.cpp: one line a model,
 // each model's own file defines its `extern const model NAME_model`).
