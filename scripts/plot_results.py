@@ -21,6 +21,7 @@ import math
 import statistics
 import sys
 import textwrap
+import zlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -48,9 +49,11 @@ MODEL_ORDER = list(MODEL_COLOURS)
 
 
 def colour_of(model):
+    """A model's colour: its own, or for a model not listed yet one picked from its name
+    (crc32, not hash(): Python salts hash() per process), the same in every run."""
     if model in MODEL_COLOURS:
         return MODEL_COLOURS[model]
-    return FALLBACK_COLOURS[hash(model) % len(FALLBACK_COLOURS)]
+    return FALLBACK_COLOURS[zlib.crc32(model.encode()) % len(FALLBACK_COLOURS)]
 
 
 def label_of(cell):
