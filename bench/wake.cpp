@@ -18,6 +18,7 @@
 #include <string>
 
 #include "event_loop.hpp"
+#include "run_in_executor.hpp"
 
 namespace hammertime::bench {
 namespace {
@@ -46,6 +47,27 @@ void wake_asio_timer(benchmark::State& state) {
 }
 BENCHMARK(wake_asio_timer)
     ->Name("wake/asio_timer")
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// The executor bridge's round trip: a call handed from the loop to a pool thread, and
+// its result handed back to the loop (models/run_in_executor.hpp).
+void wake_bridge_round_trip(benchmark::State& state) {
+  asio::io_context loop{1};
+  asio::thread_pool pool(1);
+  int answered = 0;
+  for (auto _ : state) {
+    models::run_in_executor(pool, [] { return 1; },
+                            asio::bind_executor(loop, [&](int one) { answered += one; }));
+    loop.run();
+    loop.restart();
+  }
+  if (answered != static_cast<int>(state.iterations()))
+    state.SkipWithError("a call did not come back to the loop");
+  pool.join();
+}
+BENCHMARK(wake_bridge_round_trip)
+    ->Name("wake/bridge_round_trip")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

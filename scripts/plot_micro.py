@@ -44,6 +44,7 @@ BENCHMARK_MODELS = {
     "wake/asio_socket": "callbacks",
     "wake/epoll_deadline": "generator_loop",
     "wake/epoll_fd": "generator_loop",
+    "wake/bridge_round_trip": "executor_bridge",
     "request/cpp_httplib": "sequential",
     "request/beast_asio": "callbacks",
     "request/generator_loop": "generator_loop",

@@ -43,8 +43,9 @@ MODEL_COLOURS = {
     "generator_loop": "#0072B2",
     "generator_loop_busy": "#D55E00",
     "coroutines": "#CC79A7",
+    "executor_bridge": "#999999",
 }
-FALLBACK_COLOURS = ["#999999", "#F0E442", "#882255", "#44AA99"]
+FALLBACK_COLOURS = ["#F0E442", "#661100", "#332288", "#117733"]
 MODEL_ORDER = list(MODEL_COLOURS)
 
 

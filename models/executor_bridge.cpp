@@ -1,0 +1,73 @@
+// executor_bridge: asyncio's run_in_executor. C coroutines on one Asio loop; each hands
+// its item's blocking request (the sequential model's client) to a pool of B threads
+// and co_awaits the answer back on the loop, so min(C, B) requests wait at once.
+//
+//   $ build/bin/hammertime run --workload flags --models executor_bridge \
+//       --bridge-threads 30 --delay 500ms        # ideal: 676 items in 23 rounds
+#include <boost/asio.hpp>
+
+#include "blocking_client.hpp"
+#include "machine_limits.hpp"
+#include "run_in_executor.hpp"
+
+namespace hammertime::models {
+namespace {
+
+namespace asio = boost::asio;
+template <typename T>
+using awaitable = asio::awaitable<T, asio::io_context::executor_type>;
+
+struct bridge_run {
+  const job& work;
+  tally& counts;
+  item_source items;
+  asio::thread_pool& pool;
+};
+
+// What a pool thread does for one item: a blocking call on that thread's own
+// keep-alive connection, made on its first item and closed when the pool joins.
+timed_result blocking_item(const job& work, std::size_t index) {
+  thread_local blocking_connection connection = connection_for(work);
+  return time_blocking_item(work, connection, index);
+}
+
+// tag::executor_bridge[]
+awaitable<void> bridge_items(bridge_run& run) {
+  for (std::size_t i; run.items.take(i);) {
+    auto handed_off = clock::now();
+    auto done = co_await run_in_executor(  // <1> the loop goes on while a thread blocks
+        run.pool, [&work = run.work, i] { return blocking_item(work, i); },
+        asio::deferred);
+    run.counts.count(done.result, clock::now() - handed_off);  // <2> back on the loop
+  }
+}
+// end::executor_bridge[]
+
+std::size_t requests_at_once(const job& work) {
+  return std::min(tasks_in_flight(work), work.bridge_threads);
+}
+
+void run_executor_bridge(const job& work, tally& counts) {
+  if (work.items == 0) return;
+  require_threads(work.bridge_threads, "executor_bridge");
+  if (work.kind == workload::flags)  // each thread opens its own connection
+    require_open_files(work.bridge_threads, "executor_bridge");
+  asio::io_context loop{1};
+  asio::thread_pool pool(work.bridge_threads);  // <3> B threads, joined before the clock stops
+  bridge_run run{work, counts, item_source(work.items), pool};
+  for (std::size_t t = 0; t < tasks_in_flight(work); ++t)
+    asio::co_spawn(loop, bridge_items(run), [](std::exception_ptr error) {
+      if (error) std::rethrow_exception(error);
+    });
+  loop.run();
+  pool.join();
+}
+
+}  // namespace
+
+extern const model executor_bridge_model{
+    "executor_bridge", "a coroutine loop hands each blocking request to B threads",
+    run_executor_bridge, model_family::blocking, task_holder::thread,
+    std::numeric_limits<std::size_t>::max(), uses_bridge_threads, requests_at_once};
+
+}  // namespace hammertime::models
