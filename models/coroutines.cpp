@@ -26,8 +26,13 @@ awaitable<void> sleep_items(asio_run& run) {
     timer.expires_after(run.work.delay);
     // <1> deferred, not use_awaitable: the wait resumes this frame, no extra
     //     128-byte frame for every wait (the fetch below does the same)
-    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::deferred));
-    count_sleep(run.counts, run.work, timer.expiry(), ec.failed());
+    bool failed = false;
+    try {
+      co_await timer.async_wait(asio::deferred);
+    } catch (const boost::system::system_error&) {
+      failed = true;  // cancelled: counted, never thrown out of the model
+    }
+    count_sleep(run.counts, run.work, timer.expiry(), failed);
   }
 }
 // end::coroutines_sleep[]
