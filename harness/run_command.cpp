@@ -109,8 +109,9 @@ planned_run parse_and_plan(std::span<const std::string_view> args) {
   return run;
 }
 
-// The --server that answers, if given; otherwise a server binary must be there to start
-// (for a network run). Throws usage_error.
+// The --server that answers as a hammertime-server does (its GET /stats), if given:
+// the tally of a cell is only checked against what that server serves. Otherwise a server
+// binary must be there to start (for a network run). Throws usage_error.
 std::optional<endpoint> check_server(const planned_run& run,
                                      const std::string& server_binary) {
   const auto& url = run.options.server_url;
@@ -120,6 +121,9 @@ std::optional<endpoint> check_server(const planned_run& run,
       throw usage_error("bad --server '" + url + "': expected http://HOST:PORT");
     if (!answers_http(*given, std::chrono::seconds(2)))
       throw usage_error("--server " + url + " does not answer");
+    if (!fetch_server_stats(*given, false, std::chrono::seconds(2)))
+      throw usage_error("--server " + url +
+                        " is not a hammertime-server: its GET /stats is not ours");
     return given;
   }
   if (run.network && !fs::exists(server_binary))

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "scripted_server.hpp"
 #include "wire.hpp"
 
 namespace hammertime::testing {
@@ -378,6 +379,31 @@ TEST(harness, sigterm_stops_the_server_too) {
   EXPECT_EQ(run.wait(10s), 143);
   EXPECT_TRUE(processes_left_behind().empty());
   EXPECT_TRUE(iterations(parse_results(folder.path)).empty());
+}
+
+TEST(harness, a_server_url_that_is_not_a_hammertime_server_is_refused) {
+  // Anything that answers HTTP: a page for every path, some JSON, or 404 for every path.
+  for (std::string answer : {"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                             "Content-Length: 5\r\nConnection: close\r\n\r\nhello",
+                             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             "Content-Length: 15\r\nConnection: close\r\n\r\n"
+                             "{\"status\":\"ok\"}",
+                             "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+                             "Connection: close\r\n\r\n"}) {
+    scripted_server foreign([&](int connection) {
+      if (read_request(connection)) send_all(connection, answer);
+    });
+    scratch_folder folder;
+    harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
+                     "10", "--delay", "10ms", "--repetitions", "1", "--server",
+                     "http://127.0.0.1:" + std::to_string(foreign.port()), "--out",
+                     (folder.path / "out").string()},
+                    folder.path);
+    EXPECT_EQ(run.wait(10s), 2) << run.err();
+    EXPECT_EQ(line_count(run.err()), 1u) << run.err();
+    EXPECT_NE(run.err().find("not a hammertime-server"), std::string::npos) << run.err();
+    EXPECT_FALSE(fs::exists(folder.path / "out"));
+  }
 }
 
 TEST(harness, sigkill_of_the_harness_leaves_whole_result_files_and_no_children) {
