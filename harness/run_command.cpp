@@ -1,6 +1,7 @@
 #include "run_command.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "cell.hpp"
 #include "cell_runner.hpp"
 #include "cli.hpp"
+#include "finished_cell.hpp"
 #include "machine_context.hpp"
 #include "plan_limits.hpp"
 #include "progress.hpp"
@@ -83,7 +85,8 @@ boost::json::object run_context(const run_options& options,
 struct planned_run {
   run_options options;
   std::vector<cell> cells;
-  bool network = false;  // some cell talks to a server
+  bool network = false;          // some cell talks to a server
+  bool faults_injected = false;  // a fault flag with a rate above 0, or --slow-body
 };
 
 // Everything a run holds from its first written result to its summary.
@@ -96,6 +99,18 @@ struct run_state {
   cell_environment environment;
 };
 
+// The fault flags the harness passes to the server it starts; a rate of 0 injects none.
+bool injects_faults(const run_options& options) {
+  const auto& args = options.server_args;
+  for (std::size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--slow-body") return true;
+    bool rate = args[i] == "--error-rate" || args[i] == "--reset-rate" ||
+                args[i] == "--truncate-rate" || args[i] == "--stall-rate";
+    if (rate && std::strtod(args[i + 1].c_str(), nullptr) > 0) return true;
+  }
+  return false;
+}
+
 // Throws usage_error for bad arguments, a bad plan, or a machine limit the cells hit.
 planned_run parse_and_plan(std::span<const std::string_view> args) {
   planned_run run;
@@ -106,6 +121,7 @@ planned_run parse_and_plan(std::span<const std::string_view> args) {
   run.network = std::any_of(run.cells.begin(), run.cells.end(), [](const cell& one) {
     return one.workload == models::workload::flags;
   });
+  run.faults_injected = injects_faults(run.options);
   return run;
 }
 
@@ -197,6 +213,9 @@ cell_result run_shown_cell(const cell& one, const run_state& run, progress& show
   } catch (const std::exception& failure) {
     result.error = failure.what();
   }
+  if (result.error.empty() && !result.interrupted)
+    if (auto problem = tally_problem(one, result, run.plan.faults_injected))
+      result.error = *problem;
   return result;
 }
 

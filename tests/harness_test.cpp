@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "scripted_server.hpp"
+#include "server_process.hpp"
 #include "wire.hpp"
 
 namespace hammertime::testing {
@@ -381,6 +382,16 @@ TEST(harness, sigterm_stops_the_server_too) {
   EXPECT_TRUE(iterations(parse_results(folder.path)).empty());
 }
 
+std::size_t flags_among_first(std::size_t items) {
+  std::set<std::string> existing;
+  std::ifstream table(HAMMERTIME_FLAGS_TSV);
+  for (std::string line; std::getline(table, line);)
+    if (line.size() > 2 && line[2] == '\t') existing.insert(line.substr(0, 2));
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < items; ++i) found += existing.count(models::flag_code(i));
+  return found;
+}
+
 TEST(harness, a_server_url_that_is_not_a_hammertime_server_is_refused) {
   // Anything that answers HTTP: a page for every path, some JSON, or 404 for every path.
   for (std::string answer : {"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
@@ -404,6 +415,27 @@ TEST(harness, a_server_url_that_is_not_a_hammertime_server_is_refused) {
     EXPECT_NE(run.err().find("not a hammertime-server"), std::string::npos) << run.err();
     EXPECT_FALSE(fs::exists(folder.path / "out"));
   }
+}
+
+TEST(harness, a_flags_cell_without_fault_flags_is_invalid_unless_its_tally_is_exact) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  // The server fails every request, but the harness was given no fault flag of its own.
+  server_process failing({"--error-rate", "1"});
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
+                   "20", "--delay", "10ms", "--repetitions", "1", "--server",
+                   failing.url(), "--out", folder.path.string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.path));
+  ASSERT_EQ(cells.size(), 1u);
+  auto expected = flags_among_first(20);
+  EXPECT_EQ(cells[0].at("valid"), false);
+  EXPECT_EQ(std::string(cells[0].at("error_message").as_string()),
+            "expected " + std::to_string(expected) + " ok / " +
+                std::to_string(20 - expected) + " not found, got 0 / 0 (20 failed)");
+  EXPECT_FALSE(cells[0].contains("items_per_second"));
+  EXPECT_NE(read_text(folder.path / "summary.md").find("(20 failed)"), std::string::npos);
 }
 
 TEST(harness, sigkill_of_the_harness_leaves_whole_result_files_and_no_children) {
