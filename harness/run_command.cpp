@@ -15,6 +15,7 @@
 #include "finished_cell.hpp"
 #include "machine_context.hpp"
 #include "plan_limits.hpp"
+#include "process_group.hpp"
 #include "progress.hpp"
 #include "results_writer.hpp"
 #include "server_launcher.hpp"
@@ -97,6 +98,7 @@ struct run_state {
   std::vector<finished_cell> finished;
   std::unique_ptr<server_process> server;  // when the harness starts one
   cell_environment environment;
+  std::optional<std::string> server_exit;  // "SIGKILL": the run stopped there
 };
 
 // The fault flags the harness passes to the server it starts; a rate of 0 injects none.
@@ -219,6 +221,15 @@ cell_result run_shown_cell(const cell& one, const run_state& run, progress& show
   return result;
 }
 
+// The server the harness started has exited ("SIGKILL"): the cell that ran meanwhile
+// is no measurement, and no later cell can be one.
+void check_server_alive(run_state& run, cell_result& result) {
+  if (!run.server) return;
+  run.server_exit = exit_description(run.server->pid());
+  if (run.server_exit && !result.interrupted)
+    result.error = "server exited: " + *run.server_exit;
+}
+
 // Every cell in order, the results rewritten after each, until the last one or a stop
 // signal. False when the results could not be written (said on stderr).
 bool run_cells(run_state& run) {
@@ -231,6 +242,7 @@ bool run_cells(run_state& run) {
     run.environment.time_limit = cell_time_limit(one, run.plan.options);
     shown.begin(index);
     cell_result result = run_shown_cell(one, run, shown);
+    check_server_alive(run, result);
     shown.end(result);
     if (result.interrupted) break;
     run.finished.push_back({one, std::move(result)});
@@ -241,12 +253,14 @@ bool run_cells(run_state& run) {
       std::cerr << "hammertime run: " << failure.what() << "\n";
       return false;
     }
+    if (run.server_exit) break;
   }
   shown.clear();
   return true;
 }
 
-// The summary and the counts; the exit status (130 / 143 when a signal stopped it).
+// The summary and the counts; the exit status (130 / 143 when a signal stopped it, 1
+// when the server it started exited).
 int finish(const run_state& run) {
   if (int signal = stop_signal()) {
     std::cerr << "hammertime run: stopped; " << run.finished.size() << " of "
@@ -257,6 +271,13 @@ int finish(const run_state& run) {
   std::cout << summary_markdown(run.context, run.finished);
   std::size_t failed = 0;
   for (const auto& done : run.finished) failed += is_valid(done) ? 0 : 1;
+  if (run.server_exit) {
+    std::cerr << "hammertime run: server exited: " << *run.server_exit
+              << "; stopped after " << run.finished.size() << " of "
+              << run.plan.cells.size() << " cells, " << failed
+              << " failed or invalid; results in " << run.folder.string() << "\n";
+    return 1;
+  }
   std::cerr << "hammertime run: " << run.finished.size() << " cells, " << failed
             << " failed or invalid; results in " << run.folder.string() << "\n";
   return 0;

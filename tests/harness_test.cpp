@@ -382,6 +382,24 @@ TEST(harness, sigterm_stops_the_server_too) {
   EXPECT_TRUE(iterations(parse_results(folder.path)).empty());
 }
 
+// The hammertime-server a running harness started (its child), or -1.
+pid_t server_started_by(pid_t harness) {
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    pid_t pid = std::atoi(entry.path().filename().c_str());
+    if (pid <= 0) continue;
+    std::string stat = read_text(entry.path() / "stat");
+    auto close = stat.rfind(')');
+    int parent = 0;
+    if (close == std::string::npos ||
+        std::sscanf(stat.c_str() + close + 1, " %*c %d", &parent) != 1 ||
+        parent != harness)
+      continue;
+    std::string command = read_text(entry.path() / "cmdline");
+    if (command.find("hammertime-server") != std::string::npos) return pid;
+  }
+  return -1;
+}
+
 std::size_t flags_among_first(std::size_t items) {
   std::set<std::string> existing;
   std::ifstream table(HAMMERTIME_FLAGS_TSV);
@@ -390,6 +408,31 @@ std::size_t flags_among_first(std::size_t items) {
   std::size_t found = 0;
   for (std::size_t i = 0; i < items; ++i) found += existing.count(models::flag_code(i));
   return found;
+}
+
+TEST(harness, a_server_killed_mid_run_ends_the_run_with_no_valid_cell_after_it) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  scratch_folder folder;
+  // A short cell (100 requests at once, 0.1 s), then a 10 s one (100 in a row).
+  harness_run run(
+      {"run", "--workload", "flags", "--models", "coroutines,sequential", "--items",
+       "100", "--delay", "100ms", "--repetitions", "2", "--out", folder.path.string()},
+      folder.path);
+  ASSERT_TRUE(wait_for_cells(folder.path, 1, 30s)) << run.err();
+  std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
+  pid_t server = server_started_by(run.pid());
+  ASSERT_GT(server, 0);
+  kill(server, SIGKILL);
+  EXPECT_EQ(run.wait(10s), 1) << run.err();
+  EXPECT_NE(run.err().find("server exited: SIGKILL"), std::string::npos) << run.err();
+  EXPECT_TRUE(processes_left_behind().empty());
+  auto cells = iterations(parse_results(folder.path));
+  ASSERT_EQ(cells.size(), 2u);  // the two later cells did not run
+  EXPECT_EQ(cells[0].at("valid"), true);
+  EXPECT_EQ(cells[1].at("name"), "flags/sequential/C:1");
+  EXPECT_EQ(cells[1].at("valid"), false);
+  EXPECT_EQ(cells[1].at("error_message"), "server exited: SIGKILL");
+  EXPECT_FALSE(cells[1].contains("items_per_second"));
 }
 
 TEST(harness, a_server_url_that_is_not_a_hammertime_server_is_refused) {
