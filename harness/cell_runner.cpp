@@ -134,7 +134,8 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
   memory_sampler sampler(child.pid, kernel_baseline);
   for (int fd : {child.output_fd, child.errors_fd}) fcntl(fd, F_SETFL, O_NONBLOCK);
 
-  enum class ending { exited, time_limit, stopped } how = ending::exited;
+  enum class ending { exited, time_limit, stopped, server_exited } how = ending::exited;
+  std::optional<std::string> server_exit;
   std::string output, errors;
   bool output_open = true, errors_open = true;
   auto deadline = started + environment.time_limit;
@@ -154,6 +155,12 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
       break;
     if (stop_signal() != 0) {
       how = ending::stopped;
+      break;
+    }
+    // The harness's own server died: what the child counts from now on is not a
+    // measurement of the model.
+    if (network && (server_exit = exit_description(environment.server_pid))) {
+      how = ending::server_exited;
       break;
     }
     auto now = steady_clock::now();
@@ -200,6 +207,8 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
 
   if (how == ending::stopped) {
     result.interrupted = true;
+  } else if (how == ending::server_exited) {
+    result.error = "server exited: " + *server_exit;
   } else if (how == ending::time_limit) {
     result.error = "time limit exceeded (" +
                    std::to_string(environment.time_limit.count()) + " ms): killed";

@@ -73,7 +73,14 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
 
 Ctrl-C or SIGTERM stops the run: children and server are killed, the finished cells
 are written, the exit status is 130 (SIGINT) or 143 (SIGTERM). Bad input or a machine
-limit the run would hit (open files, ports, threads, processes) is one line, exit 2.
+limit the run would hit (open files, ports, threads, processes) is one line, exit 2; so
+is a --server whose GET /stats is not hammertime-server's.
+
+A flags cell run without fault flags is valid only with the exact tally of its N codes
+(those with a flag ok, the rest not found, none failed); with fault flags, only if ok +
+not found + failed = N. If the hammertime-server the harness started exits, the cell
+running then is invalid ("server exited: SIGKILL", or "exit status N"), no later cell
+runs, the finished cells are written, and the exit status is 1.
 )";
 }
 

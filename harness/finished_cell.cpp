@@ -3,10 +3,39 @@
 #include <algorithm>
 #include <tuple>
 
+#include "flags_table.hpp"
+#include "wire.hpp"
+
 namespace hammertime::harness {
 
 bool is_valid(const finished_cell& done) {
   return done.result.error.empty() && done.result.counted() == done.where.items;
+}
+
+std::size_t flags_among_first(std::size_t items) {
+  items = std::min(items, models::flag_code_count);
+  std::size_t found = 0;
+  for (const auto& flag : server::flag_table())
+    for (std::size_t index = 0; index < items; ++index)
+      if (models::flag_code(index) == flag.code) ++found;
+  return found;
+}
+
+std::optional<std::string> tally_problem(const cell& where, const cell_result& result,
+                                         bool faults_injected) {
+  auto counts = std::to_string(result.ok) + " ok / " + std::to_string(result.not_found) +
+                " not found / " + std::to_string(result.failed) + " failed";
+  if (result.counted() != where.items)
+    return "the tally does not add up to " + std::to_string(where.items) + ": " + counts;
+  if (where.workload != models::workload::flags || faults_injected) return std::nullopt;
+  auto expected_ok = flags_among_first(where.items);
+  auto expected_not_found = where.items - expected_ok;
+  if (result.ok == expected_ok && result.not_found == expected_not_found)
+    return std::nullopt;
+  return "expected " + std::to_string(expected_ok) + " ok / " +
+         std::to_string(expected_not_found) + " not found, got " +
+         std::to_string(result.ok) + " / " + std::to_string(result.not_found) + " (" +
+         std::to_string(result.failed) + " failed)";
 }
 
 double items_per_second(const finished_cell& done) {

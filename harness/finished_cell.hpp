@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "cell.hpp"
@@ -18,6 +19,13 @@ struct finished_cell {
 
 // ok + not_found + failed == items, and the child reported without error.
 bool is_valid(const finished_cell& done);
+// How many of the flags workload's first `items` codes (AA, AB, ...) have a flag.
+std::size_t flags_among_first(std::size_t items);
+// Why a reported tally is not a measurement, or nullopt when it is one: the counts must
+// add up to N, and a flags cell run without injected faults must get exactly the
+// flags that exist among its N codes, the rest not found, none failed.
+std::optional<std::string> tally_problem(const cell& where, const cell_result& result,
+                                         bool faults_injected);
 // Items counted ÷ the model's wall time.
 double items_per_second(const finished_cell& done);
 // N / (ceil(N/C) x delay); nullopt for a zero delay.

@@ -98,6 +98,17 @@ void kill_group(pid_t group) noexcept {
   if (group > 0) kill(-group, SIGKILL);
 }
 
+std::optional<std::string> exit_description(pid_t child) {
+  siginfo_t info{};
+  if (child <= 0 ||
+      waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+      info.si_pid != child)
+    return std::nullopt;
+  if (info.si_code == CLD_EXITED) return "exit status " + std::to_string(info.si_status);
+  const char* name = sigabbrev_np(info.si_status);
+  return name ? "SIG" + std::string(name) : "signal " + std::to_string(info.si_status);
+}
+
 std::string executable_folder() {
   std::error_code error;
   auto self = std::filesystem::read_symlink("/proc/self/exe", error);

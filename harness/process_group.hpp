@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ spawned_process spawn_in_own_group(const std::string& program,
 
 // SIGKILL to the whole group; harmless when it is already gone.
 void kill_group(pid_t group) noexcept;
+
+// How a child of this process ended ("SIGKILL", "exit status 3") once it has; nullopt
+// while it runs. Does not reap it: its group id stays its own until the caller reaps.
+std::optional<std::string> exit_description(pid_t child);
 
 // The directory of the running executable (from /proc/self/exe).
 std::string executable_folder();

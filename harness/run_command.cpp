@@ -1,6 +1,7 @@
 #include "run_command.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -11,8 +12,10 @@
 #include "cell.hpp"
 #include "cell_runner.hpp"
 #include "cli.hpp"
+#include "finished_cell.hpp"
 #include "machine_context.hpp"
 #include "plan_limits.hpp"
+#include "process_group.hpp"
 #include "progress.hpp"
 #include "results_writer.hpp"
 #include "server_launcher.hpp"
@@ -83,7 +86,8 @@ boost::json::object run_context(const run_options& options,
 struct planned_run {
   run_options options;
   std::vector<cell> cells;
-  bool network = false;  // some cell talks to a server
+  bool network = false;          // some cell talks to a server
+  bool faults_injected = false;  // a fault flag with a rate above 0, or --slow-body
 };
 
 // Everything a run holds from its first written result to its summary.
@@ -94,7 +98,20 @@ struct run_state {
   std::vector<finished_cell> finished;
   std::unique_ptr<server_process> server;  // when the harness starts one
   cell_environment environment;
+  std::optional<std::string> server_exit;  // "SIGKILL": the run stopped there
 };
+
+// The fault flags the harness passes to the server it starts; a rate of 0 injects none.
+bool injects_faults(const run_options& options) {
+  const auto& args = options.server_args;
+  for (std::size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--slow-body") return true;
+    bool rate = args[i] == "--error-rate" || args[i] == "--reset-rate" ||
+                args[i] == "--truncate-rate" || args[i] == "--stall-rate";
+    if (rate && std::strtod(args[i + 1].c_str(), nullptr) > 0) return true;
+  }
+  return false;
+}
 
 // Throws usage_error for bad arguments, a bad plan, or a machine limit the cells hit.
 planned_run parse_and_plan(std::span<const std::string_view> args) {
@@ -106,11 +123,13 @@ planned_run parse_and_plan(std::span<const std::string_view> args) {
   run.network = std::any_of(run.cells.begin(), run.cells.end(), [](const cell& one) {
     return one.workload == models::workload::flags;
   });
+  run.faults_injected = injects_faults(run.options);
   return run;
 }
 
-// The --server that answers, if given; otherwise a server binary must be there to start
-// (for a network run). Throws usage_error.
+// The --server that answers as a hammertime-server does (its GET /stats), if given:
+// the tally of a cell is only checked against what that server serves. Otherwise a server
+// binary must be there to start (for a network run). Throws usage_error.
 std::optional<endpoint> check_server(const planned_run& run,
                                      const std::string& server_binary) {
   const auto& url = run.options.server_url;
@@ -120,6 +139,9 @@ std::optional<endpoint> check_server(const planned_run& run,
       throw usage_error("bad --server '" + url + "': expected http://HOST:PORT");
     if (!answers_http(*given, std::chrono::seconds(2)))
       throw usage_error("--server " + url + " does not answer");
+    if (!fetch_server_stats(*given, false, std::chrono::seconds(2)))
+      throw usage_error("--server " + url +
+                        " is not a hammertime-server: its GET /stats is not ours");
     return given;
   }
   if (run.network && !fs::exists(server_binary))
@@ -193,7 +215,19 @@ cell_result run_shown_cell(const cell& one, const run_state& run, progress& show
   } catch (const std::exception& failure) {
     result.error = failure.what();
   }
+  if (result.error.empty() && !result.interrupted)
+    if (auto problem = tally_problem(one, result, run.plan.faults_injected))
+      result.error = *problem;
   return result;
+}
+
+// The server the harness started has exited ("SIGKILL"): the cell that ran meanwhile
+// is no measurement, and no later cell can be one.
+void check_server_alive(run_state& run, cell_result& result) {
+  if (!run.server) return;
+  run.server_exit = exit_description(run.server->pid());
+  if (run.server_exit && !result.interrupted)
+    result.error = "server exited: " + *run.server_exit;
 }
 
 // Every cell in order, the results rewritten after each, until the last one or a stop
@@ -208,6 +242,7 @@ bool run_cells(run_state& run) {
     run.environment.time_limit = cell_time_limit(one, run.plan.options);
     shown.begin(index);
     cell_result result = run_shown_cell(one, run, shown);
+    check_server_alive(run, result);
     shown.end(result);
     if (result.interrupted) break;
     run.finished.push_back({one, std::move(result)});
@@ -218,12 +253,14 @@ bool run_cells(run_state& run) {
       std::cerr << "hammertime run: " << failure.what() << "\n";
       return false;
     }
+    if (run.server_exit) break;
   }
   shown.clear();
   return true;
 }
 
-// The summary and the counts; the exit status (130 / 143 when a signal stopped it).
+// The summary and the counts; the exit status (130 / 143 when a signal stopped it, 1
+// when the server it started exited).
 int finish(const run_state& run) {
   if (int signal = stop_signal()) {
     std::cerr << "hammertime run: stopped; " << run.finished.size() << " of "
@@ -234,6 +271,13 @@ int finish(const run_state& run) {
   std::cout << summary_markdown(run.context, run.finished);
   std::size_t failed = 0;
   for (const auto& done : run.finished) failed += is_valid(done) ? 0 : 1;
+  if (run.server_exit) {
+    std::cerr << "hammertime run: server exited: " << *run.server_exit
+              << "; stopped after " << run.finished.size() << " of "
+              << run.plan.cells.size() << " cells, " << failed
+              << " failed or invalid; results in " << run.folder.string() << "\n";
+    return 1;
+  }
   std::cerr << "hammertime run: " << run.finished.size() << " cells, " << failed
             << " failed or invalid; results in " << run.folder.string() << "\n";
   return 0;

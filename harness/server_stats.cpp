@@ -42,9 +42,12 @@ std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset
   boost::system::error_code error;
   auto parsed = boost::json::parse(response->body, error);
   if (error || !parsed.is_object()) return std::nullopt;
+  // Ours counts every answer and every status: without both it is some other server.
+  auto answered = number_at(parsed.find_pointer("/answered", error));
+  const auto* requests = parsed.find_pointer("/requests", error);
+  if (!answered || requests == nullptr || !requests->is_object()) return std::nullopt;
   server_stats stats;
-  if (auto answered = number_at(parsed.find_pointer("/answered", error)))
-    stats.answered = static_cast<std::uint64_t>(*answered);
+  stats.answered = static_cast<std::uint64_t>(*answered);
   if (auto p99 = number_at(parsed.find_pointer("/lateness_us/p99", error)))
     stats.lateness_p99_ms = *p99 / 1000.0;
   auto user = number_at(parsed.find_pointer("/cpu_seconds/user", error));

@@ -1,6 +1,7 @@
 // The harness's pieces, linked in: the command line, the run matrix and its time
 // limits, the machine-limit checks, the result files.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cmath>
@@ -8,11 +9,10 @@
 #include <fstream>
 #include <sstream>
 
-#include <unistd.h>
-
 #include "atomic_file.hpp"
 #include "cell.hpp"
 #include "cli.hpp"
+#include "finished_cell.hpp"
 #include "plan_limits.hpp"
 #include "results_writer.hpp"
 #include "server_launcher.hpp"
@@ -295,6 +295,38 @@ TEST(harness_results, an_uneven_tally_is_invalid) {
   done.result.ok = 99;
   EXPECT_FALSE(is_valid(done));
   EXPECT_TRUE(is_valid(a_cell(0, 0.040)));
+}
+
+TEST(harness_results, a_flags_tally_without_faults_must_be_the_exact_one) {
+  EXPECT_EQ(flags_among_first(676), 194u);  // data/flags.tsv
+  EXPECT_EQ(flags_among_first(0), 0u);
+  auto options = parse({"--workload", "flags", "--models", "coroutines", "--items", "100",
+                        "--delay", "10ms", "--repetitions", "1"});
+  cell flags = plan_cells(options).front();
+  auto expected = flags_among_first(100);
+  ASSERT_GT(expected, 0u);
+  ASSERT_LT(expected, 100u);
+  cell_result exact;
+  exact.ok = expected;
+  exact.not_found = 100 - expected;
+  EXPECT_EQ(tally_problem(flags, exact, false), std::nullopt);
+
+  cell_result all_failed;  // what a dead server gives
+  all_failed.failed = 100;
+  EXPECT_EQ(tally_problem(flags, all_failed, false),
+            "expected " + std::to_string(expected) + " ok / " +
+                std::to_string(100 - expected) + " not found, got 0 / 0 (100 failed)");
+  // With faults injected only the sum is known.
+  EXPECT_EQ(tally_problem(flags, all_failed, true), std::nullopt);
+  cell_result short_one = exact;
+  short_one.ok -= 1;
+  auto problem = tally_problem(flags, short_one, true);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_NE(problem->find("does not add up to 100"), std::string::npos) << *problem;
+  // A flag counted as not found is as wrong as a failure.
+  cell_result swapped = exact;
+  swapped.ok -= 1, swapped.not_found += 1;
+  EXPECT_TRUE(tally_problem(flags, swapped, false).has_value());
 }
 
 TEST(harness_files, writes_replace_the_file_whole_and_leave_no_temporary) {

@@ -19,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "scripted_server.hpp"
+#include "server_process.hpp"
 #include "wire.hpp"
 
 namespace hammertime::testing {
@@ -378,6 +380,105 @@ TEST(harness, sigterm_stops_the_server_too) {
   EXPECT_EQ(run.wait(10s), 143);
   EXPECT_TRUE(processes_left_behind().empty());
   EXPECT_TRUE(iterations(parse_results(folder.path)).empty());
+}
+
+// The hammertime-server a running harness started (its child), or -1.
+pid_t server_started_by(pid_t harness) {
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    pid_t pid = std::atoi(entry.path().filename().c_str());
+    if (pid <= 0) continue;
+    std::string stat = read_text(entry.path() / "stat");
+    auto close = stat.rfind(')');
+    int parent = 0;
+    if (close == std::string::npos ||
+        std::sscanf(stat.c_str() + close + 1, " %*c %d", &parent) != 1 ||
+        parent != harness)
+      continue;
+    std::string command = read_text(entry.path() / "cmdline");
+    if (command.find("hammertime-server") != std::string::npos) return pid;
+  }
+  return -1;
+}
+
+std::size_t flags_among_first(std::size_t items) {
+  std::set<std::string> existing;
+  std::ifstream table(HAMMERTIME_FLAGS_TSV);
+  for (std::string line; std::getline(table, line);)
+    if (line.size() > 2 && line[2] == '\t') existing.insert(line.substr(0, 2));
+  std::size_t found = 0;
+  for (std::size_t i = 0; i < items; ++i) found += existing.count(models::flag_code(i));
+  return found;
+}
+
+TEST(harness, a_server_killed_mid_run_ends_the_run_with_no_valid_cell_after_it) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  scratch_folder folder;
+  // A short cell (100 requests at once, 0.1 s), then a 10 s one (100 in a row).
+  harness_run run(
+      {"run", "--workload", "flags", "--models", "coroutines,sequential", "--items",
+       "100", "--delay", "100ms", "--repetitions", "2", "--out", folder.path.string()},
+      folder.path);
+  ASSERT_TRUE(wait_for_cells(folder.path, 1, 30s)) << run.err();
+  std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
+  pid_t server = server_started_by(run.pid());
+  ASSERT_GT(server, 0);
+  kill(server, SIGKILL);
+  EXPECT_EQ(run.wait(10s), 1) << run.err();
+  EXPECT_NE(run.err().find("server exited: SIGKILL"), std::string::npos) << run.err();
+  EXPECT_TRUE(processes_left_behind().empty());
+  auto cells = iterations(parse_results(folder.path));
+  ASSERT_EQ(cells.size(), 2u);  // the two later cells did not run
+  EXPECT_EQ(cells[0].at("valid"), true);
+  EXPECT_EQ(cells[1].at("name"), "flags/sequential/C:1");
+  EXPECT_EQ(cells[1].at("valid"), false);
+  EXPECT_EQ(cells[1].at("error_message"), "server exited: SIGKILL");
+  EXPECT_FALSE(cells[1].contains("items_per_second"));
+}
+
+TEST(harness, a_server_url_that_is_not_a_hammertime_server_is_refused) {
+  // Anything that answers HTTP: a page for every path, some JSON, or 404 for every path.
+  for (std::string answer : {"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                             "Content-Length: 5\r\nConnection: close\r\n\r\nhello",
+                             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             "Content-Length: 15\r\nConnection: close\r\n\r\n"
+                             "{\"status\":\"ok\"}",
+                             "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+                             "Connection: close\r\n\r\n"}) {
+    scripted_server foreign([&](int connection) {
+      if (read_request(connection)) send_all(connection, answer);
+    });
+    scratch_folder folder;
+    harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
+                     "10", "--delay", "10ms", "--repetitions", "1", "--server",
+                     "http://127.0.0.1:" + std::to_string(foreign.port()), "--out",
+                     (folder.path / "out").string()},
+                    folder.path);
+    EXPECT_EQ(run.wait(10s), 2) << run.err();
+    EXPECT_EQ(line_count(run.err()), 1u) << run.err();
+    EXPECT_NE(run.err().find("not a hammertime-server"), std::string::npos) << run.err();
+    EXPECT_FALSE(fs::exists(folder.path / "out"));
+  }
+}
+
+TEST(harness, a_flags_cell_without_fault_flags_is_invalid_unless_its_tally_is_exact) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  // The server fails every request, but the harness was given no fault flag of its own.
+  server_process failing({"--error-rate", "1"});
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
+                   "20", "--delay", "10ms", "--repetitions", "1", "--server",
+                   failing.url(), "--out", folder.path.string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.path));
+  ASSERT_EQ(cells.size(), 1u);
+  auto expected = flags_among_first(20);
+  EXPECT_EQ(cells[0].at("valid"), false);
+  EXPECT_EQ(std::string(cells[0].at("error_message").as_string()),
+            "expected " + std::to_string(expected) + " ok / " +
+                std::to_string(20 - expected) + " not found, got 0 / 0 (20 failed)");
+  EXPECT_FALSE(cells[0].contains("items_per_second"));
+  EXPECT_NE(read_text(folder.path / "summary.md").find("(20 failed)"), std::string::npos);
 }
 
 TEST(harness, sigkill_of_the_harness_leaves_whole_result_files_and_no_children) {
