@@ -1,9 +1,11 @@
 #include "atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <random>
 #include <string>
 #include <system_error>
 
@@ -14,10 +16,21 @@ namespace {
   throw std::system_error(errno, std::generic_category(), what);
 }
 
-std::filesystem::path temporary_beside(const std::filesystem::path& path) {
-  return path.parent_path() /
-         ("." + path.filename().string() + ".tmp." + std::to_string(getpid()));
+// ".NAME.XXXXXX" beside `path`, for mkstemp.
+std::string temporary_pattern(const std::filesystem::path& path) {
+  return (path.parent_path() / ("." + path.filename().string() + ".XXXXXX")).string();
 }
+
+std::filesystem::path random_name_beside(const std::filesystem::path& path) {
+  static std::random_device seed;
+  static std::mt19937_64 draw(seed());
+  static constexpr char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string suffix(12, 'x');
+  for (auto& letter : suffix) letter = letters[draw() % (sizeof letters - 1)];
+  return path.parent_path() / ("." + path.filename().string() + "." + suffix);
+}
+
+}  // namespace
 
 void sync_folder(const std::filesystem::path& folder) {
   int fd =
@@ -27,28 +40,34 @@ void sync_folder(const std::filesystem::path& folder) {
   close(fd);
 }
 
-}  // namespace
-
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
-  auto temporary = temporary_beside(path);
-  int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("cannot write " + temporary.string());
+  auto pattern = temporary_pattern(path);
+  int fd = mkostemp(pattern.data(), O_CLOEXEC);
+  if (fd < 0) fail("cannot write " + pattern);
+  std::filesystem::path temporary = pattern;
+  auto give_up = [&](const std::string& what) {
+    int saved = errno;
+    close(fd);
+    unlink(temporary.c_str());
+    errno = saved;
+    fail(what);
+  };
+  if (fchmod(fd, 0644) != 0) give_up("cannot write " + temporary.string());
   while (!content.empty()) {
     auto written = write(fd, content.data(), content.size());
     if (written < 0 && errno == EINTR) continue;
-    if (written < 0) {
-      close(fd);
-      unlink(temporary.c_str());
-      fail("cannot write " + temporary.string());
-    }
+    if (written < 0) give_up("cannot write " + temporary.string());
     content.remove_prefix(static_cast<std::size_t>(written));
   }
-  if (fsync(fd) != 0 || close(fd) != 0) {
+  if (fsync(fd) != 0) give_up("cannot sync " + temporary.string());
+  if (close(fd) != 0) {
     unlink(temporary.c_str());
     fail("cannot sync " + temporary.string());
   }
   if (rename(temporary.c_str(), path.c_str()) != 0) {
+    int saved = errno;
     unlink(temporary.c_str());
+    errno = saved;
     fail("cannot rename to " + path.string());
   }
   sync_folder(path.parent_path());
@@ -56,12 +75,16 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 
 void point_symlink_atomically(const std::filesystem::path& link,
                               const std::filesystem::path& target) {
-  auto temporary = temporary_beside(link);
-  unlink(temporary.c_str());
-  if (symlink(target.c_str(), temporary.c_str()) != 0)
-    fail("cannot make symlink " + temporary.string());
+  // symlink() never follows or replaces what is there: a name taken is drawn again.
+  auto temporary = random_name_beside(link);
+  for (int tries = 0; symlink(target.c_str(), temporary.c_str()) != 0; ++tries) {
+    if (errno != EEXIST || tries == 100) fail("cannot make symlink " + temporary.string());
+    temporary = random_name_beside(link);
+  }
   if (rename(temporary.c_str(), link.c_str()) != 0) {
+    int saved = errno;
     unlink(temporary.c_str());
+    errno = saved;
     fail("cannot rename to " + link.string());
   }
 }

@@ -117,7 +117,10 @@ std::chrono::milliseconds cell_time_limit(const cell& one, const run_options& op
       2 * one.ideal() + std::chrono::seconds(10) +
       std::chrono::duration<double>(one.timeout) *
           (1 + std::ceil(static_cast<double>(one.rounds()) * fault_share));
-  return std::chrono::round<std::chrono::milliseconds>(limit);
+  // Bounded, so that a huge N x delay neither overflows the milliseconds nor the
+  // steady_clock deadline (nanoseconds) it is added to.
+  constexpr std::chrono::duration<double> longest = std::chrono::hours(24 * 365);
+  return std::chrono::round<std::chrono::milliseconds>(std::min(limit, longest));
 }
 
 }  // namespace hammertime::harness

@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include "cli.hpp"
 #include "memory_sampler.hpp"
 #include "process_group.hpp"
 #include "server_stats.hpp"
@@ -66,6 +67,15 @@ std::string last_line(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   auto newline = text.rfind('\n');
   return newline == std::string::npos ? text : text.substr(newline + 1);
+}
+
+// The last line with something on it, escaped and capped, for a row's reason.
+std::string last_said(const std::string& errors) {
+  auto end = errors.find_last_not_of(" \t\r\n");
+  if (end == std::string::npos) return "";
+  auto start = errors.rfind('\n', end);
+  start = errors.find_first_not_of(" \t", start == std::string::npos ? 0 : start + 1);
+  return escaped(std::string_view(errors).substr(start, end + 1 - start));
 }
 
 std::string signal_name(int signal) {
@@ -213,10 +223,12 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
     result.error = "time limit exceeded (" +
                    std::to_string(environment.time_limit.count()) + " ms): killed";
   } else if (WIFSIGNALED(status)) {
-    result.error = "crashed: " + signal_name(WTERMSIG(status));
+    auto said = last_said(errors);
+    result.error = "crashed: " + signal_name(WTERMSIG(status)) +
+                   (said.empty() ? "" : " (last stderr: " + said + ")");
   } else if (WEXITSTATUS(status) != 0 || !reported || !reported_error.empty()) {
     auto code = WEXITSTATUS(status);
-    auto said = reported_error.empty() ? last_line(errors) : reported_error;
+    auto said = reported_error.empty() ? last_said(errors) : escaped(reported_error, 1000);
     result.error = code == 3   ? said
                    : code == 0 ? "no result line from the child"
                                : "child exited with status " + std::to_string(code) +

@@ -4,11 +4,15 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <cmath>
 #include <iostream>
 #include <map>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
+#include "cli.hpp"
 #include "model.hpp"
 #include "process_memory.hpp"
 
@@ -34,33 +38,106 @@ int print_error(const std::string& message, bool limit, int code) {
   return code;
 }
 
+// Each flag once, with a value; numbers whole and in range. Throws child_usage.
+struct child_usage : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+constexpr std::string_view child_flags[] = {
+    "--model", "--workload", "--items",      "--concurrency",   "--delay-ms",
+    "--timeout-ms", "--host", "--port", "--stack-size", "--bridge-threads"};
+// The flags a child may go without.
+constexpr std::string_view optional_flags[] = {"--host", "--port", "--stack-size",
+                                               "--bridge-threads"};
+
+constexpr std::string_view child_usage_text =
+    R"(usage: hammertime child --model M --workload W --items N --concurrency C
+                        --delay-ms D --timeout-ms T [--host H] [--port P]
+                        [--stack-size BYTES] [--bridge-threads B]
+Runs one model once in this process and prints one JSON line (the cell's tally, times
+and memory); what `hammertime run` starts for each cell. Exit 0 when the model ran, 3
+with {"error":..,"limit":true} when a machine limit stopped it, 1 on another failure,
+2 on bad arguments.
+)";
+
+std::map<std::string_view, std::string_view> child_arguments(int argc, char** argv) {
+  std::map<std::string_view, std::string_view> given;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view name = argv[i];
+    if (std::find(std::begin(child_flags), std::end(child_flags), name) ==
+        std::end(child_flags))
+      throw child_usage("unknown argument '" + escaped(name) + "' (see --help)");
+    if (i + 1 >= argc) throw child_usage(std::string(name) + " needs a value");
+    if (!given.emplace(name, argv[++i]).second)
+      throw child_usage(std::string(name) + " given twice");
+  }
+  for (auto name : child_flags)
+    if (!given.count(name) && std::find(std::begin(optional_flags), std::end(optional_flags),
+                                        name) == std::end(optional_flags))
+      throw child_usage(std::string(name) + " is missing");
+  return given;
+}
+
+std::uint64_t whole_number(const std::map<std::string_view, std::string_view>& given,
+                           std::string_view name, std::uint64_t least,
+                           std::uint64_t most) {
+  auto text = given.at(name);
+  std::uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size() ||
+      value < least || value > most)
+    throw child_usage("bad " + std::string(name) + " '" + escaped(text) +
+                      "': expected a whole number " + std::to_string(least) + ".." +
+                      std::to_string(most));
+  return value;
+}
+
+job child_job(const std::map<std::string_view, std::string_view>& given,
+              const model*& chosen) {
+  chosen = models::find_model(given.at("--model"));
+  if (chosen == nullptr)
+    throw child_usage("unknown --model '" + escaped(given.at("--model")) + "'");
+  auto kind = models::workload_from_string(given.at("--workload"));
+  if (!kind)
+    throw child_usage("unknown --workload '" + escaped(given.at("--workload")) + "'");
+  job work;
+  work.kind = *kind;
+  // The bounds `run` itself holds its options to (cli.hpp).
+  constexpr std::uint64_t most_items = 1'000'000'000;
+  work.items = whole_number(given, "--items", 1, most_items);
+  work.concurrency = std::min<std::size_t>(
+      whole_number(given, "--concurrency", 1, most_items), chosen->max_concurrency);
+  work.delay = std::chrono::milliseconds(
+      whole_number(given, "--delay-ms", 0, max_delay.count()));
+  work.timeout = std::chrono::milliseconds(
+      whole_number(given, "--timeout-ms", 1, max_timeout.count()));
+  if (given.count("--host")) {
+    if (given.at("--host").empty()) throw child_usage("--host is empty");
+    work.host = given.at("--host");
+  }
+  if (given.count("--port"))
+    work.port = static_cast<std::uint16_t>(whole_number(given, "--port", 0, 65535));
+  if (given.count("--stack-size"))  // the bounds of run's --stack-size and --bridge-threads
+    work.stack_size = whole_number(given, "--stack-size", 4096, 64u << 20);
+  if (given.count("--bridge-threads"))
+    work.bridge_threads = whole_number(given, "--bridge-threads", 1, 10000);
+  return work;
+}
+
 }  // namespace
 
 int child_main(int argc, char** argv) {
-  std::map<std::string, std::string> args;
-  for (int i = 1; i + 1 < argc; i += 2) args[argv[i]] = argv[i + 1];
-  auto arg = [&](const char* name) -> const std::string& { return args[name]; };
-
-  const model* chosen = models::find_model(arg("--model"));
-  auto kind = models::workload_from_string(arg("--workload"));
-  if (chosen == nullptr || !kind) {
-    std::cerr << "hammertime child: unknown model or workload\n";
-    return 2;
-  }
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+      std::cout << child_usage_text;
+      return 0;
+    }
+  const model* chosen = nullptr;
   job work;
   try {
-    work.kind = *kind;
-    work.items = std::stoull(arg("--items"));
-    work.concurrency = std::min<std::size_t>(std::stoull(arg("--concurrency")), chosen->max_concurrency);
-    work.delay = std::chrono::milliseconds(std::stoll(arg("--delay-ms")));
-    work.timeout = std::chrono::milliseconds(std::stoll(arg("--timeout-ms")));
-    if (!arg("--host").empty()) work.host = arg("--host");
-    work.port = static_cast<std::uint16_t>(std::stoul(arg("--port").empty() ? "0" : arg("--port")));
-    if (!arg("--stack-size").empty()) work.stack_size = std::stoull(arg("--stack-size"));
-    if (!arg("--bridge-threads").empty())
-      work.bridge_threads = std::stoull(arg("--bridge-threads"));
-  } catch (const std::exception&) {
-    std::cerr << "hammertime child: bad numeric argument\n";
+    work = child_job(child_arguments(argc, argv), chosen);
+  } catch (const child_usage& error) {
+    std::cerr << "hammertime child: " << error.what() << "\n";
     return 2;
   }
 

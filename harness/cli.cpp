@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -46,34 +47,39 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
                       by what the model allows (1 for sequential). A model's cell is
                       named with its effective C: flags/sequential/C:1
   --delay D           each item's delay: the server's answer delay, or the sleep
-                      (default 100ms; whole milliseconds)
-  --timeout D         per-request timeout every model honours       (default 5s)
+                      (default 100ms; whole milliseconds, at most 10m)
+  --timeout D         per-request timeout every model honours (default 5s; at most 60m)
   --stack-size BYTES  each fiber's stack, for the fibers model      (default 65536)
   --bridge-threads B  the executor bridge's blocking threads: min(C, B) requests
                       wait at once, and the ideal says so            (default 30)
   --repetitions R     repetitions of every cell, interleaved: repetition outermost,
                       then concurrency, then model                  (default 3)
   --out DIR           where the results go (default results/runs/<timestamp>, and
-                      results/latest points at it)
+                      results/latest points at it). A folder that is not empty is
+                      refused unless --overwrite is given
+  --overwrite         write into a non-empty --out folder, replacing its results
   --server URL        use a server already running at http://HOST:PORT instead of
                       starting hammertime-server (found beside this binary)
   --plan FILE         run the matrix a plan file describes instead: one line per run
                       (--workload --models --items --concurrency --delay --timeout
                       --stack-size --bridge-threads),
                       '#' comments; every line's cells run interleaved, by repetition,
-                      into one results folder (see bench/suites/*.plan)
+                      into one results folder (see bench/suites/*.plan). At most
+                      1 MiB and 10000 lines
   --cell-limit D      time limit of one cell. Default: 2 x ideal + 10s + timeout x
                       (1 + rounds x stall rate, 1 with --slow-body), where ideal =
                       rounds x delay and rounds = ceil(N/C). A cell past it is killed
-                      (its whole process group) and its row marked failed.
+                      (its whole process group) and its row marked failed. At
+                      most 1440m (24 hours).
   Passed to the hammertime-server the harness starts (not with --server):
   --error-rate P  --reset-rate P  --truncate-rate P  --stall-rate P  (probabilities)
-  --slow-body B   (bytes per second)    --seed N    --server-threads N (its --threads)
+  --slow-body B   (bytes per second)    --seed N    --server-threads N (its --threads,
+                  1..1024). Probabilities are 0..1 and add up to 1 at most.
   --help          this text
 
-Ctrl-C or SIGTERM stops the run: children and server are killed, the finished cells
-are written, the exit status is 130 (SIGINT) or 143 (SIGTERM). Bad input or a machine
-limit the run would hit (open files, ports, threads, processes) is one line, exit 2; so
+Each option is given once. Ctrl-C or SIGTERM stops the run: children and server are
+killed, the finished cells are written, the exit status is 130 (SIGINT) or 143
+(SIGTERM). Bad input or a machine limit the run would hit (open files, ports, threads, processes) is one line, exit 2; so
 is a --server whose GET /stats is not hammertime-server's.
 
 A flags cell run without fault flags is valid only with the exact tally of its N codes
@@ -99,6 +105,20 @@ std::string list_text() {
   return text;
 }
 
+std::string escaped(std::string_view text, std::size_t limit) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string shown;
+  for (unsigned char c : text) {
+    if (shown.size() >= limit) return shown + "...";
+    if (c == '\n') shown += "\\n";
+    else if (c == '\r') shown += "\\r";
+    else if (c == '\t') shown += "\\t";
+    else if (c < 0x20 || c >= 0x7f) shown += {'\\', 'x', hex[c >> 4], hex[c & 15]};
+    else shown += static_cast<char>(c);
+  }
+  return shown;
+}
+
 namespace {
 
 template <class Number>
@@ -109,7 +129,7 @@ bool parse_number(std::string_view text, Number& value) {
 
 [[noreturn]] void bad(std::string_view name, std::string_view value,
                       std::string_view expected) {
-  throw usage_error("bad " + std::string(name) + " '" + std::string(value) +
+  throw usage_error("bad " + std::string(name) + " '" + escaped(value) +
                     "': expected " + std::string(expected));
 }
 
@@ -129,19 +149,24 @@ std::size_t positive_count(std::string_view name, std::string_view value) {
   return number;
 }
 
+// A duration in whole ms, 0 (when allowed) up to `most`; server::parse_duration reads
+// the text, the bounds here keep nan, inf, negative and huge values out.
 std::chrono::milliseconds whole_milliseconds(std::string_view name,
-                                             std::string_view value, bool zero_allowed) {
+                                             std::string_view value, bool zero_allowed,
+                                             std::chrono::milliseconds most) {
   auto parsed = server::parse_duration(value);
-  if (!parsed || parsed->count() % 1000 != 0 || (!zero_allowed && parsed->count() == 0))
+  auto least = zero_allowed ? 0 : 1000;
+  if (!parsed || parsed->count() < least || *parsed > most || parsed->count() % 1000 != 0)
     bad(name, value,
-        zero_allowed ? "a duration in whole ms like 100ms or 1s"
-                     : "a duration > 0 in whole ms like 5s or 500ms");
+        std::string(zero_allowed ? "a duration in whole ms like 100ms or 1s"
+                                 : "a duration > 0 in whole ms like 5s or 500ms") +
+            ", at most " + std::to_string(most / std::chrono::minutes(1)) + "m");
   return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
 }
 
 double probability(std::string_view name, std::string_view value) {
   double rate = 0;
-  if (!parse_number(value, rate) || rate < 0 || rate > 1)
+  if (!parse_number(value, rate) || !std::isfinite(rate) || rate < 0 || rate > 1)
     bad(name, value, "a probability 0..1");
   return rate;
 }
@@ -151,12 +176,28 @@ constexpr std::string_view plan_line_options[] = {"--workload", "--models", "--i
                                                   "--stack-size", "--bridge-threads",
                                                   "--concurrency", "--delay", "--timeout"};
 
+// The plan file's text, refused past max_plan_bytes before more of it is read.
+std::string plan_text(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw usage_error("cannot read --plan '" + escaped(path) + "'");
+  std::string text(max_plan_bytes + 1, '\0');
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(file.gcount()));
+  if (text.size() > max_plan_bytes)
+    throw usage_error("--plan '" + escaped(path) + "' is over " +
+                      std::to_string(max_plan_bytes >> 20) + " MiB");
+  if (file.bad()) throw usage_error("cannot read --plan '" + escaped(path) + "'");
+  if (std::count(text.begin(), text.end(), '\n') > static_cast<long>(max_plan_lines))
+    throw usage_error("--plan '" + escaped(path) + "' has over " +
+                      std::to_string(max_plan_lines) + " lines");
+  return text;
+}
+
 void read_plan(run_options& options) {
-  std::ifstream file(options.plan_path);
-  if (!file) throw usage_error("cannot read --plan '" + options.plan_path + "'");
+  std::istringstream file(plan_text(options.plan_path));
   std::string line;
   for (std::size_t number = 1; std::getline(file, line); ++number) {
-    auto where = options.plan_path + " line " + std::to_string(number) + ": ";
+    auto where = escaped(options.plan_path) + " line " + std::to_string(number) + ": ";
     std::istringstream words(line.substr(0, line.find('#')));
     std::vector<std::string> owned{std::istream_iterator<std::string>(words), {}};
     if (owned.empty()) continue;
@@ -165,7 +206,7 @@ void read_plan(run_options& options) {
       if (arg.substr(0, 2) == "--" &&
           std::find(std::begin(plan_line_options), std::end(plan_line_options),
                     arg.substr(0, arg.find('='))) == std::end(plan_line_options))
-        throw usage_error(where + std::string(arg) +
+        throw usage_error(where + escaped(arg) +
                           " belongs on the command line, not in a plan");
     try {
       options.plan.push_back(parse_run_options(args));
@@ -175,7 +216,8 @@ void read_plan(run_options& options) {
     options.plan.back().repetitions = options.repetitions;
     options.plan_text.push_back(line);
   }
-  if (options.plan.empty()) throw usage_error("--plan '" + options.plan_path + "' has no runs");
+  if (options.plan.empty())
+    throw usage_error("--plan '" + escaped(options.plan_path) + "' has no runs");
 }
 
 // The options as they are applied one by one, with what can only be checked once
@@ -187,23 +229,31 @@ struct parsed_options {
   std::string_view model_list = "all";         // --models, looked up after the plan
 };
 
-// `--name value` and `--name=value` pairs by name (a repeated option: the last one).
+// Options that take no value.
+constexpr std::string_view switches[] = {"--overwrite"};
+
+// `--name value` and `--name=value` pairs by name; an option given twice is refused.
 std::map<std::string_view, std::string_view> split_arguments(
     std::span<const std::string_view> args) {
   std::map<std::string_view, std::string_view> given;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view name = args[i], value;
     if (name.substr(0, 2) != "--")
-      throw usage_error("unexpected argument '" + std::string(name) + "' (see --help)");
+      throw usage_error("unexpected argument '" + escaped(name) + "' (see --help)");
+    bool is_switch =
+        std::find(std::begin(switches), std::end(switches), name) != std::end(switches);
     if (auto equals = name.find('='); equals != std::string_view::npos) {
       value = name.substr(equals + 1);
       name = name.substr(0, equals);
+    } else if (is_switch) {
+      value = "";
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {
-      throw usage_error(std::string(name) + " needs a value");
+      throw usage_error(escaped(name) + " needs a value");
     }
-    given[name] = value;
+    if (!given.emplace(name, value).second)
+      throw usage_error(escaped(name) + " given twice");
   }
   return given;
 }
@@ -239,11 +289,11 @@ bool apply_cell_option(std::string_view name, std::string_view value,
 bool apply_duration_option(std::string_view name, std::string_view value,
                            run_options& options) {
   if (name == "--delay")
-    options.delay = whole_milliseconds(name, value, true);
+    options.delay = whole_milliseconds(name, value, true, max_delay);
   else if (name == "--timeout")
-    options.timeout = whole_milliseconds(name, value, false);
+    options.timeout = whole_milliseconds(name, value, false, max_timeout);
   else if (name == "--cell-limit")
-    options.cell_limit = whole_milliseconds(name, value, false);
+    options.cell_limit = whole_milliseconds(name, value, false, max_cell_limit);
   else
     return false;
   return true;
@@ -264,6 +314,9 @@ bool apply_run_option(std::string_view name, std::string_view value,
   } else if (name == "--out") {
     if (value.empty()) bad(name, value, "a folder");
     options.out_dir = value;
+  } else if (name == "--overwrite") {
+    if (!value.empty()) bad(name, value, "no value");
+    options.overwrite = true;
   } else if (name == "--plan") {
     if (value.empty()) bad(name, value, "a plan file");
     options.plan_path = value;
@@ -287,9 +340,15 @@ bool apply_server_option(std::string_view name, std::string_view value,
     options.server_args.insert(options.server_args.end(),
                                {std::string(name), std::string(value)});
   } else if (name == "--slow-body" || name == "--seed" || name == "--server-threads") {
+    // The server's own rules: --threads 1..1024, --slow-body > 0, any --seed.
     std::size_t number = 0;
-    if (!parse_number(value, number) || (number == 0 && name != "--seed"))
-      bad(name, value, name == "--seed" ? "a whole number" : "a whole number > 0");
+    bool threads = name == "--server-threads";
+    if (!parse_number(value, number) || (number == 0 && name != "--seed") ||
+        (threads && number > 1024))
+      bad(name, value,
+          name == "--seed" ? "a whole number"
+          : threads        ? "a whole number 1..1024"
+                           : "a whole number > 0");
     options.slow_body = options.slow_body || name == "--slow-body";
     options.server_args.insert(
         options.server_args.end(),
@@ -306,7 +365,7 @@ void apply_option(std::string_view name, std::string_view value, parsed_options&
       !apply_duration_option(name, value, parsed.options) &&
       !apply_run_option(name, value, parsed.options) &&
       !apply_server_option(name, value, parsed))
-    throw usage_error("unknown option '" + std::string(name) +
+    throw usage_error("unknown option '" + escaped(name) +
                       "' (see hammertime run --help)");
 }
 
@@ -327,7 +386,7 @@ std::size_t item_count(models::workload workload,
   std::size_t items = flags ? models::flag_code_count : 1000;
   if (items_text) items = positive_count("--items", *items_text);
   if (flags && items > models::flag_code_count)
-    throw usage_error("bad --items '" + std::string(*items_text) +
+    throw usage_error("bad --items '" + escaped(*items_text) +
                       "': the flags workload has 676 codes (AA..ZZ)");
   return items;
 }
@@ -342,7 +401,7 @@ std::vector<const models::model*> chosen_models(std::string_view model_list) {
   for (auto name : split(model_list, ',')) {
     const auto* found = models::find_model(name);
     if (found == nullptr)
-      throw usage_error("unknown model '" + std::string(name) +
+      throw usage_error("unknown model '" + escaped(name) +
                         "' (see hammertime list)");
     if (std::find(chosen.begin(), chosen.end(), found) == chosen.end())
       chosen.push_back(found);

@@ -34,6 +34,7 @@ struct run_options {
   std::size_t bridge_threads = models::job{}.bridge_threads;  // --bridge-threads
   std::size_t repetitions = 3;
   std::string out_dir;     // empty: results/runs/<timestamp>, and results/latest
+  bool overwrite = false;  // --overwrite: a non-empty --out folder is written over
   std::string server_url;  // empty: the harness starts hammertime-server
   std::vector<std::string> server_args;  // fault flags for the server it starts
   double stall_rate = 0;  // from --stall-rate, widens each cell's time limit
@@ -46,8 +47,20 @@ struct run_options {
   std::vector<run_options> plan;
 };
 
+// The bounds the harness holds every duration to (the server's own for --delay).
+inline constexpr std::chrono::milliseconds max_delay = std::chrono::minutes(10);
+inline constexpr std::chrono::milliseconds max_timeout = std::chrono::hours(1);
+inline constexpr std::chrono::milliseconds max_cell_limit = std::chrono::hours(24);
+// What a plan file may hold.
+inline constexpr std::size_t max_plan_bytes = 1 << 20;
+inline constexpr std::size_t max_plan_lines = 10'000;
+
 // Throws usage_error naming the first bad argument.
 run_options parse_run_options(std::span<const std::string_view> args);
+
+// User input fit to quote in a one-line message: control characters and bytes past
+// ASCII as \n, \t, \xNN; at most `limit` bytes of it, "..." after a cut.
+std::string escaped(std::string_view text, std::size_t limit = 200);
 
 std::string_view main_help();
 std::string_view run_help();

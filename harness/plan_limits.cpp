@@ -23,9 +23,10 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
     const bool threads = holds == models::task_holder::thread;
     const bool processes = holds == models::task_holder::process;
     const std::string who = one.name();
-    const std::string spared = std::string(threads ? " threads" : " processes") + " (" +
+    const std::string spared = std::string(threads ? "threads" : "processes") + " (" +
                                std::to_string(tasks) + " for the cell, " +
-                               std::to_string(spare_pids) + " for the rest)";
+                               std::to_string(spare_pids) +
+                               " spare for the rest of the machine)";
 
     // Each connection is a descriptor in the child and one in the server; each worker
     // process talks over a pair of pipes.

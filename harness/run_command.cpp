@@ -136,11 +136,11 @@ std::optional<endpoint> check_server(const planned_run& run,
   if (run.network && !url.empty()) {
     auto given = parse_server_url(url);
     if (!given)
-      throw usage_error("bad --server '" + url + "': expected http://HOST:PORT");
+      throw usage_error("bad --server '" + escaped(url) + "': expected http://HOST:PORT");
     if (!answers_http(*given, std::chrono::seconds(2)))
-      throw usage_error("--server " + url + " does not answer");
+      throw usage_error("--server " + escaped(url) + " does not answer");
     if (!fetch_server_stats(*given, false, std::chrono::seconds(2)))
-      throw usage_error("--server " + url +
+      throw usage_error("--server " + escaped(url) +
                         " is not a hammertime-server: its GET /stats is not ours");
     return given;
   }
@@ -150,11 +150,16 @@ std::optional<endpoint> check_server(const planned_run& run,
   return std::nullopt;
 }
 
-// --out, or a fresh results/runs/<timestamp>, created. Throws usage_error.
+// --out, or a fresh results/runs/<timestamp>, created. A --out folder that holds
+// anything is refused unless --overwrite says so. Throws usage_error.
 fs::path prepare_output_folder(const run_options& options) {
   fs::path folder =
       options.out_dir.empty() ? fresh_run_folder() : fs::path(options.out_dir);
   std::error_code error;
+  if (!options.out_dir.empty() && !options.overwrite && fs::is_directory(folder, error) &&
+      !fs::is_empty(folder, error))
+    throw usage_error("--out " + escaped(folder.string()) +
+                      " is not empty (add --overwrite to write over its results)");
   fs::create_directories(folder, error);
   if (error)
     throw usage_error("cannot create " + folder.string() + ": " + error.message());
@@ -262,6 +267,11 @@ bool run_cells(run_state& run) {
 // The summary and the counts; the exit status (130 / 143 when a signal stopped it, 1
 // when the server it started exited).
 int finish(const run_state& run) {
+  try {
+    settle_results(run.folder);
+  } catch (const std::exception& failure) {
+    std::cerr << "hammertime run: " << failure.what() << "\n";
+  }
   if (int signal = stop_signal()) {
     std::cerr << "hammertime run: stopped; " << run.finished.size() << " of "
               << run.plan.cells.size() << " cells written to " << run.folder.string()

@@ -44,6 +44,8 @@ struct scratch_folder {
     path = mkdtemp(pattern.data());
   }
   ~scratch_folder() { fs::remove_all(path); }
+  // Where a run's results go: --out must be empty, and the logs are beside it.
+  fs::path out() const { return path / "out"; }
 };
 
 // `hammertime ARGS...` with stdout and stderr in files. The test process is a child
@@ -51,7 +53,7 @@ struct scratch_folder {
 class harness_run {
  public:
   harness_run(std::vector<std::string> args, const fs::path& logs,
-              rlim_t open_files = RLIM_INFINITY)
+              rlim_t open_files = RLIM_INFINITY, rlim_t address_space = RLIM_INFINITY)
       : out_(logs / "stdout.txt"), err_(logs / "stderr.txt") {
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     args.insert(args.begin(), HAMMERTIME_BIN);
@@ -65,6 +67,10 @@ class harness_run {
       if (open_files != RLIM_INFINITY) {
         rlimit limit{open_files, open_files};
         setrlimit(RLIMIT_NOFILE, &limit);
+      }
+      if (address_space != RLIM_INFINITY) {
+        rlimit limit{address_space, address_space};
+        setrlimit(RLIMIT_AS, &limit);
       }
       execv(argv[0], argv.data());
       _exit(127);
@@ -175,10 +181,10 @@ TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
   scratch_folder folder;
   harness_run run(
       {"run", "--workload", "sleep", "--models", "sequential", "--items", "6", "--delay",
-       "10ms", "--repetitions", "2", "--out", folder.path.string()},
+       "10ms", "--repetitions", "2", "--out", folder.out().string()},
       folder.path);
   ASSERT_EQ(run.wait(), 0) << run.err();
-  auto results = parse_results(folder.path);
+  auto results = parse_results(folder.out());
   EXPECT_EQ(results.at("context").at("library_build_type"), "release");
   EXPECT_TRUE(results.at("context").as_object().contains("git_commit"));
   auto cells = iterations(results);
@@ -224,8 +230,8 @@ TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
                 number(entry.at("items_per_second")));
     }
   EXPECT_EQ(medians, 1u);
-  EXPECT_EQ(line_count(read_text(folder.path / "results.csv")), 3u);  // header + 2 rows
-  EXPECT_NE(read_text(folder.path / "summary.md").find("| sleep | sequential | 1 |"),
+  EXPECT_EQ(line_count(read_text(folder.out() / "results.csv")), 3u);  // header + 2 rows
+  EXPECT_NE(read_text(folder.out() / "summary.md").find("| sleep | sequential | 1 |"),
             std::string::npos);
   for (const auto& entry : fs::directory_iterator(folder.path))
     EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos)
@@ -246,10 +252,10 @@ TEST(harness, the_sequential_model_gets_the_exact_tally_of_the_first_20_flags) {
   scratch_folder folder;
   harness_run run(
       {"run", "--workload", "flags", "--models", "sequential", "--items", "20", "--delay",
-       "10ms", "--repetitions", "1", "--out", folder.path.string()},
+       "10ms", "--repetitions", "1", "--out", folder.out().string()},
       folder.path);
   ASSERT_EQ(run.wait(), 0) << run.err();
-  auto cells = iterations(parse_results(folder.path));
+  auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
   EXPECT_EQ(number(cells[0].at("ok")), expected_ok);
   EXPECT_EQ(number(cells[0].at("not_found")), 20 - expected_ok);
@@ -263,10 +269,10 @@ TEST(harness, fault_flags_reach_the_server_it_starts) {
   scratch_folder folder;
   harness_run run(
       {"run", "--workload", "flags", "--models", "sequential", "--items", "8", "--delay",
-       "1ms", "--repetitions", "1", "--error-rate", "1.0", "--out", folder.path.string()},
+       "1ms", "--repetitions", "1", "--error-rate", "1.0", "--out", folder.out().string()},
       folder.path);
   ASSERT_EQ(run.wait(), 0) << run.err();
-  auto cells = iterations(parse_results(folder.path));
+  auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
   EXPECT_EQ(number(cells[0].at("failed")), 8);
   EXPECT_EQ(cells[0].at("valid"), true);
@@ -286,6 +292,12 @@ TEST(harness, bad_arguments_exit_2_with_one_line_before_any_work) {
       {"--timeout", "0s"},
       {"--workload", "flags", "--items", "677"},
       {"--error-rate", "2"},
+      {"--error-rate", "nan"},
+      {"--server-threads", "2000"},
+      {"--timeout", "9000000000000000ms"},
+      {"--delay", "9000000000000000ms"},
+      {"--cell-limit", "infms"},
+      {"--delay", "10ms", "--delay", "10ms"},
       {"--server", "http://127.0.0.1:1"},
       {"--server", "localhost"},
       {"--no-such-option", "1"},
@@ -300,6 +312,43 @@ TEST(harness, bad_arguments_exit_2_with_one_line_before_any_work) {
     EXPECT_EQ(line_count(run.err()), 1u) << shown << ": " << run.err();
     EXPECT_FALSE(fs::exists(folder.path / "out")) << shown;
   }
+}
+
+TEST(harness, a_non_empty_out_folder_is_refused_unless_overwrite_is_given) {
+  scratch_folder folder;
+  fs::create_directories(folder.out());
+  std::ofstream(folder.out() / "notes.txt") << "mine";
+  std::vector<std::string> command{"run",   "--workload", "sleep", "--models",
+                                   "coroutines", "--items", "5", "--delay", "1ms",
+                                   "--repetitions", "1", "--out", folder.out().string()};
+  harness_run refused(command, folder.path);
+  EXPECT_EQ(refused.wait(10s), 2);
+  EXPECT_EQ(line_count(refused.err()), 1u) << refused.err();
+  EXPECT_NE(refused.err().find("--overwrite"), std::string::npos) << refused.err();
+  EXPECT_FALSE(fs::exists(folder.out() / "results.json"));
+  command.push_back("--overwrite");
+  harness_run allowed(command, folder.path);
+  ASSERT_EQ(allowed.wait(), 0) << allowed.err();
+  EXPECT_EQ(iterations(parse_results(folder.out())).size(), 1u);
+  EXPECT_EQ(read_text(folder.out() / "notes.txt"), "mine");
+}
+
+TEST(harness, a_child_that_dies_of_a_limit_keeps_its_last_stderr_line_in_the_row) {
+  scratch_folder folder;
+  // 676 threads of 8 MiB stacks do not fit in 300 MB: pthread_create fails, the
+  // child aborts, and its stderr says why.
+  harness_run run({"run", "--workload", "sleep", "--models", "thread_pool", "--items",
+                   "676", "--delay", "10ms", "--repetitions", "1", "--out",
+                   folder.out().string()},
+                  folder.path, RLIM_INFINITY, 300'000'000);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 1u);
+  std::string error(cells[0].at("error_message").as_string());
+  EXPECT_NE(error.find("crashed: SIGABRT"), std::string::npos) << error;
+  EXPECT_NE(error.find("(last stderr: "), std::string::npos) << error;
+  EXPECT_NE(error.find("pthread_create"), std::string::npos) << error;
+  EXPECT_LT(error.size(), 300u);
 }
 
 TEST(harness, too_few_open_files_for_the_concurrency_is_named_up_front) {
@@ -317,11 +366,11 @@ TEST(harness, a_cell_past_its_time_limit_is_killed_and_marked_failed) {
   auto started = std::chrono::steady_clock::now();
   harness_run run({"run", "--workload", "sleep", "--models", "sequential", "--items",
                    "100", "--delay", "100ms", "--cell-limit", "500ms", "--repetitions",
-                   "1", "--out", folder.path.string()},
+                   "1", "--out", folder.out().string()},
                   folder.path);
   ASSERT_EQ(run.wait(), 0) << run.err();
   EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);  // not the 10 s of sleeps
-  auto cells = iterations(parse_results(folder.path));
+  auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
   EXPECT_EQ(cells[0].at("error_occurred"), true);
   EXPECT_NE(std::string(cells[0].at("error_message").as_string()).find("time limit"),
@@ -349,19 +398,19 @@ bool wait_for_cells(const fs::path& folder, std::size_t cells,
 harness_run start_a_short_then_a_long_cell(const scratch_folder& folder) {
   return harness_run(
       {"run", "--workload", "sleep", "--models", "coroutines,sequential", "--items",
-       "100", "--delay", "100ms", "--repetitions", "3", "--out", folder.path.string()},
+       "100", "--delay", "100ms", "--repetitions", "3", "--out", folder.out().string()},
       folder.path);
 }
 
 TEST(harness, ctrl_c_kills_every_child_and_keeps_the_finished_cells) {
   scratch_folder folder;
   auto run = start_a_short_then_a_long_cell(folder);
-  ASSERT_TRUE(wait_for_cells(folder.path, 1, 30s)) << run.err();
+  ASSERT_TRUE(wait_for_cells(folder.out(), 1, 30s)) << run.err();
   std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
   run.signal(SIGINT);
   EXPECT_EQ(run.wait(10s), 130);
   EXPECT_TRUE(processes_left_behind().empty());
-  auto cells = iterations(parse_results(folder.path));
+  auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
   EXPECT_EQ(cells[0].at("name"), "sleep/coroutines/C:100");
   EXPECT_EQ(cells[0].at("valid"), true);
@@ -372,14 +421,14 @@ TEST(harness, sigterm_stops_the_server_too) {
   scratch_folder folder;
   harness_run run(
       {"run", "--workload", "flags", "--models", "sequential", "--items", "676",
-       "--delay", "100ms", "--repetitions", "1", "--out", folder.path.string()},
+       "--delay", "100ms", "--repetitions", "1", "--out", folder.out().string()},
       folder.path);
-  ASSERT_TRUE(wait_for_cells(folder.path, 0, 10s));
+  ASSERT_TRUE(wait_for_cells(folder.out(), 0, 10s));
   std::this_thread::sleep_for(1500ms);
   run.signal(SIGTERM);
   EXPECT_EQ(run.wait(10s), 143);
   EXPECT_TRUE(processes_left_behind().empty());
-  EXPECT_TRUE(iterations(parse_results(folder.path)).empty());
+  EXPECT_TRUE(iterations(parse_results(folder.out())).empty());
 }
 
 // The hammertime-server a running harness started (its child), or -1.
@@ -416,9 +465,9 @@ TEST(harness, a_server_killed_mid_run_ends_the_run_with_no_valid_cell_after_it) 
   // A short cell (100 requests at once, 0.1 s), then a 10 s one (100 in a row).
   harness_run run(
       {"run", "--workload", "flags", "--models", "coroutines,sequential", "--items",
-       "100", "--delay", "100ms", "--repetitions", "2", "--out", folder.path.string()},
+       "100", "--delay", "100ms", "--repetitions", "2", "--out", folder.out().string()},
       folder.path);
-  ASSERT_TRUE(wait_for_cells(folder.path, 1, 30s)) << run.err();
+  ASSERT_TRUE(wait_for_cells(folder.out(), 1, 30s)) << run.err();
   std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
   pid_t server = server_started_by(run.pid());
   ASSERT_GT(server, 0);
@@ -426,7 +475,7 @@ TEST(harness, a_server_killed_mid_run_ends_the_run_with_no_valid_cell_after_it) 
   EXPECT_EQ(run.wait(10s), 1) << run.err();
   EXPECT_NE(run.err().find("server exited: SIGKILL"), std::string::npos) << run.err();
   EXPECT_TRUE(processes_left_behind().empty());
-  auto cells = iterations(parse_results(folder.path));
+  auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 2u);  // the two later cells did not run
   EXPECT_EQ(cells[0].at("valid"), true);
   EXPECT_EQ(cells[1].at("name"), "flags/sequential/C:1");
@@ -467,10 +516,10 @@ TEST(harness, a_flags_cell_without_fault_flags_is_invalid_unless_its_tally_is_ex
   scratch_folder folder;
   harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
                    "20", "--delay", "10ms", "--repetitions", "1", "--server",
-                   failing.url(), "--out", folder.path.string()},
+                   failing.url(), "--out", folder.out().string()},
                   folder.path);
   ASSERT_EQ(run.wait(), 0) << run.err();
-  auto cells = iterations(parse_results(folder.path));
+  auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
   auto expected = flags_among_first(20);
   EXPECT_EQ(cells[0].at("valid"), false);
@@ -478,18 +527,18 @@ TEST(harness, a_flags_cell_without_fault_flags_is_invalid_unless_its_tally_is_ex
             "expected " + std::to_string(expected) + " ok / " +
                 std::to_string(20 - expected) + " not found, got 0 / 0 (20 failed)");
   EXPECT_FALSE(cells[0].contains("items_per_second"));
-  EXPECT_NE(read_text(folder.path / "summary.md").find("(20 failed)"), std::string::npos);
+  EXPECT_NE(read_text(folder.out() / "summary.md").find("(20 failed)"), std::string::npos);
 }
 
 TEST(harness, sigkill_of_the_harness_leaves_whole_result_files_and_no_children) {
   scratch_folder folder;
   auto run = start_a_short_then_a_long_cell(folder);
-  ASSERT_TRUE(wait_for_cells(folder.path, 1, 30s)) << run.err();
+  ASSERT_TRUE(wait_for_cells(folder.out(), 1, 30s)) << run.err();
   std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
   run.signal(SIGKILL);
   EXPECT_EQ(run.wait(10s), 128 + SIGKILL);
   EXPECT_TRUE(processes_left_behind().empty());
-  EXPECT_GE(iterations(parse_results(folder.path)).size(), 1u);
+  EXPECT_GE(iterations(parse_results(folder.out())).size(), 1u);
 }
 
 }  // namespace

@@ -1,0 +1,289 @@
+// The harness against hostile input: result files that cannot be hijacked or left
+// inconsistent, every option (run's and child's) held to one set of rules, and user
+// text quoted without its control characters.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "atomic_file.hpp"
+#include "cell.hpp"
+#include "cli.hpp"
+#include "results_writer.hpp"
+
+namespace hammertime::harness {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+struct scratch_folder {
+  fs::path path;
+  scratch_folder() {
+    std::string pattern = (fs::temp_directory_path() / "hammertime-input-XXXXXX").string();
+    path = mkdtemp(pattern.data());
+  }
+  ~scratch_folder() { fs::remove_all(path); }
+};
+
+std::string refusal(std::vector<std::string_view> args) {
+  try {
+    parse_run_options(args);
+  } catch (const usage_error& error) {
+    return error.what();
+  }
+  return "accepted";
+}
+
+// A finished sleep cell, repetition `n`.
+finished_cell a_cell(std::size_t n) {
+  auto options = parse_run_options(std::vector<std::string_view>{
+      "--workload", "sleep", "--models", "coroutines", "--items", "10", "--delay",
+      "10ms", "--repetitions", "1"});
+  finished_cell done{plan_cells(options).front(), {}};
+  done.where.repetition = n;
+  done.result.wall_seconds = 0.01;
+  done.result.seconds_outside = 0.02;
+  done.result.ok = 10;
+  return done;
+}
+
+std::size_t iterations_in(const fs::path& results_json) {
+  boost::system::error_code error;
+  auto parsed = boost::json::parse(read_text(results_json), error);
+  if (error) return static_cast<std::size_t>(-1);
+  std::size_t count = 0;
+  for (const auto& entry : parsed.at("benchmarks").as_array())
+    count += entry.at("run_type") == "iteration";
+  return count;
+}
+
+std::size_t rows_in(const fs::path& results_csv) {
+  auto text = read_text(results_csv);
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) - 1;
+}
+
+TEST(harness_result_files, a_symlink_planted_at_a_temporary_name_is_never_written_through) {
+  scratch_folder folder;
+  auto victim = folder.path / "victim";
+  std::ofstream(victim) << "precious";
+  // Every name the writer used to use for its temporaries (.NAME.tmp.PID).
+  for (auto name : {"results.json", "results.csv", "summary.md", "a.txt"})
+    fs::create_symlink(victim, folder.path / ("." + std::string(name) + ".tmp." +
+                                              std::to_string(getpid())));
+  write_file_atomically(folder.path / "a.txt", "new");
+  write_results(folder.path, {}, std::vector<finished_cell>{a_cell(0)});
+  EXPECT_EQ(read_text(victim), "precious");
+  EXPECT_EQ(read_text(folder.path / "a.txt"), "new");
+  EXPECT_EQ(iterations_in(folder.path / "results.json"), 1u);
+}
+
+TEST(harness_result_files, a_new_file_is_readable_by_all_like_before) {
+  scratch_folder folder;
+  write_file_atomically(folder.path / "a.txt", "new");
+  auto permissions = fs::status(folder.path / "a.txt").permissions();
+  EXPECT_EQ(permissions, fs::perms::owner_read | fs::perms::owner_write |
+                             fs::perms::group_read | fs::perms::others_read);
+}
+
+TEST(harness_result_files, a_writer_killed_at_any_moment_leaves_json_and_csv_with_the_same_cells) {
+  scratch_folder folder;
+  std::mt19937 draw(42);
+  for (int attempt = 0; attempt < 40; ++attempt) {
+    pid_t writer = fork();
+    if (writer == 0) {
+      std::vector<finished_cell> cells;
+      for (std::size_t n = 0;; ++n) {
+        cells.push_back(a_cell(n));
+        write_results(folder.path, {}, cells);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(5000 + draw() % 20000));
+    kill(writer, SIGKILL);
+    waitpid(writer, nullptr, 0);
+    if (!fs::exists(folder.path / "results.csv")) continue;
+    auto json = iterations_in(folder.path / "results.json");
+    auto csv = rows_in(folder.path / "results.csv");
+    ASSERT_EQ(json, csv) << "attempt " << attempt;
+    auto summary = read_text(folder.path / "summary.md");
+    EXPECT_NE(summary.find("ok"), std::string::npos);
+  }
+}
+
+TEST(harness_result_files, a_settled_folder_holds_plain_files_and_no_hidden_sets) {
+  scratch_folder folder;
+  std::vector<finished_cell> cells{a_cell(0)};
+  write_results(folder.path, {}, cells);
+  cells.push_back(a_cell(1));
+  write_results(folder.path, {}, cells);
+  settle_results(folder.path);
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(folder.path)) {
+    names.push_back(entry.path().filename().string());
+    EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(entry.path()))) << names.back();
+  }
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"results.csv", "results.json", "summary.md"}));
+  EXPECT_EQ(iterations_in(folder.path / "results.json"), 2u);
+  EXPECT_EQ(rows_in(folder.path / "results.csv"), 2u);
+}
+
+TEST(harness_option_rules, probabilities_are_finite_numbers_0_to_1) {
+  for (auto value : {"nan", "-nan", "inf", "NAN", "1.5", "-0.1"})
+    EXPECT_NE(refusal({"--error-rate", value}).find("--error-rate"), std::string::npos)
+        << value;
+  EXPECT_EQ(refusal({"--error-rate", "0.5"}), "accepted");
+}
+
+TEST(harness_option_rules, server_threads_follow_the_servers_1_to_1024) {
+  EXPECT_NE(refusal({"--server-threads", "2000"}).find("1..1024"), std::string::npos);
+  EXPECT_NE(refusal({"--server-threads", "0"}).find("--server-threads"),
+            std::string::npos);
+  EXPECT_EQ(refusal({"--server-threads", "1024"}), "accepted");
+}
+
+TEST(harness_option_rules, durations_are_bounded_and_never_nan_inf_or_negative) {
+  for (auto name : {"--delay", "--timeout", "--cell-limit"})
+    for (auto value : {"nanms", "infms", "-5ms", "9000000000000000ms", "1e300s"})
+      EXPECT_NE(refusal({name, value}).find(name), std::string::npos)
+          << name << " " << value;
+  EXPECT_NE(refusal({"--delay", "601s"}).find("at most 10m"), std::string::npos);
+  EXPECT_EQ(refusal({"--delay", "10m"}), "accepted");
+  EXPECT_NE(refusal({"--timeout", "3601s"}).find("at most 60m"), std::string::npos);
+  EXPECT_EQ(refusal({"--timeout", "60m"}), "accepted");
+  EXPECT_NE(refusal({"--cell-limit", "86401s"}).find("at most 1440m"), std::string::npos);
+  EXPECT_EQ(refusal({"--cell-limit", "1440m"}), "accepted");
+}
+
+TEST(harness_option_rules, the_time_limit_rule_does_not_overflow) {
+  auto options = parse_run_options(std::vector<std::string_view>{
+      "--workload", "sleep", "--models", "sequential", "--items",
+      "18446744073709551615", "--delay", "10m", "--timeout", "60m"});
+  auto limit = cell_time_limit(plan_cells(options).front(), options);
+  EXPECT_GT(limit, std::chrono::hours(24));
+  // Still a deadline steady_clock can hold.
+  EXPECT_LT(limit, std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::duration::max()) / 2);
+}
+
+TEST(harness_option_rules, an_option_given_twice_is_refused) {
+  EXPECT_EQ(refusal({"--delay", "10ms", "--delay", "20ms"}), "--delay given twice");
+  EXPECT_EQ(refusal({"--items=5", "--items", "5"}), "--items given twice");
+}
+
+TEST(harness_option_rules, quoted_input_has_its_control_characters_escaped) {
+  auto message = refusal({"--models", "a\x1b[31mb\n"});
+  EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
+  EXPECT_NE(message.find("a\\x1b[31mb\\n"), std::string::npos) << message;
+  EXPECT_EQ(escaped(std::string(500, 'x')).size(), 203u);  // 200 and "..."
+}
+
+TEST(harness_option_rules, overwrite_is_a_switch_and_not_a_plan_line_option) {
+  auto options = parse_run_options(std::vector<std::string_view>{"--overwrite"});
+  EXPECT_TRUE(options.overwrite);
+  EXPECT_FALSE(parse_run_options(std::vector<std::string_view>{}).overwrite);
+}
+
+struct plan_path {
+  fs::path path = fs::temp_directory_path() /
+                  ("hammertime-input-plan-" + std::to_string(getpid()) + ".plan");
+  ~plan_path() { fs::remove(path); }
+};
+
+TEST(harness_option_rules, a_plan_is_read_up_to_1_mib_and_10000_lines) {
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_NE(refusal({"--plan", "/dev/zero"}).find("over 1 MiB"), std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  plan_path plan;
+  {
+    std::ofstream file(plan.path);
+    for (int i = 0; i < 10'001; ++i) file << "#\n";
+  }
+  EXPECT_NE(refusal({"--plan", plan.path.string()}).find("10000 lines"),
+            std::string::npos);
+}
+
+TEST(harness_option_rules, a_bad_plan_line_is_quoted_escaped) {
+  plan_path plan;
+  std::ofstream(plan.path) << "--workload sleep --models \x1b[2Jx\n";
+  auto message = refusal({"--plan", plan.path.string()});
+  EXPECT_NE(message.find("line 1"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
+}
+
+// `hammertime child ARGS...`: exit status and stderr.
+std::pair<int, std::string> child(std::vector<std::string> args) {
+  std::string command = std::string(HAMMERTIME_BIN) + " child";
+  for (const auto& arg : args) command += " '" + arg + "'";
+  command += " 2>&1 >/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string said;
+  char buffer[256];
+  while (auto got = fread(buffer, 1, sizeof buffer, pipe)) said.append(buffer, got);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), said};
+}
+
+std::vector<std::string> good_child_args() {
+  return {"--model", "sequential", "--workload", "sleep", "--items", "2",
+          "--concurrency", "1", "--delay-ms", "1", "--timeout-ms", "100"};
+}
+
+TEST(harness_child_arguments, each_bad_one_is_one_line_exit_2_naming_it) {
+  const std::vector<std::pair<std::string, std::string>> bad{
+      {"--items", "-1"},     {"--items", "0"},       {"--delay-ms", "-5000"},
+      {"--delay-ms", "1x"},  {"--port", "70000"},    {"--concurrency", "1.5"},
+      {"--timeout-ms", ""},  {"--delay-ms", "600001"}, {"--bogus", "1"},
+      {"--model", "nope"},   {"--workload", "nope"}};
+  for (const auto& [name, value] : bad) {
+    auto args = good_child_args();
+    auto at = std::find(args.begin(), args.end(), name);
+    if (at != args.end())
+      at[1] = value;
+    else
+      args.insert(args.end(), {name, value});
+    auto [code, said] = child(args);
+    EXPECT_EQ(code, 2) << name << " " << value << ": " << said;
+    EXPECT_EQ(std::count(said.begin(), said.end(), '\n'), 1) << said;
+    EXPECT_NE(said.find(name), std::string::npos) << said;
+  }
+  auto args = good_child_args();
+  args.push_back("--port");
+  auto [code, said] = child(args);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(said.find("--port needs a value"), std::string::npos) << said;
+  EXPECT_EQ(child(good_child_args()).first, 0);
+}
+
+TEST(harness_child_arguments, help_prints_the_protocol_and_exits_0) {
+  auto [code, said] = child({"--help"});
+  (void)said;
+  EXPECT_EQ(code, 0);
+  std::string command = std::string(HAMMERTIME_BIN) + " child --help";
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096] = {};
+  fread(buffer, 1, sizeof buffer - 1, pipe);
+  pclose(pipe);
+  EXPECT_NE(std::string(buffer).find("usage: hammertime child --model"),
+            std::string::npos)
+      << buffer;
+}
+
+}  // namespace
+}  // namespace hammertime::harness
