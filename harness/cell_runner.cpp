@@ -69,10 +69,14 @@ std::string last_line(std::string text) {
   return newline == std::string::npos ? text : text.substr(newline + 1);
 }
 
-// The last line with something on it, escaped and capped, for a row's reason.
+// The line that says why, escaped and capped, for a row's reason: the last exception
+// the C++ runtime reported ("what(): ..."; several threads that fail at once add
+// "terminate called recursively" after it), else the last line with something on it.
 std::string last_said(const std::string& errors) {
   auto end = errors.find_last_not_of(" \t\r\n");
   if (end == std::string::npos) return "";
+  if (auto what = errors.rfind("what():"); what != std::string::npos)
+    end = std::min(end, errors.find('\n', what) - 1);
   auto start = errors.rfind('\n', end);
   start = errors.find_first_not_of(" \t", start == std::string::npos ? 0 : start + 1);
   return escaped(std::string_view(errors).substr(start, end + 1 - start));
