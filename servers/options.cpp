@@ -16,8 +16,8 @@ flags of data/flags.tsv and 404 for the other 482 codes; GET /stats shows its co
   --port N              port, 0 for any free one (default 8001)
   --threads N           threads running the event loop (default 1)
   --delay D             delay before each answer (alias --latency): 500ms, or
-                        50ms..500ms (uniform); ?delay_ms=N overrides it for
-                        one request (default 0ms)
+                        50ms..500ms (uniform), at most 10m; ?delay_ms=N
+                        (0..600000) overrides it for one request (default 0ms)
   --error-rate P        probability of a 503 answer
   --reset-rate P        probability that the connection is reset mid-response
   --truncate-rate P     probability of a body shorter than Content-Length, then close
@@ -70,7 +70,8 @@ std::variant<options, usage_error, help_requested> parse_options(int argc, char*
         return bad("1..1024");
     } else if (name == "--delay" || name == "--latency") {
       auto range = parse_delay_range(value);
-      if (!range) return bad("a duration like 500ms or a range like 50ms..500ms");
+      if (!range || range->high > max_delay)
+        return bad("a duration up to 10m like 500ms, or a range like 50ms..500ms");
       parsed.delay = *range;
     } else if (name == "--error-rate") {
       if (!rate(parsed.faults.error)) return bad("a probability 0..1");

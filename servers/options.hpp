@@ -1,6 +1,7 @@
 // hammertime-server's command line.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -16,6 +17,9 @@ struct fault_rates {
   double truncate = 0;  // fewer body bytes than Content-Length, then close
   double stall = 0;     // read the request, never answer
 };
+
+// The longest wait the server takes on, from --delay or ?delay_ms=N: longer is refused.
+inline constexpr std::chrono::milliseconds max_delay = std::chrono::minutes(10);
 
 struct options {
   std::string bind = "127.0.0.1";

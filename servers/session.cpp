@@ -17,7 +17,8 @@ namespace {
 
 constexpr std::string_view not_found_body = "not found\n";
 constexpr std::string_view unavailable_body = "service unavailable\n";
-constexpr std::string_view bad_request_body = "bad delay_ms\n";
+constexpr std::string_view bad_delay_body = "delay_ms must be a whole number 0..600000\n";
+static_assert(max_delay == std::chrono::milliseconds(600000));
 constexpr std::string_view not_allowed_body = "only GET\n";
 
 // The value of key in "a=1&delay_ms=200", if present.
@@ -101,7 +102,8 @@ void session::prepare(std::string_view target, bool is_get) {
   bool bad_delay = false;
   if (auto text = query_value(query, "delay_ms")) {
     auto [end, parse_error] = std::from_chars(text->data(), text->data() + text->size(), delay_ms);
-    bad_delay = parse_error != std::errc{} || end != text->data() + text->size() || delay_ms < 0;
+    bad_delay = parse_error != std::errc{} || end != text->data() + text->size() ||
+                delay_ms < 0 || delay_ms > max_delay.count();
     if (!bad_delay) delay = std::chrono::milliseconds(delay_ms);
   }
   deadline_ = now + delay;
@@ -109,7 +111,7 @@ void session::prepare(std::string_view target, bool is_get) {
   if (!is_get) {
     status_ = 405, body_ = not_allowed_body;
   } else if (bad_delay) {
-    status_ = 400, body_ = bad_request_body, deadline_ = now;
+    status_ = 400, body_ = bad_delay_body, deadline_ = now;
   } else if (const std::string* flag = state_.flags.find(path)) {
     status_ = 200, content_type_ = "image/gif", body_ = *flag;
   } else {

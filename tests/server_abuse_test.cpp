@@ -1,0 +1,124 @@
+// hammertime-server under abuse (issue 13): delays it cannot honour, clients that leave
+// mid-delay, connections that idle or never finish their header, a GET that would reset
+// the counters, a busy port, all (where it matters) under `ulimit -n 64`; afterwards a
+// fresh client is still answered on time.
+#include <gtest/gtest.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "server_helpers.hpp"
+
+namespace hammertime::testing {
+namespace {
+
+using clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr rlim_t small_ulimit = 64;  // room for about 50 connections
+
+double elapsed_ms(clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(clock::now() - since).count();
+}
+
+void send_text(int fd, std::string_view text) { send(fd, text.data(), text.size(), MSG_NOSIGNAL); }
+
+void send_get(int fd, const std::string& target, bool keep_alive = true) {
+  send_text(fd, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                    (keep_alive ? "" : "Connection: close\r\n") + "\r\n");
+}
+
+// What the server sends until it closes the connection (or the 5 s receive timeout).
+std::string read_to_close(int fd) {
+  std::string received;
+  char chunk[4096];
+  while (true) {
+    auto got = recv(fd, chunk, sizeof chunk, 0);
+    if (got <= 0) return received;
+    received.append(chunk, got);
+  }
+}
+
+int status_of(const std::string& response) {
+  return response.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(response.substr(9, 3)) : 0;
+}
+
+// A new client asks for a 100 ms delay: answered 200, no sooner, and within `within`.
+void expect_a_fresh_client_answered(const server_process& server,
+                                    std::chrono::milliseconds within) {
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_read_timeout(5s);
+  auto started = clock::now();
+  auto response = client.Get("/flags/br/br.gif?delay_ms=100");
+  auto waited = elapsed_ms(started);
+  ASSERT_TRUE(response) << "no answer after " << waited << " ms";
+  EXPECT_EQ(response->status, 200);
+  EXPECT_GE(waited, 100);
+  EXPECT_LT(waited, within.count());
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SKIP_UNDER_SANITIZERS() \
+  GTEST_SKIP() << "the sanitizer runtime itself needs descriptors: false reports"
+#else
+#define SKIP_UNDER_SANITIZERS() (void)0
+#endif
+
+TEST(server_abuse, a_delay_above_ten_minutes_is_refused_at_once_with_400) {
+  server_process server;
+  auto client = client_of(server);
+  client.set_read_timeout(3s);
+  const char* refused[] = {"600001", "999999999999999999", "9223372036854775807",
+                           "99999999999999999999", "-1", "1.5", "soon"};
+  for (auto delay : refused) {
+    auto started = clock::now();
+    auto response = client.Get(std::string("/flags/br/br.gif?delay_ms=") + delay);
+    ASSERT_TRUE(response) << delay;
+    EXPECT_EQ(response->status, 400) << delay;
+    EXPECT_NE(response->body.find("600000"), std::string::npos) << response->body;
+    EXPECT_LT(elapsed_ms(started), 1000) << delay;
+  }
+  auto stats = stats_of(server);
+  EXPECT_EQ(at(stats, "requests", "400"), std::ssize(refused));
+  EXPECT_LT(at(stats, "lateness_us", "max"), 1'000'000);  // no deadline wrapped into the past
+
+  int fd = connect_to(server);  // the bound itself is still a delay
+  send_get(fd, "/flags/br/br.gif?delay_ms=600000");
+  pollfd answer{fd, POLLIN, 0};
+  EXPECT_EQ(poll(&answer, 1, 300), 0);
+  close(fd);
+}
+
+TEST(server_abuse, seventy_unbounded_delays_under_ulimit_64_get_400_and_leave_it_answering) {
+  SKIP_UNDER_SANITIZERS();
+  server_process server({}, small_ulimit);
+  std::vector<int> statuses(70);
+  {
+    std::vector<std::jthread> clients;
+    for (std::size_t i = 0; i < statuses.size(); ++i)
+      clients.emplace_back([&, i] {
+        int fd = connect_to(server);
+        if (fd < 0) return;
+        send_get(fd, "/flags/br/br.gif?delay_ms=999999999999999999", false);
+        statuses[i] = status_of(read_to_close(fd));
+        close(fd);
+      });
+  }
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 400), 70);
+  expect_a_fresh_client_answered(server, 2s);
+}
+
+TEST(server_abuse, durations_past_ten_minutes_or_past_any_number_exit_2_with_one_line) {
+  for (auto args : {"--delay 601s", "--delay 11m", "--delay 0ms..10.5m", "--delay nanms",
+                    "--delay infs", "--delay 1e300m", "--delay -0ms"}) {
+    auto result = run_server_binary(args, "2");
+    EXPECT_EQ(result.exit_code, 2) << args;
+    EXPECT_EQ(std::count(result.error_output.begin(), result.error_output.end(), '\n'), 1)
+        << args << ": " << result.error_output;
+  }
+  EXPECT_EQ(run_server_binary("--delay 10m", "0.5").error_output, "");
+}
+
+}  // namespace
+}  // namespace hammertime::testing
