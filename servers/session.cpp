@@ -20,6 +20,9 @@ constexpr std::string_view unavailable_body = "service unavailable\n";
 constexpr std::string_view bad_delay_body = "delay_ms must be a whole number 0..600000\n";
 static_assert(max_delay == std::chrono::milliseconds(600000));
 constexpr std::string_view not_allowed_body = "only GET\n";
+// Requests pipelined behind one that waits its delay are kept, up to this much; more is
+// a flood, not a client, and drops the connection.
+constexpr std::size_t max_pipelined_bytes = 64 * 1024;
 
 // The value of key in "a=1&delay_ms=200", if present.
 std::optional<std::string_view> query_value(std::string_view query, std::string_view key) {
@@ -70,12 +73,39 @@ void session::on_read(error_code error) {
   prepare(request.target(), request.method() == http::verb::get);
   if (fault_ == fault::stall) return hold();
   if (deadline_ <= clock::now()) return respond();
+  wait_delay();
+}
+
+// The delay runs on a timer while a read watches the client: one that leaves mid-delay
+// frees its descriptor at once instead of at the deadline.
+void session::wait_delay() {
+  delay_over_ = false;
   timer_.expires_at(deadline_);
   timer_.async_wait([self = shared_from_this()](error_code error) {
-    if (!error) self->respond();
+    if (error) return;
+    self->delay_over_ = true;
+    self->socket_.cancel(error);  // ends watch_peer's read, which then answers
   });
+  watch_peer();
 }
 // end::delay[]
+
+void session::watch_peer() {
+  if (buffer_.size() >= max_pipelined_bytes) return drop();
+  socket_.async_read_some(buffer_.prepare(1024), [self = shared_from_this()](
+                                                     error_code error, std::size_t bytes) {
+    self->buffer_.commit(bytes);
+    if (self->delay_over_) return self->respond();
+    if (error) return self->drop();  // the client closed or reset the connection
+    self->watch_peer();  // a pipelined request, read by do_read after this answer
+  });
+}
+
+void session::drop() {
+  error_code ignored;
+  timer_.cancel();
+  socket_.close(ignored);
+}
 
 // Decides status, body, deadline and fault for the request just read.
 void session::prepare(std::string_view target, bool is_get) {

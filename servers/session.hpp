@@ -1,5 +1,6 @@
 // One client connection: read a request, wait its delay on a timer (never a blocked
-// thread), answer — or inject the fault this request drew — and read the next one.
+// thread) while watching that the client is still there, answer — or inject the fault
+// this request drew — and read the next one.
 #pragma once
 
 #include <array>
@@ -43,6 +44,9 @@ class session : public std::enable_shared_from_this<session> {
   void do_read();
   void on_read(boost::system::error_code error);
   void prepare(std::string_view target, bool is_get);
+  void wait_delay();
+  void watch_peer();
+  void drop();
   void respond();
   void do_trickle();
   void on_body_sent();
@@ -63,6 +67,7 @@ class session : public std::enable_shared_from_this<session> {
   fault fault_ = fault::none;
   bool counted_ = true;  // false for GET /stats
   bool keep_alive_ = true;
+  bool delay_over_ = false;
   unsigned version_ = 11;
   clock::time_point deadline_, body_started_;
   std::string head_, stats_json_;

@@ -44,6 +44,23 @@ int status_of(const std::string& response) {
   return response.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(response.substr(9, 3)) : 0;
 }
 
+// Polls /stats until connections.open is `expected` (the /stats connection included);
+// the last figure seen, -1 when /stats did not answer.
+std::int64_t wait_for_open_connections(const server_process& server, std::int64_t expected,
+                                       std::chrono::milliseconds within) {
+  auto deadline = clock::now() + within;
+  std::int64_t open = -1;
+  do {
+    httplib::Client client("127.0.0.1", server.port());
+    client.set_read_timeout(1s);
+    auto response = client.Get("/stats");
+    open = response ? at(boost::json::parse(response->body), "connections", "open") : -1;
+    if (open == expected) break;
+    std::this_thread::sleep_for(20ms);
+  } while (clock::now() < deadline);
+  return open;
+}
+
 // A new client asks for a 100 ms delay: answered 200, no sooner, and within `within`.
 void expect_a_fresh_client_answered(const server_process& server,
                                     std::chrono::milliseconds within) {
@@ -107,6 +124,44 @@ TEST(server_abuse, seventy_unbounded_delays_under_ulimit_64_get_400_and_leave_it
   }
   EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 400), 70);
   expect_a_fresh_client_answered(server, 2s);
+}
+
+TEST(server_abuse, clients_that_leave_mid_delay_free_their_descriptors_at_once) {
+  SKIP_UNDER_SANITIZERS();
+  server_process server({}, small_ulimit);
+  for (int round = 0; round < 3; ++round) {  // 120 connections in all: more than it can hold
+    std::vector<int> sockets;
+    for (int i = 0; i < 40; ++i) {
+      int fd = connect_to(server);
+      ASSERT_GE(fd, 0);
+      send_get(fd, "/flags/br/br.gif?delay_ms=600000");
+      sockets.push_back(fd);
+    }
+    ASSERT_EQ(wait_for_open_connections(server, 41, 3s), 41) << "round " << round;
+    for (std::size_t i = 0; i < sockets.size(); ++i) {
+      if (i % 2 == 1) {  // half of them leave with a reset instead of a FIN
+        linger reset{1, 0};
+        setsockopt(sockets[i], SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+      }
+      close(sockets[i]);
+    }
+    ASSERT_EQ(wait_for_open_connections(server, 1, 3s), 1) << "round " << round;
+  }
+  expect_a_fresh_client_answered(server, 2s);
+}
+
+TEST(server_abuse, requests_pipelined_behind_a_delay_are_kept_and_answered_in_order) {
+  server_process server;
+  int fd = connect_to(server);
+  send_get(fd, "/flags/br/br.gif?delay_ms=300");
+  std::this_thread::sleep_for(100ms);  // the second arrives while the first waits
+  send_get(fd, "/flags/zz/zz.gif?delay_ms=0", false);
+  auto received = read_to_close(fd);
+  close(fd);
+  EXPECT_EQ(status_of(received), 200);
+  auto second = received.find("HTTP/1.1 ", 1);
+  ASSERT_NE(second, std::string::npos);
+  EXPECT_EQ(status_of(received.substr(second)), 404);
 }
 
 TEST(server_abuse, durations_past_ten_minutes_or_past_any_number_exit_2_with_one_line) {
