@@ -46,7 +46,10 @@ void append_number(std::string& out, std::uint64_t value) {
 }  // namespace
 
 session::session(asio::ip::tcp::socket socket, shared_state& state)
-    : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(state) {
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      watchdog_(socket_.get_executor()),
+      state_(state) {
   state_.counters.connection_opened();
 }
 
@@ -54,14 +57,34 @@ session::~session() { state_.counters.connection_closed(); }
 
 void session::do_read() {
   parser_.emplace();
+  if (buffer_.size() > 0) return read_request();  // a pipelined one has begun
+  start_watchdog(state_.settings.idle_timeout);
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](error_code error) {
+                       if (!error) self->read_request();
+                     });
+}
+
+void session::read_request() {
+  start_watchdog(state_.settings.header_timeout);
   http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](error_code error, std::size_t) {
                      self->on_read(error);
                    });
 }
 
+// Closes the connection unless the next step comes within timeout. It holds the
+// session weakly: a connection that ends otherwise goes at once.
+void session::start_watchdog(clock::duration timeout) {
+  watchdog_.expires_after(timeout);
+  watchdog_.async_wait([weak = weak_from_this()](error_code error) {
+    if (auto self = weak.lock(); self && !error) self->socket_.close(error);
+  });
+}
+
 // tag::delay[]
 void session::on_read(error_code error) {
+  watchdog_.cancel();
   if (error == http::error::end_of_stream) {
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, error);
     return;

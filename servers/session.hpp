@@ -1,6 +1,7 @@
 // One client connection: read a request, wait its delay on a timer (never a blocked
 // thread) while watching that the client is still there, answer — or inject the fault
-// this request drew — and read the next one.
+// this request drew — and read the next one. A connection that idles, or is slow to
+// send a request header, is closed.
 #pragma once
 
 #include <array>
@@ -42,7 +43,9 @@ class session : public std::enable_shared_from_this<session> {
   using clock = std::chrono::steady_clock;
 
   void do_read();
+  void read_request();
   void on_read(boost::system::error_code error);
+  void start_watchdog(clock::duration timeout);
   void prepare(std::string_view target, bool is_get);
   void wait_delay();
   void watch_peer();
@@ -55,7 +58,8 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>> parser_;
-  boost::asio::steady_timer timer_;
+  boost::asio::steady_timer timer_;     // the delay, the slow body
+  boost::asio::steady_timer watchdog_;  // the idle and header timeouts
   shared_state& state_;
 
   // The answer under way.

@@ -164,15 +164,86 @@ TEST(server_abuse, requests_pipelined_behind_a_delay_are_kept_and_answered_in_or
   EXPECT_EQ(status_of(received.substr(second)), 404);
 }
 
+TEST(server_abuse, a_connection_left_idle_is_closed_after_the_idle_timeout) {
+  server_process server({"--idle-timeout", "300ms"});
+  int fd = connect_to(server);
+  auto started = clock::now();
+  char byte;
+  EXPECT_EQ(recv(fd, &byte, 1, 0), 0);  // a close, not the 5 s receive timeout
+  auto waited = elapsed_ms(started);
+  EXPECT_GE(waited, 250);
+  EXPECT_LT(waited, 3000);
+  close(fd);
+
+  started = clock::now();  // the same once a keep-alive connection has had its answer
+  auto exchange = raw_get(server, "/flags/br/br.gif?delay_ms=0");
+  waited = elapsed_ms(started);
+  EXPECT_EQ(exchange.end_errno, 0);
+  EXPECT_EQ(exchange.body_bytes(), 11623u);
+  EXPECT_GE(waited, 250);
+  EXPECT_LT(waited, 3000);
+}
+
+TEST(server_abuse, a_header_that_never_ends_is_cut_off_by_the_header_timeout) {
+  server_process server({"--header-timeout", "300ms", "--idle-timeout", "10s"});
+  int fd = connect_to(server);
+  auto started = clock::now();
+  send_text(fd, "GET /flags/br/br.gif HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  bool closed = false;
+  while (!closed && elapsed_ms(started) < 5000) {
+    pollfd watch{fd, POLLIN, 0};
+    char byte;
+    if (poll(&watch, 1, 100) > 0)
+      closed = recv(fd, &byte, 1, 0) <= 0;
+    else
+      send_text(fd, "X-Slow: 1\r\n");  // a header line every 100 ms, never the blank one
+  }
+  auto waited = elapsed_ms(started);
+  EXPECT_TRUE(closed);
+  EXPECT_GE(waited, 250);
+  EXPECT_LT(waited, 3000);
+  close(fd);
+}
+
+TEST(server_abuse, the_delay_is_not_idle_time_and_the_connection_stays_alive_through_it) {
+  server_process server({"--idle-timeout", "300ms", "--header-timeout", "300ms"});
+  auto client = client_of(server);
+  for (int i = 0; i < 2; ++i) {
+    auto started = clock::now();
+    auto response = client.Get("/flags/br/br.gif?delay_ms=800");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_GE(elapsed_ms(started), 800);
+  }
+  EXPECT_EQ(at(stats_of(server), "connections", "accepted"), 2);  // its one, and /stats
+}
+
+TEST(server_abuse, idle_and_unfinished_connections_under_ulimit_64_give_way_to_a_new_client) {
+  SKIP_UNDER_SANITIZERS();
+  server_process server({"--idle-timeout", "300ms", "--header-timeout", "300ms"}, small_ulimit);
+  std::vector<int> sockets;
+  for (int i = 0; i < 80; ++i) {
+    int fd = connect_to(server);
+    ASSERT_GE(fd, 0);
+    if (i % 2 == 1) send_text(fd, "GET /flags/br/br.gif HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    sockets.push_back(fd);
+  }
+  expect_a_fresh_client_answered(server, 3s);
+  for (int fd : sockets) close(fd);
+}
+
 TEST(server_abuse, durations_past_ten_minutes_or_past_any_number_exit_2_with_one_line) {
   for (auto args : {"--delay 601s", "--delay 11m", "--delay 0ms..10.5m", "--delay nanms",
-                    "--delay infs", "--delay 1e300m", "--delay -0ms"}) {
+                    "--delay infs", "--delay 1e300m", "--delay -0ms", "--idle-timeout 0ms",
+                    "--idle-timeout 11m", "--header-timeout soon", "--header-timeout"}) {
     auto result = run_server_binary(args, "2");
     EXPECT_EQ(result.exit_code, 2) << args;
     EXPECT_EQ(std::count(result.error_output.begin(), result.error_output.end(), '\n'), 1)
         << args << ": " << result.error_output;
   }
-  EXPECT_EQ(run_server_binary("--delay 10m", "0.5").error_output, "");
+  EXPECT_EQ(run_server_binary("--delay 10m --idle-timeout 10m --header-timeout 1ms", "0.5")
+                .error_output,
+            "");
 }
 
 }  // namespace
