@@ -21,7 +21,8 @@ struct server_stats {
   std::optional<double> cpu_seconds;  // user + system, since the server started
 };
 
-// GET /stats (with ?reset=1 when `reset`); nullopt when the server has no such page.
+// GET /stats, or POST /stats/reset when `reset` (the figures before it zeroed them);
+// nullopt when the server has no such page.
 std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset,
                                                std::chrono::milliseconds within);
 

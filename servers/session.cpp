@@ -20,6 +20,8 @@ constexpr std::string_view unavailable_body = "service unavailable\n";
 constexpr std::string_view bad_delay_body = "delay_ms must be a whole number 0..600000\n";
 static_assert(max_delay == std::chrono::milliseconds(600000));
 constexpr std::string_view not_allowed_body = "only GET\n";
+constexpr std::string_view reset_needs_post_body =
+    "the counters are reset by POST /stats/reset, never by a GET\n";
 // Requests pipelined behind one that waits its delay are kept, up to this much; more is
 // a flood, not a client, and drops the connection.
 constexpr std::size_t max_pipelined_bytes = 64 * 1024;
@@ -93,7 +95,7 @@ void session::on_read(error_code error) {
   const auto& request = parser_->get();
   keep_alive_ = request.keep_alive();
   version_ = request.version();
-  prepare(request.target(), request.method() == http::verb::get);
+  prepare(request.target(), request.method());
   if (fault_ == fault::stall) return hold();
   if (deadline_ <= clock::now()) return respond();
   wait_delay();
@@ -131,7 +133,7 @@ void session::drop() {
 }
 
 // Decides status, body, deadline and fault for the request just read.
-void session::prepare(std::string_view target, bool is_get) {
+void session::prepare(std::string_view target, http::verb method) {
   auto question = target.find('?');
   auto path = target.substr(0, question);
   auto query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
@@ -139,12 +141,8 @@ void session::prepare(std::string_view target, bool is_get) {
   auto now = clock::now();
   content_type_ = "text/plain";
   fault_ = fault::none;
-  counted_ = path != "/stats";
-  if (!counted_) {
-    stats_json_ = state_.counters.to_json(query_value(query, "reset") == "1");
-    status_ = 200, content_type_ = "application/json", body_ = stats_json_, deadline_ = now;
-    return;
-  }
+  counted_ = path != "/stats" && path != "/stats/reset";
+  if (!counted_) return prepare_stats(path, query, method);
 
   auto request = state_.requests.fetch_add(1, std::memory_order_relaxed);
   auto delay = settings.delay.low;
@@ -161,8 +159,8 @@ void session::prepare(std::string_view target, bool is_get) {
   }
   deadline_ = now + delay;
 
-  if (!is_get) {
-    status_ = 405, body_ = not_allowed_body;
+  if (method != http::verb::get) {
+    status_ = 405, body_ = not_allowed_body, allow_ = "GET";
   } else if (bad_delay) {
     status_ = 400, body_ = bad_delay_body, deadline_ = now;
   } else if (const std::string* flag = state_.flags.find(path)) {
@@ -172,6 +170,22 @@ void session::prepare(std::string_view target, bool is_get) {
   }
   fault_ = pick_fault(settings.faults, uniform(settings.seed, request, 1));
   if (fault_ == fault::error) status_ = 503, content_type_ = "text/plain", body_ = unavailable_body;
+}
+
+// GET /stats reads the counters, POST /stats/reset reads and zeroes them: a GET, which
+// anything on the machine may send (a browser's prefetch, a crawler), never resets them.
+void session::prepare_stats(std::string_view path, std::string_view query, http::verb method) {
+  deadline_ = clock::now();
+  bool reset = path == "/stats/reset";
+  if (method != (reset ? http::verb::post : http::verb::get)) {
+    status_ = 405, body_ = reset ? reset_needs_post_body : not_allowed_body;
+    allow_ = reset ? "POST" : "GET";
+  } else if (!reset && query_value(query, "reset")) {
+    status_ = 405, body_ = reset_needs_post_body, allow_ = "POST";
+  } else {
+    stats_json_ = state_.counters.to_json(reset);
+    status_ = 200, content_type_ = "application/json", body_ = stats_json_;
+  }
 }
 
 // tag::respond[]
@@ -193,6 +207,10 @@ void session::respond() {
   head_ += content_type_;
   head_ += "\r\nContent-Length: ";
   append_number(head_, body_.size());
+  if (status_ == 405) {
+    head_ += "\r\nAllow: ";
+    head_ += allow_;
+  }
   if (!keep_alive_) head_ += "\r\nConnection: close";
   else if (version_ == 10) head_ += "\r\nConnection: keep-alive";
   head_ += "\r\n\r\n";

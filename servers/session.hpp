@@ -11,6 +11,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -46,7 +47,9 @@ class session : public std::enable_shared_from_this<session> {
   void read_request();
   void on_read(boost::system::error_code error);
   void start_watchdog(clock::duration timeout);
-  void prepare(std::string_view target, bool is_get);
+  void prepare(std::string_view target, boost::beast::http::verb method);
+  void prepare_stats(std::string_view path, std::string_view query,
+                     boost::beast::http::verb method);
   void wait_delay();
   void watch_peer();
   void drop();
@@ -65,11 +68,12 @@ class session : public std::enable_shared_from_this<session> {
   // The answer under way.
   unsigned status_ = 200;
   std::string_view content_type_;
+  std::string_view allow_;  // the methods a 405 names
   std::string_view body_;
   std::size_t body_to_send_ = 0;  // less than body_.size() for reset and truncate
   std::size_t sent_ = 0;
   fault fault_ = fault::none;
-  bool counted_ = true;  // false for GET /stats
+  bool counted_ = true;  // false for /stats and /stats/reset
   bool keep_alive_ = true;
   bool delay_over_ = false;
   unsigned version_ = 11;

@@ -232,6 +232,24 @@ TEST(server_abuse, idle_and_unfinished_connections_under_ulimit_64_give_way_to_a
   for (int fd : sockets) close(fd);
 }
 
+TEST(server_abuse, a_get_cannot_reset_the_counters_only_post_stats_reset_can) {
+  server_process server;
+  auto client = client_of(server);
+  for (int i = 0; i < 3; ++i) client.Get("/flags/br/br.gif");
+  auto refused = client.Get("/stats?reset=1");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 405);
+  EXPECT_NE(refused->body.find("POST /stats/reset"), std::string::npos) << refused->body;
+  EXPECT_EQ(client.Get("/stats/reset")->status, 405);
+  EXPECT_EQ(at(stats_of(server), "requests", "200"), 3);
+
+  auto reset = client.Post("/stats/reset");
+  ASSERT_TRUE(reset);
+  EXPECT_EQ(reset->status, 200);
+  EXPECT_EQ(at(boost::json::parse(reset->body), "requests", "200"), 3);  // what it zeroed
+  EXPECT_EQ(at(stats_of(server), "requests", "200"), 0);
+}
+
 TEST(server_abuse, durations_past_ten_minutes_or_past_any_number_exit_2_with_one_line) {
   for (auto args : {"--delay 601s", "--delay 11m", "--delay 0ms..10.5m", "--delay nanms",
                     "--delay infs", "--delay 1e300m", "--delay -0ms", "--idle-timeout 0ms",

@@ -1,5 +1,5 @@
 // What the server tests share: a keep-alive client for one server, its /stats as
-// JSON, a raw-socket exchange for the faults a client library hides, and a runner for
+// JSON (and its reset), a raw-socket exchange for the faults a client library hides, and a runner for
 // the binary's exit status.
 #pragma once
 
@@ -28,9 +28,17 @@ inline httplib::Client client_of(const server_process& server) {
   return client;
 }
 
-inline boost::json::value stats_of(const server_process& server, bool reset = false) {
+inline boost::json::value stats_of(const server_process& server) {
   httplib::Client client("127.0.0.1", server.port());
-  auto response = client.Get(reset ? "/stats?reset=1" : "/stats");
+  auto response = client.Get("/stats");
+  if (!response || response->status != 200) return nullptr;
+  return boost::json::parse(response->body);
+}
+
+// POST /stats/reset: the counters as they were before it zeroed them.
+inline boost::json::value reset_stats_of(const server_process& server) {
+  httplib::Client client("127.0.0.1", server.port());
+  auto response = client.Post("/stats/reset");
   if (!response || response->status != 200) return nullptr;
   return boost::json::parse(response->body);
 }
