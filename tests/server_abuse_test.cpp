@@ -250,6 +250,15 @@ TEST(server_abuse, a_get_cannot_reset_the_counters_only_post_stats_reset_can) {
   EXPECT_EQ(at(stats_of(server), "requests", "200"), 0);
 }
 
+TEST(server_abuse, listening_beyond_loopback_says_so_in_one_line) {
+  auto everywhere = run_server_binary("--bind 0.0.0.0", "1");
+  EXPECT_NE(everywhere.error_output.find("reachable from the network"), std::string::npos)
+      << everywhere.error_output;
+  EXPECT_EQ(std::count(everywhere.error_output.begin(), everywhere.error_output.end(), '\n'), 1)
+      << everywhere.error_output;
+  EXPECT_EQ(run_server_binary("--bind 127.0.0.1", "1").error_output, "");
+}
+
 TEST(server_abuse, durations_past_ten_minutes_or_past_any_number_exit_2_with_one_line) {
   for (auto args : {"--delay 601s", "--delay 11m", "--delay 0ms..10.5m", "--delay nanms",
                     "--delay infs", "--delay 1e300m", "--delay -0ms", "--idle-timeout 0ms",
