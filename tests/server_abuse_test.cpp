@@ -259,6 +259,22 @@ TEST(server_abuse, listening_beyond_loopback_says_so_in_one_line) {
   EXPECT_EQ(run_server_binary("--bind 127.0.0.1", "1").error_output, "");
 }
 
+TEST(server_abuse, a_port_in_use_is_one_plain_line_and_exit_1) {
+  int taken = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  ASSERT_EQ(bind(taken, reinterpret_cast<sockaddr*>(&address), size), 0);
+  ASSERT_EQ(listen(taken, 1), 0);
+  ASSERT_EQ(getsockname(taken, reinterpret_cast<sockaddr*>(&address), &size), 0);
+  auto port = std::to_string(ntohs(address.sin_port));
+  auto result = run_server_binary("--port " + port);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.error_output, "hammertime-server: port " + port + " on 127.0.0.1 is in use\n");
+  close(taken);
+}
+
 TEST(server_abuse, durations_past_ten_minutes_or_past_any_number_exit_2_with_one_line) {
   for (auto args : {"--delay 601s", "--delay 11m", "--delay 0ms..10.5m", "--delay nanms",
                     "--delay infs", "--delay 1e300m", "--delay -0ms", "--idle-timeout 0ms",
