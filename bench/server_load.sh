@@ -186,7 +186,7 @@ DELAY_MS=1000 timeout $((hold_warmup + hold_seconds + 60)) "${wrk_prefix[@]}" wr
   "http://127.0.0.1:$server_port/" >"$work/wrk.out" 2>&1 &
 pids+=($!)
 sleep "$hold_warmup"
-before=$(curl -sf "http://127.0.0.1:$server_port/stats?reset=1")
+before=$(curl -sf -X POST "http://127.0.0.1:$server_port/stats/reset")
 waited_before=$(waited_ns "${pids[-2]}")
 sleep "$hold_seconds"
 stats=$(curl -sf "http://127.0.0.1:$server_port/stats")

@@ -11,14 +11,15 @@
 namespace hammertime::harness {
 namespace {
 
-httplib::Result get(const endpoint& where, const char* path,
-                    std::chrono::milliseconds within) {
+// GET path, or POST it (with no body) when `post`.
+httplib::Result request(const endpoint& where, const char* path, bool post,
+                        std::chrono::milliseconds within) {
   httplib::Client client(where.host, where.port);
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(within).count();
   client.set_connection_timeout(micros / 1'000'000, micros % 1'000'000);
   client.set_read_timeout(micros / 1'000'000, micros % 1'000'000);
   client.set_write_timeout(micros / 1'000'000, micros % 1'000'000);
-  return client.Get(path);
+  return post ? client.Post(path) : client.Get(path);
 }
 
 std::optional<double> number_at(const boost::json::value* value) {
@@ -32,12 +33,12 @@ std::optional<double> number_at(const boost::json::value* value) {
 }  // namespace
 
 bool answers_http(const endpoint& where, std::chrono::milliseconds within) {
-  return static_cast<bool>(get(where, "/stats", within));
+  return static_cast<bool>(request(where, "/stats", false, within));
 }
 
 std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset,
                                                std::chrono::milliseconds within) {
-  auto response = get(where, reset ? "/stats?reset=1" : "/stats", within);
+  auto response = request(where, reset ? "/stats/reset" : "/stats", reset, within);
   if (!response || response->status != 200) return std::nullopt;
   boost::system::error_code error;
   auto parsed = boost::json::parse(response->body, error);

@@ -21,9 +21,9 @@ struct server_stats {
   std::optional<double> cpu_seconds;  // user + system, since the server started
 };
 
-// GET /stats (with ?reset=1 when `reset`); nullopt when the server has no such page,
-// or one that is not hammertime-server's (a JSON object counting "answered" and
-// "requests" by status).
+// GET /stats, or POST /stats/reset when `reset` (the figures before it zeroed them);
+// nullopt when the server has no such page, or one that is not hammertime-server's (a
+// JSON object counting "answered" and "requests" by status).
 std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset,
                                                std::chrono::milliseconds within);
 

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <string_view>
 
@@ -14,12 +15,15 @@ struct delay_range {
   std::chrono::microseconds high{0};  // == low for a fixed delay
 };
 
-// "100ms" -> 100000us; nullopt for anything malformed or negative. A bare number is
-// rejected: a unit is required, so "100" cannot mean two things.
+// "100ms" -> 100000us; nullopt for anything malformed, negative (-0 too), not finite
+// (nan, inf) or beyond what microseconds hold. A bare number is rejected: a unit is
+// required, so "100" cannot mean two things.
 inline std::optional<std::chrono::microseconds> parse_duration(std::string_view text) {
   double value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end == text.data() || value < 0) return std::nullopt;
+  if (error != std::errc{} || end == text.data() || !std::isfinite(value) ||
+      std::signbit(value))
+    return std::nullopt;
   std::string_view unit(end, text.data() + text.size() - end);
   double scale = 0;
   if (unit == "us") scale = 1;
@@ -27,7 +31,10 @@ inline std::optional<std::chrono::microseconds> parse_duration(std::string_view 
   else if (unit == "s") scale = 1e6;
   else if (unit == "m") scale = 60e6;
   else return std::nullopt;
-  return std::chrono::microseconds(static_cast<long long>(value * scale + 0.5));
+  double micros = value * scale;
+  if (micros >= static_cast<double>(std::chrono::microseconds::max().count()))
+    return std::nullopt;
+  return std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(micros + 0.5));
 }
 
 // "500ms" (fixed) or "50ms..500ms" (uniform in between); nullopt when malformed or

@@ -10,10 +10,22 @@
 //   $ curl -s localhost:8001/stats
 //   {"requests":{"200":1,"404":1},"answered":2,"faults":{"error":0,...},
 //    "connections":{"open":1,"max":1,"accepted":3},"lateness_us":{"count":2,...},...}
+#include <boost/asio/ip/address.hpp>
 #include <iostream>
 
 #include "options.hpp"
 #include "server.hpp"
+
+namespace {
+
+bool is_loopback(const boost::asio::ip::address& address) {
+  namespace ip = boost::asio::ip;
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return ip::make_address_v4(ip::v4_mapped, address.to_v6()).is_loopback();
+  return address.is_loopback();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace hammertime::server;
@@ -31,6 +43,10 @@ int main(int argc, char** argv) {
     auto endpoint = mock.local_endpoint();
     auto address = endpoint.address().to_string();
     if (endpoint.address().is_v6()) address = '[' + address + ']';
+    if (!is_loopback(endpoint.address()))
+      std::cerr << "hammertime-server: warning: " << address
+                << " is reachable from the network, not only from this machine (the default"
+                   " --bind 127.0.0.1 is)\n";
     std::cout << "listening on http://" << address << ':' << endpoint.port() << std::endl;
     mock.run();
   } catch (const std::exception& error) {

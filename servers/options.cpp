@@ -10,14 +10,19 @@ namespace hammertime::server {
 
 const char* const usage_text = R"(usage: hammertime-server [options]
 Serves the classic flags demo on loopback: GET /flags/{cc}/{cc}.gif is 200 for the 194
-flags of data/flags.tsv and 404 for the other 482 codes; GET /stats shows its counters.
+flags of data/flags.tsv and 404 for the other 482 codes; GET /stats shows its counters,
+POST /stats/reset shows and zeroes them (curl -X POST localhost:8001/stats/reset).
 
   --bind ADDR           address to listen on (default 127.0.0.1)
   --port N              port, 0 for any free one (default 8001)
   --threads N           threads running the event loop (default 1)
   --delay D             delay before each answer (alias --latency): 500ms, or
-                        50ms..500ms (uniform); ?delay_ms=N overrides it for
-                        one request (default 0ms)
+                        50ms..500ms (uniform), at most 10m; ?delay_ms=N
+                        (0..600000) overrides it for one request (default 0ms)
+  --header-timeout D    close a connection whose request header is not complete
+                        D after its first byte (default 10s, at most 10m)
+  --idle-timeout D      close a connection that sends no request for D; waiting
+                        out a delay is not idle (default 60s, at most 10m)
   --error-rate P        probability of a 503 answer
   --reset-rate P        probability that the connection is reset mid-response
   --truncate-rate P     probability of a body shorter than Content-Length, then close
@@ -29,10 +34,11 @@ flags of data/flags.tsv and 404 for the other 482 codes; GET /stats shows its co
 
 namespace {
 
-constexpr std::array<std::string_view, 11> known{
-    "--bind",       "--port",       "--threads",       "--delay",
-    "--latency",    "--error-rate", "--reset-rate",    "--truncate-rate",
-    "--stall-rate", "--slow-body",  "--seed"};
+constexpr std::array<std::string_view, 13> known{
+    "--bind",       "--port",           "--threads",      "--delay",
+    "--latency",    "--header-timeout", "--idle-timeout", "--error-rate",
+    "--reset-rate", "--truncate-rate",  "--stall-rate",   "--slow-body",
+    "--seed"};
 
 template <class Number>
 bool parse_number(std::string_view text, Number& value) {
@@ -70,8 +76,14 @@ std::variant<options, usage_error, help_requested> parse_options(int argc, char*
         return bad("1..1024");
     } else if (name == "--delay" || name == "--latency") {
       auto range = parse_delay_range(value);
-      if (!range) return bad("a duration like 500ms or a range like 50ms..500ms");
+      if (!range || range->high > max_delay)
+        return bad("a duration up to 10m like 500ms, or a range like 50ms..500ms");
       parsed.delay = *range;
+    } else if (name == "--header-timeout" || name == "--idle-timeout") {
+      auto timeout = parse_duration(value);
+      if (!timeout || timeout->count() == 0 || *timeout > max_timeout)
+        return bad("a duration > 0 and at most 10m, like 10s");
+      (name == "--idle-timeout" ? parsed.idle_timeout : parsed.header_timeout) = *timeout;
     } else if (name == "--error-rate") {
       if (!rate(parsed.faults.error)) return bad("a probability 0..1");
     } else if (name == "--reset-rate") {

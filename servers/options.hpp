@@ -1,6 +1,7 @@
 // hammertime-server's command line.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -17,11 +18,19 @@ struct fault_rates {
   double stall = 0;     // read the request, never answer
 };
 
+// The longest wait the server takes on, from --delay or ?delay_ms=N: longer is refused.
+inline constexpr std::chrono::milliseconds max_delay = std::chrono::minutes(10);
+inline constexpr std::chrono::milliseconds max_timeout = std::chrono::minutes(10);
+
 struct options {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 8001;  // the original demo's port
   unsigned threads = 1;
   delay_range delay;  // ?delay_ms=N overrides it per request
+  // A connection is closed when its request header is not complete this long after its
+  // first byte, or when it sends no request for idle_timeout (a delay is not idle).
+  std::chrono::microseconds header_timeout = std::chrono::seconds(10);
+  std::chrono::microseconds idle_timeout = std::chrono::seconds(60);
   fault_rates faults;
   std::uint64_t slow_body_bytes_per_second = 0;  // 0: the body goes out at once
   std::uint64_t seed = 1;

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -23,6 +25,13 @@ std::deque<asio::io_context> make_loops(unsigned count) {
   return loops;
 }
 
+// One line, without the Boost source location a system_error's what() carries.
+std::string cannot_listen(const tcp::endpoint& where, const error_code& error) {
+  auto address = where.address().to_string(), port = std::to_string(where.port());
+  if (error == asio::error::address_in_use) return "port " + port + " on " + address + " is in use";
+  return "cannot listen on " + address + " port " + port + ": " + error.message();
+}
+
 }  // namespace
 
 server::server(options settings)
@@ -33,10 +42,12 @@ server::server(options settings)
       accept_retry_(loops_.front()) {
   for (auto& loop : loops_) idle_loops_run_.push_back(asio::make_work_guard(loop));
   tcp::endpoint endpoint(asio::ip::make_address(state_.settings.bind), state_.settings.port);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(asio::socket_base::reuse_address(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen(asio::socket_base::max_listen_connections);
+  error_code error;
+  acceptor_.open(endpoint.protocol(), error);
+  if (!error) acceptor_.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor_.bind(endpoint, error);
+  if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
+  if (error) throw std::runtime_error(cannot_listen(endpoint, error));
   signals_.async_wait([this](error_code, int) {
     for (auto& loop : loops_) loop.stop();
   });

@@ -18,7 +18,9 @@ namespace hammertime::server {
 
 class server {
  public:
-  explicit server(options settings);  // binds and listens; throws system_error
+  // Binds and listens; throws runtime_error with one line ("port 8001 on 127.0.0.1 is
+  // in use") when it cannot.
+  explicit server(options settings);
 
   boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 

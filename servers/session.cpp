@@ -17,8 +17,14 @@ namespace {
 
 constexpr std::string_view not_found_body = "not found\n";
 constexpr std::string_view unavailable_body = "service unavailable\n";
-constexpr std::string_view bad_request_body = "bad delay_ms\n";
+constexpr std::string_view bad_delay_body = "delay_ms must be a whole number 0..600000\n";
+static_assert(max_delay == std::chrono::milliseconds(600000));
 constexpr std::string_view not_allowed_body = "only GET\n";
+constexpr std::string_view reset_needs_post_body =
+    "the counters are reset by POST /stats/reset, never by a GET\n";
+// Requests pipelined behind one that waits its delay are kept, up to this much; more is
+// a flood, not a client, and drops the connection.
+constexpr std::size_t max_pipelined_bytes = 64 * 1024;
 
 // The value of key in "a=1&delay_ms=200", if present.
 std::optional<std::string_view> query_value(std::string_view query, std::string_view key) {
@@ -42,7 +48,10 @@ void append_number(std::string& out, std::uint64_t value) {
 }  // namespace
 
 session::session(asio::ip::tcp::socket socket, shared_state& state)
-    : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(state) {
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      watchdog_(socket_.get_executor()),
+      state_(state) {
   state_.counters.connection_opened();
 }
 
@@ -50,14 +59,34 @@ session::~session() { state_.counters.connection_closed(); }
 
 void session::do_read() {
   parser_.emplace();
+  if (buffer_.size() > 0) return read_request();  // a pipelined one has begun
+  start_watchdog(state_.settings.idle_timeout);
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](error_code error) {
+                       if (!error) self->read_request();
+                     });
+}
+
+void session::read_request() {
+  start_watchdog(state_.settings.header_timeout);
   http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](error_code error, std::size_t) {
                      self->on_read(error);
                    });
 }
 
+// Closes the connection unless the next step comes within timeout. It holds the
+// session weakly: a connection that ends otherwise goes at once.
+void session::start_watchdog(clock::duration timeout) {
+  watchdog_.expires_after(timeout);
+  watchdog_.async_wait([weak = weak_from_this()](error_code error) {
+    if (auto self = weak.lock(); self && !error) self->socket_.close(error);
+  });
+}
+
 // tag::delay[]
 void session::on_read(error_code error) {
+  watchdog_.cancel();
   if (error == http::error::end_of_stream) {
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, error);
     return;
@@ -66,18 +95,45 @@ void session::on_read(error_code error) {
   const auto& request = parser_->get();
   keep_alive_ = request.keep_alive();
   version_ = request.version();
-  prepare(request.target(), request.method() == http::verb::get);
+  prepare(request.target(), request.method());
   if (fault_ == fault::stall) return hold();
   if (deadline_ <= clock::now()) return respond();
+  wait_delay();
+}
+
+// The delay runs on a timer while a read watches the client: one that leaves mid-delay
+// frees its descriptor at once instead of at the deadline.
+void session::wait_delay() {
+  delay_over_ = false;
   timer_.expires_at(deadline_);
   timer_.async_wait([self = shared_from_this()](error_code error) {
-    if (!error) self->respond();
+    if (error) return;
+    self->delay_over_ = true;
+    self->socket_.cancel(error);  // ends watch_peer's read, which then answers
   });
+  watch_peer();
 }
 // end::delay[]
 
+void session::watch_peer() {
+  if (buffer_.size() >= max_pipelined_bytes) return drop();
+  socket_.async_read_some(buffer_.prepare(1024), [self = shared_from_this()](
+                                                     error_code error, std::size_t bytes) {
+    self->buffer_.commit(bytes);
+    if (self->delay_over_) return self->respond();
+    if (error) return self->drop();  // the client closed or reset the connection
+    self->watch_peer();  // a pipelined request, read by do_read after this answer
+  });
+}
+
+void session::drop() {
+  error_code ignored;
+  timer_.cancel();
+  socket_.close(ignored);
+}
+
 // Decides status, body, deadline and fault for the request just read.
-void session::prepare(std::string_view target, bool is_get) {
+void session::prepare(std::string_view target, http::verb method) {
   auto question = target.find('?');
   auto path = target.substr(0, question);
   auto query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
@@ -85,12 +141,8 @@ void session::prepare(std::string_view target, bool is_get) {
   auto now = clock::now();
   content_type_ = "text/plain";
   fault_ = fault::none;
-  counted_ = path != "/stats";
-  if (!counted_) {
-    stats_json_ = state_.counters.to_json(query_value(query, "reset") == "1");
-    status_ = 200, content_type_ = "application/json", body_ = stats_json_, deadline_ = now;
-    return;
-  }
+  counted_ = path != "/stats" && path != "/stats/reset";
+  if (!counted_) return prepare_stats(path, query, method);
 
   auto request = state_.requests.fetch_add(1, std::memory_order_relaxed);
   auto delay = settings.delay.low;
@@ -101,15 +153,16 @@ void session::prepare(std::string_view target, bool is_get) {
   bool bad_delay = false;
   if (auto text = query_value(query, "delay_ms")) {
     auto [end, parse_error] = std::from_chars(text->data(), text->data() + text->size(), delay_ms);
-    bad_delay = parse_error != std::errc{} || end != text->data() + text->size() || delay_ms < 0;
+    bad_delay = parse_error != std::errc{} || end != text->data() + text->size() ||
+                delay_ms < 0 || delay_ms > max_delay.count();
     if (!bad_delay) delay = std::chrono::milliseconds(delay_ms);
   }
   deadline_ = now + delay;
 
-  if (!is_get) {
-    status_ = 405, body_ = not_allowed_body;
+  if (method != http::verb::get) {
+    status_ = 405, body_ = not_allowed_body, allow_ = "GET";
   } else if (bad_delay) {
-    status_ = 400, body_ = bad_request_body, deadline_ = now;
+    status_ = 400, body_ = bad_delay_body, deadline_ = now;
   } else if (const std::string* flag = state_.flags.find(path)) {
     status_ = 200, content_type_ = "image/gif", body_ = *flag;
   } else {
@@ -117,6 +170,22 @@ void session::prepare(std::string_view target, bool is_get) {
   }
   fault_ = pick_fault(settings.faults, uniform(settings.seed, request, 1));
   if (fault_ == fault::error) status_ = 503, content_type_ = "text/plain", body_ = unavailable_body;
+}
+
+// GET /stats reads the counters, POST /stats/reset reads and zeroes them: a GET, which
+// anything on the machine may send (a browser's prefetch, a crawler), never resets them.
+void session::prepare_stats(std::string_view path, std::string_view query, http::verb method) {
+  deadline_ = clock::now();
+  bool reset = path == "/stats/reset";
+  if (method != (reset ? http::verb::post : http::verb::get)) {
+    status_ = 405, body_ = reset ? reset_needs_post_body : not_allowed_body;
+    allow_ = reset ? "POST" : "GET";
+  } else if (!reset && query_value(query, "reset")) {
+    status_ = 405, body_ = reset_needs_post_body, allow_ = "POST";
+  } else {
+    stats_json_ = state_.counters.to_json(reset);
+    status_ = 200, content_type_ = "application/json", body_ = stats_json_;
+  }
 }
 
 // tag::respond[]
@@ -138,6 +207,10 @@ void session::respond() {
   head_ += content_type_;
   head_ += "\r\nContent-Length: ";
   append_number(head_, body_.size());
+  if (status_ == 405) {
+    head_ += "\r\nAllow: ";
+    head_ += allow_;
+  }
   if (!keep_alive_) head_ += "\r\nConnection: close";
   else if (version_ == 10) head_ += "\r\nConnection: keep-alive";
   head_ += "\r\n\r\n";

@@ -1,6 +1,7 @@
-// The server's own counters, shown by GET /stats: answers by status, faults injected,
-// connections, and lateness — how much later than its intended deadline (request read
-// + delay) each response began to be written. GET /stats itself is not counted.
+// The server's own counters, shown by GET /stats (POST /stats/reset shows and zeroes
+// them): answers by status, faults injected, connections, and lateness — how much later
+// than its intended deadline (request read + delay) each response began to be written.
+// /stats and /stats/reset themselves are not counted.
 #pragma once
 
 #include <array>

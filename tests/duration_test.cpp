@@ -21,6 +21,13 @@ TEST(duration, malformed_or_negative_or_unitless_text_is_refused) {
     EXPECT_FALSE(parse_duration(text).has_value()) << text;
 }
 
+TEST(duration, numbers_that_are_not_finite_or_overflow_the_microseconds_are_refused) {
+  for (auto text : {"nanms", "NaNs", "infs", "infinityms", "-infms", "-0ms", "1e300m",
+                    "1e400us", "153722867281m", "9223372036854775807us"})
+    EXPECT_FALSE(parse_duration(text).has_value()) << text;
+  EXPECT_EQ(parse_duration("1e6m"), 1'000'000min);
+}
+
 TEST(duration, a_range_is_low_dot_dot_high_and_never_backwards) {
   auto range = parse_delay_range("50ms..500ms");
   ASSERT_TRUE(range);

@@ -1,5 +1,5 @@
 // What the server tests share: a keep-alive client for one server, its /stats as
-// JSON, a raw-socket exchange for the faults a client library hides, and a runner for
+// JSON (and its reset), a raw-socket exchange for the faults a client library hides, and a runner for
 // the binary's exit status.
 #pragma once
 
@@ -28,9 +28,17 @@ inline httplib::Client client_of(const server_process& server) {
   return client;
 }
 
-inline boost::json::value stats_of(const server_process& server, bool reset = false) {
+inline boost::json::value stats_of(const server_process& server) {
   httplib::Client client("127.0.0.1", server.port());
-  auto response = client.Get(reset ? "/stats?reset=1" : "/stats");
+  auto response = client.Get("/stats");
+  if (!response || response->status != 200) return nullptr;
+  return boost::json::parse(response->body);
+}
+
+// POST /stats/reset: the counters as they were before it zeroed them.
+inline boost::json::value reset_stats_of(const server_process& server) {
+  httplib::Client client("127.0.0.1", server.port());
+  auto response = client.Post("/stats/reset");
   if (!response || response->status != 200) return nullptr;
   return boost::json::parse(response->body);
 }
@@ -54,8 +62,8 @@ struct raw_exchange {
   }
 };
 
-inline raw_exchange raw_get(const server_process& server, const std::string& target) {
-  raw_exchange result;
+// A socket connected to the server (its receives time out after 5 s), or -1 with errno set.
+inline int connect_to(const server_process& server) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   timeval five_seconds{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &five_seconds, sizeof five_seconds);
@@ -64,8 +72,19 @@ inline raw_exchange raw_get(const server_process& server, const std::string& tar
   address.sin_port = htons(server.port());
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    result.end_errno = errno;
+    int failure = errno;
     close(fd);
+    errno = failure;
+    return -1;
+  }
+  return fd;
+}
+
+inline raw_exchange raw_get(const server_process& server, const std::string& target) {
+  raw_exchange result;
+  int fd = connect_to(server);
+  if (fd < 0) {
+    result.end_errno = errno;
     return result;
   }
   std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
@@ -84,16 +103,16 @@ inline raw_exchange raw_get(const server_process& server, const std::string& tar
   return result;
 }
 
-// Runs hammertime-server with args (no shell words inside), at most 5 s; its exit
-// status and what it wrote on stderr.
+// Runs hammertime-server with args (no shell words inside), at most `seconds` (then
+// SIGTERM); its exit status and what it wrote on stderr.
 struct run_result {
   int exit_code = -1;
   std::string error_output;
 };
 
-inline run_result run_server_binary(const std::string& args) {
-  std::string command =
-      "timeout 5 " HAMMERTIME_SERVER_BIN " --port 0 " + args + " 2>&1 >/dev/null";
+inline run_result run_server_binary(const std::string& args, const char* seconds = "5") {
+  std::string command = std::string("timeout ") + seconds +
+                        " " HAMMERTIME_SERVER_BIN " --port 0 " + args + " 2>&1 >/dev/null";
   run_result result;
   FILE* pipe = popen(command.c_str(), "r");
   char buffer[512];

@@ -1,9 +1,11 @@
 // A hammertime-server started for one test: its own process group on a free port,
-// killed (the whole group) when the object goes away.
+// killed (the whole group) when the object goes away; open_files > 0 starts it under
+// that RLIMIT_NOFILE, as `ulimit -n` would.
 #pragma once
 
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,7 +18,7 @@ namespace hammertime::testing {
 
 class server_process {
  public:
-  explicit server_process(std::vector<std::string> extra_args = {}) {
+  explicit server_process(std::vector<std::string> extra_args = {}, rlim_t open_files = 0) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
     pid_t parent = getpid();
@@ -30,6 +32,8 @@ class server_process {
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       close(out[1]);
+      rlimit files{open_files, open_files};
+      if (open_files > 0 && setrlimit(RLIMIT_NOFILE, &files) != 0) _exit(127);
       std::vector<std::string> args{HAMMERTIME_SERVER_BIN, "--port", "0"};
       args.insert(args.end(), extra_args.begin(), extra_args.end());
       std::vector<char*> argv;

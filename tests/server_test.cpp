@@ -180,7 +180,7 @@ TEST(server, stats_count_what_was_sent_and_reset_zeroes_them) {
   auto client = client_of(server);
   for (int i = 0; i < 7; ++i) client.Get("/flags/de/de.gif");
   for (int i = 0; i < 3; ++i) client.Get("/nothing/here");
-  auto stats = stats_of(server, true);
+  auto stats = reset_stats_of(server);
   EXPECT_EQ(at(stats, "requests", "200"), 7);
   EXPECT_EQ(at(stats, "requests", "404"), 3);
   EXPECT_EQ(stats.at("answered").to_number<int>(), 10);
