@@ -135,6 +135,20 @@ TEST(fiber_loop, destroying_an_unfinished_fiber_unwinds_it_and_frees_its_stack) 
   EXPECT_EQ(alive, 0);  // the parked fiber's local was destroyed: its stack unwound
 }
 
+TEST(fiber_loop, destroying_a_loop_whose_fibers_never_ran_frees_their_stacks) {
+  fiber_stack_pool stacks(64 * 1024);
+  int alive = 0, ran = 0;
+  {
+    fiber_loop loop(stacks);
+    for (int i = 0; i < 3; ++i) loop.spawn([&ran, token = alive_token(alive)] { ++ran; });
+    EXPECT_EQ(stacks.stacks_out(), 3u);
+    EXPECT_EQ(alive, 3);
+  }
+  EXPECT_EQ(ran, 0);
+  EXPECT_EQ(stacks.stacks_out(), 0u);
+  EXPECT_EQ(alive, 0);  // each task, with what it captured, was destroyed
+}
+
 TEST(fiber_stack_pool,
      hands_out_distinct_stacks_of_the_asked_size_and_reuses_freed_ones) {
   fiber_stack_pool stacks(100 * 1024, 2);  // rounded up to pages; two with guard pages
