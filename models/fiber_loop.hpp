@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <exception>
 #include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,10 @@ class fiber_loop {
 
   std::size_t running() const noexcept { return running_; }
 
+  // A receive buffer for the running fiber, shared by all: nothing is left in it when
+  // a fiber parks, and so its pages are not kept on every fiber's stack.
+  std::span<char> scratch() noexcept { return scratch_; }
+
  private:
   struct slot {
     boost::context::fiber fiber;
@@ -77,6 +82,7 @@ class fiber_loop {
   std::size_t running_ = 0;
   bool abandoned_ = false;  // the loop is going: a fiber that never ran skips its task
   std::exception_ptr failure_;
+  std::vector<char> scratch_ = std::vector<char>(32 * 1024);
   std::vector<slot> slots_;
 #if defined(__SANITIZE_ADDRESS__)
   void* loop_fake_stack_ = nullptr;

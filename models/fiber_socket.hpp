@@ -29,8 +29,8 @@ class fiber_socket {
                   [&] { return socket_.write(bytes); });
   }
   bool read(flag_response_parser& parser) {
-    return finish(socket_.read(parser), wait::fd_interest::readable,
-                  [&] { return socket_.read(parser); });
+    return finish(socket_.read(parser, loop_.scratch()), wait::fd_interest::readable,
+                  [&] { return socket_.read(parser, loop_.scratch()); });
   }
   void close() noexcept { socket_.close(); }
 
