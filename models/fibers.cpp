@@ -3,7 +3,7 @@
 // socket call that would block parks its fiber, and an epoll loop resumes it once the
 // socket is ready or its deadline passed (fiber_loop.hpp, fiber_socket.hpp).
 //   $ build/bin/hammertime run --workload flags --models fibers --delay 500ms
-//   flags/fibers/C:676   ~1,250 items/s   (ideal 1,352; 64 KiB stacks)
+//   flags/fibers/C:676   ~1,230 items/s   (ideal 1,352; 64 KiB stacks, 9 KiB a task)
 #include "async_wire.hpp"
 #include "fiber_loop.hpp"
 #include "fiber_socket.hpp"
