@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <system_error>
 
@@ -19,6 +20,10 @@ namespace hammertime::models {
 namespace {
 
 constexpr std::size_t chunk_bytes = 64u << 20;
+
+#ifndef MADV_GUARD_INSTALL
+constexpr int MADV_GUARD_INSTALL = 102;  // Linux 6.13; glibc 2.36's headers predate it
+#endif
 
 std::size_t page_size() { return static_cast<std::size_t>(sysconf(_SC_PAGESIZE)); }
 
@@ -43,7 +48,9 @@ std::string mib(std::size_t bytes) { return std::to_string(bytes >> 20) + " MiB"
 }  // namespace
 
 fiber_stack_pool::fiber_stack_pool(std::size_t stack_size)
-    : fiber_stack_pool(stack_size, read_machine_limits().max_map_count / 16) {}
+    : fiber_stack_pool(stack_size, std::numeric_limits<std::size_t>::max()) {
+  default_budget_ = true;
+}
 
 fiber_stack_pool::fiber_stack_pool(std::size_t stack_size, std::size_t guard_budget)
     : stack_size_(round_up(std::max<std::size_t>(stack_size, 1), page_size())),
@@ -98,13 +105,24 @@ boost::context::stack_context fiber_stack_pool::allocate() {
     bottom =
         chunks_[carved_ / slots_per_chunk_] + carved_ % slots_per_chunk_ * slot_size_;
     ++carved_;
-    if (guarded_ < guard_budget_ && mprotect(bottom, page_size(), PROT_NONE) == 0)
-      ++guarded_;
+    if (guarded_ < guard_budget_ && install_guard(bottom)) ++guarded_;
   }
   boost::context::stack_context stack;
   stack.size = stack_size_;
   stack.sp = bottom + slot_size_;  // stacks grow down from the slot's top
   return stack;
+}
+
+bool fiber_stack_pool::install_guard(char* page) {
+  if (!guards_cost_maps_) {
+    if (madvise(page, page_size(), MADV_GUARD_INSTALL) == 0) return true;
+    guards_cost_maps_ = true;
+    if (default_budget_)
+      guard_budget_ =
+          std::min(guard_budget_, guarded_ + read_machine_limits().max_map_count / 16);
+    if (guarded_ >= guard_budget_) return false;
+  }
+  return mprotect(page, page_size(), PROT_NONE) == 0;
 }
 
 void fiber_stack_pool::deallocate(boost::context::stack_context& stack) noexcept {

@@ -3,10 +3,13 @@
 // page a stack would stop at vm.max_map_count, 65,530 here, near 32,000 fibers).
 // MAP_NORESERVE: only the pages a fiber touches cost memory, one or two for a sleeper.
 //
-// Guard pages: each stack sits above a page of its own. The first `guard_budget`
-// stacks carved get that page mprotect'ed (each splits its chunk's mapping: up to two
-// maps a guard); past the budget the page is left as padding, and a stack overflow of
-// more than a page is then silent corruption, not a crash: keep the stack generous.
+// Guard pages: each stack sits above a page of its own, made a guard page for the
+// first `guard_budget` stacks carved (by default all of them). Where the kernel has
+// MADV_GUARD_INSTALL (Linux 6.13) a guard costs no map; before it, a guard is an
+// mprotect that splits its chunk's mapping (up to two maps a guard), so by default only
+// a sixteenth of vm.max_map_count get one. Past the budget the page is left as padding,
+// and a stack overflow of more than a page is then silent corruption, not a crash:
+// keep the stack generous.
 //
 //   fiber_stack_pool stacks(64 * 1024);
 //   boost::context::fiber f(std::allocator_arg, stacks.allocator(), task);
@@ -34,8 +37,7 @@ class fiber_stack_pool {
     fiber_stack_pool* pool_;
   };
 
-  // Stacks of `stack_size` bytes (rounded up to whole pages); by default a sixteenth
-  // of vm.max_map_count gets a guard page.
+  // Stacks of `stack_size` bytes (rounded up to whole pages), guarded as above.
   explicit fiber_stack_pool(std::size_t stack_size);
   fiber_stack_pool(std::size_t stack_size, std::size_t guard_budget);
   ~fiber_stack_pool();  // unmaps every chunk: every stack must be back by then
@@ -61,11 +63,14 @@ class fiber_stack_pool {
 
  private:
   void map_chunk(std::string_view who);
+  bool install_guard(char* page);
 
   std::size_t stack_size_;  // usable bytes
   std::size_t slot_size_;   // a page below the stack, then the stack
   std::size_t slots_per_chunk_;
   std::size_t guard_budget_;
+  bool default_budget_ = false;    // lowered to the map budget if guards cost maps
+  bool guards_cost_maps_ = false;  // no MADV_GUARD_INSTALL: mprotect instead
   std::size_t guarded_ = 0;
   std::size_t carved_ = 0;    // slots handed out at least once
   std::size_t capacity_ = 0;  // slots in the chunks mapped so far

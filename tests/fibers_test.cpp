@@ -181,6 +181,16 @@ TEST(fiber_stack_pool,
   EXPECT_EQ(stacks.stacks_out(), 0u);
 }
 
+TEST(fiber_stack_pool, a_write_below_a_guarded_stack_faults_instead_of_corrupting) {
+  fiber_stack_pool stacks(64 * 1024, 1);
+  auto stack = stacks.allocate();
+  ASSERT_EQ(stacks.guarded(), 1u);
+  char* bottom = static_cast<char*>(stack.sp) - stack.size;
+  bottom[0] = 1;  // the stack's last byte is fine
+  EXPECT_DEATH(static_cast<volatile char*>(bottom)[-1] = 1, "");  // one past: the guard
+  stacks.deallocate(stack);
+}
+
 TEST(fiber_stack_pool, a_reservation_that_cannot_fit_names_the_limit_and_the_largest_n) {
   fiber_stack_pool stacks(64 << 20);  // 64 MiB stacks: 4 million pages of them do not fit
   try {
