@@ -7,7 +7,7 @@
 //   switch/processes/real_time         14.6 us   6.88 us
 //   switch/generators/real_time       0.018 us  0.016 us
 //   switch/asio_coroutines/real_time  0.159 us  0.139 us
-//   switch/fibers/real_time           0.107 us  0.061 us  (measured on a loaded VM)
+//   switch/fibers/real_time           0.061 us  0.061 us
 #include <benchmark/benchmark.h>
 #include <sys/wait.h>
 #include <unistd.h>

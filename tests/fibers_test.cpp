@@ -1,9 +1,9 @@
 // The fibers model's parts (models/fiber_loop.hpp, fiber_stack_pool.hpp) and what only
 // it does: a parked fiber is resumed only when its socket is ready or its deadline
 // passed, an unfinished fiber gives its stack back when destroyed, the pool hands out
-// distinct stacks and reuses freed ones, many fibers sleep with an exact tally, and
-// 40,000 fibers stay far from vm.max_map_count. (The registry's event_loop_model and
-// fault matrix suites run the model end to end.)
+// distinct stacks and reuses freed ones, a guard page stops a write past a stack, many
+// fibers sleep with an exact tally, and 40,000 fibers stay far from vm.max_map_count.
+// (The registry's event_loop_model and fault matrix suites run the model end to end.)
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
