@@ -56,9 +56,13 @@ io nonblocking_socket::write(std::string_view& unsent) {
 }
 
 io nonblocking_socket::read(flag_response_parser& parser) {
+  std::array<char, 32 * 1024> scratch;  // on the loop's stack, not in the task's frame
+  return read(parser, scratch);
+}
+
+io nonblocking_socket::read(flag_response_parser& parser, std::span<char> scratch) {
   if (!unparsed_.empty())
     if (io state = feed(parser, {}); state != io::again) return state;
-  std::array<char, 32 * 1024> scratch;  // on the loop's stack, not in the task's frame
   for (;;) {
     ssize_t got = ::recv(fd_, scratch.data(), scratch.size(), 0);
     if (got > 0) {

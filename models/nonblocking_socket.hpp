@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,9 @@ class nonblocking_socket {
   io write(std::string_view& unsent);
   // Reads what has arrived and feeds it to `parser`; done when the response is whole.
   io read(flag_response_parser& parser);
+  // The same through `scratch`, a buffer the caller's tasks share, instead of 32 KiB on
+  // the stack: a fiber's own stack would keep those pages, one set per fiber.
+  io read(flag_response_parser& parser, std::span<char> scratch);
   void close() noexcept;
 
  private:

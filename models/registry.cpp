@@ -12,6 +12,7 @@
   M(generator_loop)              \
   M(generator_loop_busy)         \
   M(coroutines)                  \
+  M(fibers)                      \
   M(executor_bridge)
 
 namespace hammertime::models {

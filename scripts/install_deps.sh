@@ -3,13 +3,14 @@
 # that are missing. Says what it installs; does nothing when everything is there.
 #
 #   $ scripts/install_deps.sh
-#   deps: all 18 packages present
+#   deps: all 19 packages present
 set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config
   clang-format           # make format, and CI's format check
   libboost1.81-dev       # Asio, Beast, JSON (header-only)
+  libboost-context1.81-dev  # the fibers model's stack switching
   libcpp-httplib-dev     # the blocking models' HTTP client
   libtbb-dev             # the thread pool model
   libbenchmark-dev libbenchmark-tools  # micro-benchmarks, compare.py

@@ -40,6 +40,7 @@ BENCHMARK_MODELS = {
     "switch/processes": "process_pool",
     "switch/generators": "generator_loop",
     "switch/asio_coroutines": "coroutines",
+    "switch/fibers": "fibers",
     "wake/asio_timer": "callbacks",
     "wake/asio_socket": "callbacks",
     "wake/epoll_deadline": "generator_loop",

@@ -1,0 +1,81 @@
+// fibers: stackful fibers that look blocking, the gevent idea. C fibers (Boost.Context,
+// a stack each from fiber_stack_pool) run the sequential model's loop on one thread; a
+// socket call that would block parks its fiber, and an epoll loop resumes it once the
+// socket is ready or its deadline passed (fiber_loop.hpp, fiber_socket.hpp).
+//   $ build/bin/hammertime run --workload flags --models fibers --delay 500ms
+//   flags/fibers/C:676   ~1,230 items/s   (ideal 1,352; 64 KiB stacks, 9 KiB a task)
+#include "async_wire.hpp"
+#include "fiber_loop.hpp"
+#include "fiber_socket.hpp"
+#include "machine_limits.hpp"
+
+namespace hammertime::models {
+namespace {
+
+struct shared_work {
+  const job& work;
+  tally& counts;
+  socket_address server;
+  item_source items;
+  fiber_loop& loop;
+};
+
+// tag::fibers_sleep[]
+void sleep_items(shared_work& shared) {
+  for (std::size_t index; shared.items.take(index);) {
+    auto deadline = clock::now() + shared.work.delay;
+    shared.loop.sleep_until(deadline);  // <1> parks this fiber; the loop runs the others
+    count_sleep(shared.counts, shared.work, deadline);
+  }
+}
+// end::fibers_sleep[]
+
+// tag::fibers[]
+void fetch_flags(shared_work& shared) {
+  fiber_socket socket(shared.loop);  // <1> kept alive from one item to the next
+  flag_response_parser parser;
+  for (std::size_t i; shared.items.take(i);) {
+    auto started = clock::now();
+    socket.set_deadline(started + shared.work.timeout);
+    std::string request = serialize(make_flag_request(shared.work, i));
+    reset(parser);
+    bool done = socket.connect(shared.server)  // <2> each call looks blocking: it parks
+                && socket.write(request)       //     the fiber until the socket is ready
+                && socket.read(parser);        //     or the deadline passed
+    auto result = done ? to_fetch_result(parser) : fetch_result{};
+    if (!done || !parser.keep_alive()) socket.close();  // <3> reconnect next time
+    shared.counts.count(result, clock::now() - started);
+  }
+}
+// end::fibers[]
+
+// tag::run_fibers[]
+void run_fibers(const job& work, tally& counts) {
+  auto count = tasks_in_flight(work);
+  if (work.kind == workload::flags) require_open_files(count, "fibers");
+  fiber_stack_pool stacks(work.stack_size);
+  stacks.reserve(count, "fibers");  // <1> all C stacks mapped, or a machine_limit now
+  fiber_loop loop(stacks, count);
+  shared_work shared{work, counts, resolve(work.host, work.port), item_source(work.items),
+                     loop};
+  for (std::size_t slot = 0; slot < count; ++slot)
+    if (work.kind == workload::sleep)
+      loop.spawn([&shared] { sleep_items(shared); });
+    else
+      loop.spawn([&shared] { fetch_flags(shared); });
+  loop.run();  // <2> returns when every fiber ran out of items
+}
+// end::run_fibers[]
+
+}  // namespace
+
+extern const model fibers_model{"fibers",
+                                "stackful fibers that look blocking, switched at each "
+                                "wait on an epoll loop",
+                                run_fibers,
+                                model_family::event_loop,
+                                task_holder::nothing,
+                                std::numeric_limits<std::size_t>::max(),
+                                uses_stack_size};
+
+}  // namespace hammertime::models
