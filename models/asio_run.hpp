@@ -21,17 +21,13 @@ using asio_timer =
     boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, loop_executor>;
 using asio_socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, loop_executor>;
 
-struct asio_run {
-  explicit asio_run(const job& work, tally& counts)
-      : work(work), counts(counts), items(work.items) {
-    auto address = resolve(work.host, work.port);  // AF_UNSPEC: every connect fails
-    std::memcpy(server.data(), &address.storage, address.length);
+// shared_run, with the server's address as Asio's endpoint.
+struct asio_run : shared_run {
+  asio_run(const job& work, tally& counts) : shared_run(work, counts) {
+    std::memcpy(server_endpoint.data(), &server.storage, server.length);  // AF_UNSPEC: refused
   }
 
-  const job& work;
-  tally& counts;
-  item_source items;
-  boost::asio::ip::tcp::endpoint server;
+  boost::asio::ip::tcp::endpoint server_endpoint;
 };
 
 }  // namespace hammertime::models

@@ -56,7 +56,7 @@ class fetcher {
 
  private:
   void do_connect() {
-    socket_.async_connect(run_.server, [this](error_code ec) {
+    socket_.async_connect(run_.server_endpoint, [this](error_code ec) {
       if (!ec)
         do_write();
       else

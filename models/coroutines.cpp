@@ -47,7 +47,7 @@ awaitable<fetch_result> fetch(loop_stream& stream, boost::beast::flat_buffer& bu
                               std::size_t index) {
   try {
     if (!stream.socket().is_open())
-      co_await stream.async_connect(run.server, asio::deferred);
+      co_await stream.async_connect(run.server_endpoint, asio::deferred);
     auto request = make_flag_request(run.work, index);
     co_await http::async_write(stream, request, asio::deferred);
     reset(parser);

@@ -12,27 +12,19 @@
 namespace hammertime::models {
 namespace {
 
-struct shared_work {
-  const job& work;
-  tally& counts;
-  socket_address server;
-  item_source items;
-  fiber_loop& loop;
-};
-
 // tag::fibers_sleep[]
-void sleep_items(shared_work& shared) {
+void sleep_items(shared_run& shared, fiber_loop& loop) {
   for (std::size_t index; shared.items.take(index);) {
     auto deadline = clock::now() + shared.work.delay;
-    shared.loop.sleep_until(deadline);  // <1> parks this fiber; the loop runs the others
+    loop.sleep_until(deadline);  // <1> parks this fiber; the loop runs the others
     count_sleep(shared.counts, shared.work, deadline);
   }
 }
 // end::fibers_sleep[]
 
 // tag::fibers[]
-void fetch_flags(shared_work& shared) {
-  fiber_socket socket(shared.loop);  // <1> kept alive from one item to the next
+void fetch_flags(shared_run& shared, fiber_loop& loop) {
+  fiber_socket socket(loop);  // <1> kept alive from one item to the next
   flag_response_parser parser;
   for (std::size_t i; shared.items.take(i);) {
     auto started = clock::now();
@@ -56,13 +48,12 @@ void run_fibers(const job& work, tally& counts) {
   fiber_stack_pool stacks(work.stack_size);
   stacks.reserve(count, "fibers");  // <1> all C stacks mapped, or a machine_limit now
   fiber_loop loop(stacks, count);
-  shared_work shared{work, counts, resolve(work.host, work.port), item_source(work.items),
-                     loop};
+  shared_run shared(work, counts);
   for (std::size_t slot = 0; slot < count; ++slot)
     if (work.kind == workload::sleep)
-      loop.spawn([&shared] { sleep_items(shared); });
+      loop.spawn([&] { sleep_items(shared, loop); });
     else
-      loop.spawn([&shared] { fetch_flags(shared); });
+      loop.spawn([&] { fetch_flags(shared, loop); });
   loop.run();  // <2> returns when every fiber ran out of items
 }
 // end::run_fibers[]

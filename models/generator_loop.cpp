@@ -14,16 +14,9 @@
 namespace hammertime::models {
 namespace {
 
-struct shared_work {
-  const job& work;
-  tally& counts;
-  socket_address server;
-  item_source items;
-};
-
 // A million of these sleep at once: the frame holds the wait and little else (80 bytes).
 // tag::sleep_task[]
-wait_generator sleep_items(shared_work& shared) {
+wait_generator sleep_items(shared_run& shared) {
   for (std::size_t index; shared.items.take(index);) {
     wait on = wait::until(clock::now() + shared.work.delay);
     co_yield on;  // <1> resumed once the deadline passed
@@ -33,7 +26,7 @@ wait_generator sleep_items(shared_work& shared) {
 // end::sleep_task[]
 
 // tag::fetch_task[]
-wait_generator fetch_flags(shared_work& shared) {
+wait_generator fetch_flags(shared_run& shared) {
   nonblocking_socket socket;  // kept alive from one item to the next
   flag_response_parser parser;
   for (std::size_t i; shared.items.take(i);) {
@@ -66,7 +59,7 @@ wait_generator fetch_flags(shared_work& shared) {
 }
 // end::fetch_task[]
 
-std::vector<wait_generator> start_tasks(shared_work& shared, std::string_view model_name) {
+std::vector<wait_generator> start_tasks(shared_run& shared, std::string_view model_name) {
   auto count = tasks_in_flight(shared.work);
   if (shared.work.kind == workload::flags) require_open_files(count, model_name);
   std::vector<wait_generator> tasks;
@@ -79,13 +72,13 @@ std::vector<wait_generator> start_tasks(shared_work& shared, std::string_view mo
 
 // tag::run[]
 void run_generator_loop(const job& work, tally& counts) {
-  shared_work shared{work, counts, resolve(work.host, work.port), item_source(work.items)};
+  shared_run shared(work, counts);
   auto tasks = start_tasks(shared, "generator_loop");
   run_when_ready(tasks);  // epoll_wait sleeps until a socket or a deadline is due
 }
 
 void run_generator_loop_busy(const job& work, tally& counts) {
-  shared_work shared{work, counts, resolve(work.host, work.port), item_source(work.items)};
+  shared_run shared(work, counts);
   auto tasks = start_tasks(shared, "generator_loop_busy");
   run_round_robin(tasks);  // asks every task, all the time
 }

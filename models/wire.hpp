@@ -35,4 +35,16 @@ struct socket_address {
 // every connect fails on (AF_UNSPEC), so each item is counted failed.
 socket_address resolve(const std::string& host, std::uint16_t port);
 
+// What the tasks of one single-threaded run share: the job, its tally, the items still
+// to take, and the server's address, looked up once.
+struct shared_run {
+  shared_run(const job& work, tally& counts)
+      : work(work), counts(counts), items(work.items), server(resolve(work.host, work.port)) {}
+
+  const job& work;
+  tally& counts;
+  item_source items;
+  socket_address server;
+};
+
 }  // namespace hammertime::models
