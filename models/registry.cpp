@@ -11,7 +11,8 @@
   M(callbacks)                   \
   M(generator_loop)              \
   M(generator_loop_busy)         \
-  M(coroutines)
+  M(coroutines)                  \
+  M(io_uring)
 
 namespace hammertime::models {
 
