@@ -44,6 +44,9 @@ BENCHMARK_MODELS = {
     "wake/asio_socket": "callbacks",
     "wake/epoll_deadline": "generator_loop",
     "wake/epoll_fd": "generator_loop",
+    "wake/io_uring_nop": "io_uring",
+    "wake/io_uring_nop_x64": "io_uring",
+    "wake/io_uring_task": "io_uring",
     "request/cpp_httplib": "sequential",
     "request/beast_asio": "callbacks",
     "request/generator_loop": "generator_loop",
@@ -55,6 +58,7 @@ LEGEND_LABELS = {
     "callbacks": "callbacks",
     "coroutines": "coroutines",
     "generator_loop": "generator loop",
+    "io_uring": "io_uring",
 }
 NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
