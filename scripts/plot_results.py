@@ -43,6 +43,7 @@ MODEL_COLOURS = {
     "generator_loop": "#0072B2",
     "generator_loop_busy": "#D55E00",
     "coroutines": "#CC79A7",
+    "io_uring": "#44AA99",
 }
 FALLBACK_COLOURS = ["#999999", "#F0E442", "#882255", "#44AA99"]
 MODEL_ORDER = list(MODEL_COLOURS)
