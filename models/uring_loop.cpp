@@ -10,6 +10,8 @@
 namespace hammertime::models {
 namespace {
 
+constexpr unsigned start_batch = 64;  // submission entries
+
 machine_limit refused(int error) {
   std::string why = error == -ENOMEM
                         ? "no locked memory left for the ring: raise RLIMIT_MEMLOCK "
@@ -44,7 +46,7 @@ uring_loop::uring_loop(unsigned submission_entries, unsigned completion_entries)
 
 uring_loop::~uring_loop() { io_uring_queue_exit(&ring_); }
 
-__kernel_timespec uring_loop::to_timespec(clock::time_point when) noexcept {
+__kernel_timespec detail::to_timespec(clock::time_point when) noexcept {
   // steady_clock is CLOCK_MONOTONIC, the clock io_uring's timeouts run on.
   auto nanoseconds =
       std::chrono::duration_cast<std::chrono::nanoseconds>(when.time_since_epoch())
@@ -75,11 +77,11 @@ void uring_loop::submit_and_wait(unsigned completions) {
 
 void uring_loop::reap() {
   std::array<io_uring_cqe*, 256> cqes;
-  std::array<detail::uring_completion*, 256> ready;
+  std::array<completion*, 256> ready;
   while (unsigned count = io_uring_peek_batch_cqe(&ring_, cqes.data(), cqes.size())) {
     std::size_t waiting = 0;
     for (unsigned i = 0; i < count; ++i) {
-      auto* done = static_cast<detail::uring_completion*>(io_uring_cqe_get_data(cqes[i]));
+      auto* done = static_cast<completion*>(io_uring_cqe_get_data(cqes[i]));
       if (done == nullptr) continue;  // a linked timeout's own completion
       done->result = cqes[i]->res;
       ready[waiting++] = done;
@@ -87,12 +89,21 @@ void uring_loop::reap() {
     io_uring_cq_advance(&ring_, count);
     in_flight_ -= waiting;
     // Resumed tasks queue their next operations; they go out with the next submit.
-    for (std::size_t i = 0; i < waiting; ++i) ready[i]->waiter.resume();
+    for (std::size_t i = 0; i < waiting; ++i)
+      std::coroutine_handle<>::from_address(ready[i]->waiter).resume();
   }
 }
 
 void uring_loop::run(std::span<uring_task<>> tasks) {
-  for (auto& task : tasks) task.start();
+  // Started tasks go to the kernel a batch at a time, and the first ones go on (a
+  // connect done, a request sent) while the rest start.
+  for (auto& task : tasks) {
+    task.start();
+    if (io_uring_sq_ready(&ring_) >= start_batch) {
+      submit_and_wait(0);
+      reap();
+    }
+  }
   while (in_flight_ > 0) {
     submit_and_wait(1);
     reap();

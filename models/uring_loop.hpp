@@ -26,50 +26,70 @@
 
 namespace hammertime::models {
 
+class uring_loop;
+
 namespace detail {
 
-// What a completion resumes: the awaiting coroutine, and the result it will read.
+__kernel_timespec to_timespec(clock::time_point when) noexcept;
+
+// What a completion resumes: the awaiting coroutine, and the result it will read. Each
+// pair shares its bytes (a million sleeping tasks hold one each): the loop is needed
+// only until the task suspends, and the kernel reads the deadline when the entry is
+// submitted and writes the result once the operation is done.
 struct uring_completion {
-  std::coroutine_handle<> waiter;
-  int result = 0;
+  union {
+    uring_loop* loop;
+    void* waiter;  // std::coroutine_handle<>::address()
+  };
+  union {
+    __kernel_timespec deadline;
+    int result;
+  };
 };
 
 // The awaiter of one operation: what the kernel answered (cqe->res) comes back. It
 // lives in the awaiting coroutine's frame until the completion, so the kernel may point
-// into it (the deadline of a timeout); `prepare` fills the submission entries.
+// into it (the deadline); `prepare` fills the submission entries.
 template <typename Prepare>
 class [[nodiscard]] uring_operation {
  public:
-  explicit uring_operation(Prepare prepare) : prepare_(std::move(prepare)) {}
+  uring_operation(uring_loop& loop, Prepare prepare, clock::time_point deadline = {})
+      : prepare_(std::move(prepare)) {
+    done_.loop = &loop;
+    done_.deadline = to_timespec(deadline);
+  }
 
   bool await_ready() const noexcept { return false; }
   void await_suspend(std::coroutine_handle<> waiter) {
-    done_.waiter = waiter;
-    prepare_(&done_);
+    uring_loop& loop = *done_.loop;
+    done_.waiter = waiter.address();
+    prepare_(loop, &done_);
   }
   int await_resume() const noexcept { return done_.result; }
 
  private:
-  Prepare prepare_;
+  [[no_unique_address]] Prepare prepare_;  // the sleep's and the no-op's: empty
   uring_completion done_;
 };
 
 }  // namespace detail
 
 class uring_loop {
+  using completion = detail::uring_completion;
+
   // The operation, linked to a timeout at `deadline` that cancels it.
   template <typename Prepare>
   auto linked(clock::time_point deadline, Prepare prepare) {
-    return detail::uring_operation{
-        [this, prepare, ts = to_timespec(deadline)](void* done) mutable {
-          io_uring_sqe* sqe = next_sqes(2);
-          prepare(sqe);
-          sqe->flags |= IOSQE_IO_LINK;
-          io_uring_sqe_set_data(sqe, done);
-          io_uring_sqe* timer = io_uring_get_sqe(&ring_);
-          io_uring_prep_link_timeout(timer, &ts, IORING_TIMEOUT_ABS);
-          io_uring_sqe_set_data(timer, nullptr);  // its completion resumes nobody
-        }};
+    auto both = [prepare](uring_loop& loop, completion* done) {
+      io_uring_sqe* sqe = loop.next_sqes(2);
+      prepare(sqe);
+      sqe->flags |= IOSQE_IO_LINK;
+      io_uring_sqe_set_data(sqe, done);
+      io_uring_sqe* timer = io_uring_get_sqe(&loop.ring_);
+      io_uring_prep_link_timeout(timer, &done->deadline, IORING_TIMEOUT_ABS);
+      io_uring_sqe_set_data(timer, nullptr);  // its completion resumes nobody
+    };
+    return detail::uring_operation{*this, both, deadline};
   }
 
  public:
@@ -82,19 +102,20 @@ class uring_loop {
   uring_loop& operator=(const uring_loop&) = delete;
 
   auto sleep_until(clock::time_point deadline) {
-    return detail::uring_operation{
-        [this, ts = to_timespec(deadline)](void* done) mutable {
-          io_uring_sqe* sqe = next_sqes(1);
-          io_uring_prep_timeout(sqe, &ts, 0, IORING_TIMEOUT_ABS);
-          io_uring_sqe_set_data(sqe, done);
-        }};
+    auto timeout = [](uring_loop& loop, completion* done) {
+      io_uring_sqe* sqe = loop.next_sqes(1);
+      io_uring_prep_timeout(sqe, &done->deadline, 0, IORING_TIMEOUT_ABS);
+      io_uring_sqe_set_data(sqe, done);
+    };
+    return detail::uring_operation{*this, timeout, deadline};
   }
   auto nop() {
-    return detail::uring_operation{[this](void* done) {
-      io_uring_sqe* sqe = next_sqes(1);
+    auto nothing = [](uring_loop& loop, completion* done) {
+      io_uring_sqe* sqe = loop.next_sqes(1);
       io_uring_prep_nop(sqe);
       io_uring_sqe_set_data(sqe, done);
-    }};
+    };
+    return detail::uring_operation{*this, nothing};
   }
   auto connect(int fd, const socket_address& server, clock::time_point deadline) {
     return linked(deadline, [fd, &server](io_uring_sqe* sqe) {
@@ -120,8 +141,6 @@ class uring_loop {
 
   // Operations submitted or queued whose completion has not been reaped yet.
   std::size_t in_flight() const noexcept { return in_flight_; }
-
-  static __kernel_timespec to_timespec(clock::time_point when) noexcept;
 
  private:
   // `count` free submission entries in a row (the ring is submitted first when full),
