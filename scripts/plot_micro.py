@@ -45,7 +45,7 @@ BENCHMARK_MODELS = {
     "wake/epoll_deadline": "generator_loop",
     "wake/epoll_fd": "generator_loop",
     "wake/io_uring_nop": "io_uring",
-    "wake/io_uring_nop_x64": "io_uring",
+    "wake/io_uring_nop_batched": "io_uring",
     "wake/io_uring_task": "io_uring",
     "request/cpp_httplib": "sequential",
     "request/beast_asio": "callbacks",
