@@ -4,7 +4,9 @@
 #pragma once
 
 #include <boost/beast/http.hpp>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "model.hpp"
 #include "wire.hpp"
@@ -58,6 +60,17 @@ std::string serialize(const flag_request& request);
 
 // A parser ready for one response (body limit fits the largest flag).
 void reset(flag_response_parser& parser);
+
+// What the bytes of a response came to so far.
+enum class parse_state : std::uint8_t { done, more, failed };
+
+// Feeds `fresh` bytes to `parser`. Beast takes a header only once it is whole: what it
+// leaves waits in `unparsed`, and is fed first next time (with `fresh` empty, only that).
+parse_state feed(flag_response_parser& parser, std::string& unparsed,
+                 std::string_view fresh);
+
+// The connection closed: only a response without a length may end here.
+parse_state feed_end(flag_response_parser& parser);
 
 // Outcome and body bytes of a completely parsed response.
 fetch_result to_fetch_result(const flag_response_parser& parser);

@@ -69,34 +69,24 @@ io nonblocking_socket::read(flag_response_parser& parser, std::span<char> scratc
       io state = feed(parser, {scratch.data(), static_cast<std::size_t>(got)});
       if (state != io::again) return state;
     } else if (got == 0) {  // closed: only a response without a length may end here
-      if (!parser.got_some()) return io::failed;
-      boost::system::error_code ec;
-      parser.put_eof(ec);
-      return !ec && parser.is_done() ? io::done : io::failed;
+      return feed_end(parser) == parse_state::done ? io::done : io::failed;
     } else if (errno != EINTR) {
       return errno == EAGAIN || errno == EWOULDBLOCK ? io::again : io::failed;
     }
   }
 }
 
-// Beast takes a header only once it is whole: what it leaves waits in unparsed_.
+// The shared parser helper (async_wire.hpp), with this socket's leftover bytes.
 io nonblocking_socket::feed(flag_response_parser& parser, std::string_view fresh) {
-  std::string_view bytes = fresh;
-  if (!unparsed_.empty()) bytes = unparsed_.append(fresh);
-  std::size_t taken = 0;
-  while (taken < bytes.size() && !parser.is_done()) {
-    boost::system::error_code ec;
-    auto used =
-        parser.put(boost::asio::buffer(bytes.data() + taken, bytes.size() - taken), ec);
-    taken += used;
-    if (ec == http::error::need_more || (!ec && used == 0)) break;
-    if (ec) return io::failed;
+  switch (models::feed(parser, unparsed_, fresh)) {
+    case parse_state::done:
+      return io::done;
+    case parse_state::more:
+      return io::again;
+    case parse_state::failed:
+      break;
   }
-  if (bytes.data() == unparsed_.data())
-    unparsed_.erase(0, taken);
-  else
-    unparsed_.assign(bytes.substr(taken));
-  return parser.is_done() ? io::done : io::again;
+  return io::failed;
 }
 
 void nonblocking_socket::close() noexcept {

@@ -13,6 +13,7 @@
   M(generator_loop_busy)         \
   M(coroutines)                  \
   M(fibers)                      \
+  M(io_uring)                    \
   M(executor_bridge)
 
 namespace hammertime::models {

@@ -13,6 +13,7 @@ packages=(
   libboost-context1.81-dev  # the fibers model's stack switching
   libcpp-httplib-dev     # the blocking models' HTTP client
   libtbb-dev             # the thread pool model
+  liburing-dev           # the io_uring model
   libbenchmark-dev libbenchmark-tools  # micro-benchmarks, compare.py
   libgtest-dev
   python3-matplotlib python3-numpy     # plots (run with /usr/bin/python3)

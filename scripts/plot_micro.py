@@ -46,6 +46,9 @@ BENCHMARK_MODELS = {
     "wake/epoll_deadline": "generator_loop",
     "wake/epoll_fd": "generator_loop",
     "wake/bridge_round_trip": "executor_bridge",
+    "wake/io_uring_nop": "io_uring",
+    "wake/io_uring_nop_batched": "io_uring",
+    "wake/io_uring_task": "io_uring",
     "request/cpp_httplib": "sequential",
     "request/beast_asio": "callbacks",
     "request/generator_loop": "generator_loop",
@@ -57,6 +60,7 @@ LEGEND_LABELS = {
     "callbacks": "callbacks",
     "coroutines": "coroutines",
     "generator_loop": "generator loop",
+    "io_uring": "io_uring",
 }
 NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 

@@ -44,6 +44,7 @@ MODEL_COLOURS = {
     "generator_loop_busy": "#D55E00",
     "coroutines": "#CC79A7",
     "fibers": "#882255",
+    "io_uring": "#44AA99",
     "executor_bridge": "#999999",
 }
 FALLBACK_COLOURS = ["#F0E442", "#661100", "#332288", "#117733"]
