@@ -18,6 +18,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "owned_coroutine.hpp"
+
 namespace hammertime::models {
 
 template <typename T>
@@ -99,20 +101,6 @@ class [[nodiscard]] generator {
 
   generator() noexcept = default;
   explicit generator(handle_type coroutine) noexcept : coroutine_(coroutine) {}
-  generator(generator&& other) noexcept
-      : coroutine_(std::exchange(other.coroutine_, {})) {}
-  generator(const generator&) = delete;
-  generator& operator=(const generator&) = delete;
-  generator& operator=(generator&& other) noexcept {
-    if (this != &other) {
-      if (coroutine_) coroutine_.destroy();
-      coroutine_ = std::exchange(other.coroutine_, {});
-    }
-    return *this;
-  }
-  ~generator() {
-    if (coroutine_) coroutine_.destroy();
-  }
 
   // Runs the body up to its next co_yield (true) or to its end (false); an exception
   // the body threw comes out here. Never call it again once it returned false.
@@ -131,12 +119,12 @@ class [[nodiscard]] generator {
 
   iterator begin() {
     if (coroutine_) next();
-    return iterator{coroutine_};
+    return iterator{coroutine_.get()};
   }
   std::default_sentinel_t end() const noexcept { return {}; }
 
  private:
-  handle_type coroutine_;
+  owned_coroutine<promise_type> coroutine_;  // move-only: so is the generator
 };
 
 namespace detail {

@@ -14,6 +14,8 @@
 #include <optional>
 #include <utility>
 
+#include "owned_coroutine.hpp"
+
 namespace hammertime::models {
 
 template <typename T = void>
@@ -83,20 +85,6 @@ class [[nodiscard]] uring_task {
 
   uring_task() noexcept = default;
   explicit uring_task(handle_type coroutine) noexcept : coroutine_(coroutine) {}
-  uring_task(uring_task&& other) noexcept
-      : coroutine_(std::exchange(other.coroutine_, {})) {}
-  uring_task(const uring_task&) = delete;
-  uring_task& operator=(const uring_task&) = delete;
-  uring_task& operator=(uring_task&& other) noexcept {
-    if (this != &other) {
-      if (coroutine_) coroutine_.destroy();
-      coroutine_ = std::exchange(other.coroutine_, {});
-    }
-    return *this;
-  }
-  ~uring_task() {
-    if (coroutine_) coroutine_.destroy();
-  }
 
   // Awaiting a task starts it; its end resumes the awaiter at once (symmetric transfer).
   auto operator co_await() const& noexcept {
@@ -109,7 +97,7 @@ class [[nodiscard]] uring_task {
       }
       T await_resume() { return coroutine.promise().result(); }
     };
-    return awaiter{coroutine_};
+    return awaiter{coroutine_.get()};
   }
 
   // A task nobody awaits (one the loop runs): runs it up to its first wait.
@@ -120,7 +108,7 @@ class [[nodiscard]] uring_task {
   T result() { return coroutine_.promise().result(); }
 
  private:
-  handle_type coroutine_;
+  owned_coroutine<promise_type> coroutine_;  // move-only: so is the task
 };
 
 namespace detail {
