@@ -57,8 +57,9 @@ void wake_bridge_round_trip(benchmark::State& state) {
   asio::thread_pool pool(1);
   int answered = 0;
   for (auto _ : state) {
-    models::run_in_executor(pool, [] { return 1; },
-                            asio::bind_executor(loop, [&](int one) { answered += one; }));
+    models::run_in_executor(
+        pool, [] { return 1; },
+        asio::bind_executor(loop, [&](int one) { answered += one; }));
     loop.run();
     loop.restart();
   }

@@ -78,7 +78,8 @@ void point_symlink_atomically(const std::filesystem::path& link,
   // symlink() never follows or replaces what is there: a name taken is drawn again.
   auto temporary = random_name_beside(link);
   for (int tries = 0; symlink(target.c_str(), temporary.c_str()) != 0; ++tries) {
-    if (errno != EEXIST || tries == 100) fail("cannot make symlink " + temporary.string());
+    if (errno != EEXIST || tries == 100)
+      fail("cannot make symlink " + temporary.string());
     temporary = random_name_beside(link);
   }
   if (rename(temporary.c_str(), link.c_str()) != 0) {

@@ -52,7 +52,8 @@ std::vector<cell> plan_file_cells(const run_options& options) {
   for (auto& one : cells) {
     std::pair family{one.workload, one.model};
     auto f = std::find(families.begin(), families.end(), family) - families.begin();
-    if (f == static_cast<long>(families.size())) families.push_back(family), instances.emplace_back();
+    if (f == static_cast<long>(families.size()))
+      families.push_back(family), instances.emplace_back();
     std::pair instance{one.items, one.concurrency};
     auto& known = instances[f];
     auto i = std::find(known.begin(), known.end(), instance) - known.begin();

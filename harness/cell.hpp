@@ -23,8 +23,8 @@ struct cell {
   std::chrono::milliseconds timeout{0};
   std::size_t stack_size = models::job{}.stack_size;          // for models that read it
   std::size_t bridge_threads = models::job{}.bridge_threads;  // (model::knobs)
-  std::size_t repetition = 0;      // 0-based
-  std::size_t repetitions = 1;     // of the run
+  std::size_t repetition = 0;                                 // 0-based
+  std::size_t repetitions = 1;                                // of the run
   std::size_t family_index = 0;    // the model's place in the run (Google Benchmark's
   std::size_t instance_index = 0;  // family) and its concurrency's place within it
 

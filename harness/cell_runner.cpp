@@ -232,7 +232,8 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
                    (said.empty() ? "" : " (last stderr: " + said + ")");
   } else if (WEXITSTATUS(status) != 0 || !reported || !reported_error.empty()) {
     auto code = WEXITSTATUS(status);
-    auto said = reported_error.empty() ? last_said(errors) : escaped(reported_error, 1000);
+    auto said =
+        reported_error.empty() ? last_said(errors) : escaped(reported_error, 1000);
     result.error = code == 3   ? said
                    : code == 0 ? "no result line from the child"
                                : "child exited with status " + std::to_string(code) +

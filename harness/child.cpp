@@ -44,8 +44,8 @@ struct child_usage : std::runtime_error {
 };
 
 constexpr std::string_view child_flags[] = {
-    "--model", "--workload", "--items",      "--concurrency",   "--delay-ms",
-    "--timeout-ms", "--host", "--port", "--stack-size", "--bridge-threads"};
+    "--model",      "--workload", "--items", "--concurrency", "--delay-ms",
+    "--timeout-ms", "--host",     "--port",  "--stack-size",  "--bridge-threads"};
 // The flags a child may go without.
 constexpr std::string_view optional_flags[] = {"--host", "--port", "--stack-size",
                                                "--bridge-threads"};
@@ -72,8 +72,9 @@ std::map<std::string_view, std::string_view> child_arguments(int argc, char** ar
       throw child_usage(std::string(name) + " given twice");
   }
   for (auto name : child_flags)
-    if (!given.count(name) && std::find(std::begin(optional_flags), std::end(optional_flags),
-                                        name) == std::end(optional_flags))
+    if (!given.count(name) &&
+        std::find(std::begin(optional_flags), std::end(optional_flags), name) ==
+            std::end(optional_flags))
       throw child_usage(std::string(name) + " is missing");
   return given;
 }
@@ -107,8 +108,8 @@ job child_job(const std::map<std::string_view, std::string_view>& given,
   work.items = whole_number(given, "--items", 1, most_items);
   work.concurrency = std::min<std::size_t>(
       whole_number(given, "--concurrency", 1, most_items), chosen->max_concurrency);
-  work.delay = std::chrono::milliseconds(
-      whole_number(given, "--delay-ms", 0, max_delay.count()));
+  work.delay =
+      std::chrono::milliseconds(whole_number(given, "--delay-ms", 0, max_delay.count()));
   work.timeout = std::chrono::milliseconds(
       whole_number(given, "--timeout-ms", 1, max_timeout.count()));
   if (given.count("--host")) {
@@ -117,7 +118,8 @@ job child_job(const std::map<std::string_view, std::string_view>& given,
   }
   if (given.count("--port"))
     work.port = static_cast<std::uint16_t>(whole_number(given, "--port", 0, 65535));
-  if (given.count("--stack-size"))  // the bounds of run's --stack-size and --bridge-threads
+  if (given.count(
+          "--stack-size"))  // the bounds of run's --stack-size and --bridge-threads
     work.stack_size = whole_number(given, "--stack-size", 4096, 64u << 20);
   if (given.count("--bridge-threads"))
     work.bridge_threads = whole_number(given, "--bridge-threads", 1, 10000);
@@ -178,7 +180,8 @@ int child_main(int argc, char** argv) {
       {"vm_hwm_bytes", status_bytes(getpid(), "VmHWM").value_or(0)},
   };
   if (chosen->knobs & models::uses_stack_size) line["stack_size"] = work.stack_size;
-  if (chosen->knobs & models::uses_bridge_threads) line["bridge_threads"] = work.bridge_threads;
+  if (chosen->knobs & models::uses_bridge_threads)
+    line["bridge_threads"] = work.bridge_threads;
   std::cout << boost::json::serialize(line) << std::endl;
   return 0;
 }

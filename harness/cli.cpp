@@ -110,11 +110,16 @@ std::string escaped(std::string_view text, std::size_t limit) {
   std::string shown;
   for (unsigned char c : text) {
     if (shown.size() >= limit) return shown + "...";
-    if (c == '\n') shown += "\\n";
-    else if (c == '\r') shown += "\\r";
-    else if (c == '\t') shown += "\\t";
-    else if (c < 0x20 || c >= 0x7f) shown += {'\\', 'x', hex[c >> 4], hex[c & 15]};
-    else shown += static_cast<char>(c);
+    if (c == '\n')
+      shown += "\\n";
+    else if (c == '\r')
+      shown += "\\r";
+    else if (c == '\t')
+      shown += "\\t";
+    else if (c < 0x20 || c >= 0x7f)
+      shown += {'\\', 'x', hex[c >> 4], hex[c & 15]};
+    else
+      shown += static_cast<char>(c);
   }
   return shown;
 }
@@ -129,8 +134,8 @@ bool parse_number(std::string_view text, Number& value) {
 
 [[noreturn]] void bad(std::string_view name, std::string_view value,
                       std::string_view expected) {
-  throw usage_error("bad " + std::string(name) + " '" + escaped(value) +
-                    "': expected " + std::string(expected));
+  throw usage_error("bad " + std::string(name) + " '" + escaped(value) + "': expected " +
+                    std::string(expected));
 }
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
@@ -172,9 +177,9 @@ double probability(std::string_view name, std::string_view value) {
 }
 
 // What a plan line may say: the cell's own settings, nothing that is the whole run's.
-constexpr std::string_view plan_line_options[] = {"--workload", "--models", "--items",
-                                                  "--stack-size", "--bridge-threads",
-                                                  "--concurrency", "--delay", "--timeout"};
+constexpr std::string_view plan_line_options[] = {
+    "--workload",       "--models",      "--items", "--stack-size",
+    "--bridge-threads", "--concurrency", "--delay", "--timeout"};
 
 // The plan file's text, refused past max_plan_bytes before more of it is read.
 std::string plan_text(const std::string& path) {
@@ -401,8 +406,7 @@ std::vector<const models::model*> chosen_models(std::string_view model_list) {
   for (auto name : split(model_list, ',')) {
     const auto* found = models::find_model(name);
     if (found == nullptr)
-      throw usage_error("unknown model '" + escaped(name) +
-                        "' (see hammertime list)");
+      throw usage_error("unknown model '" + escaped(name) + "' (see hammertime list)");
     if (std::find(chosen.begin(), chosen.end(), found) == chosen.end())
       chosen.push_back(found);
   }

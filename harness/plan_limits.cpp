@@ -30,7 +30,8 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
 
     // Each connection is a descriptor in the child and one in the server; each worker
     // process talks over a pair of pipes.
-    std::uint64_t files = (network ? tasks : 0) + (processes ? 2 * tasks : 0) + spare_files;
+    std::uint64_t files =
+        (network ? tasks : 0) + (processes ? 2 * tasks : 0) + spare_files;
     if (files > limits.open_files)
       return needs_more(who, files, "open files", machine_setting::open_files,
                         limits.open_files);
@@ -43,7 +44,8 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
       return needs_more(who, tasks_needed, spared, machine_setting::threads_max,
                         limits.threads_max);
     if (tasks_needed > limits.pid_max)
-      return needs_more(who, tasks_needed, spared, machine_setting::pid_max, limits.pid_max);
+      return needs_more(who, tasks_needed, spared, machine_setting::pid_max,
+                        limits.pid_max);
     if (tasks_needed > limits.user_processes)
       return needs_more(who, tasks_needed, spared, machine_setting::user_processes,
                         limits.user_processes);

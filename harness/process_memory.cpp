@@ -17,7 +17,8 @@ std::optional<std::uint64_t> kb_field(const std::string& path, const char* field
   std::string line;
   auto length = std::strlen(field);
   while (std::getline(file, line)) {
-    if (line.compare(0, length, field) == 0 && line.size() > length && line[length] == ':')
+    if (line.compare(0, length, field) == 0 && line.size() > length &&
+        line[length] == ':')
       return std::stoull(line.substr(length + 1)) * 1024;
   }
   return std::nullopt;

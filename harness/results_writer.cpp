@@ -51,7 +51,8 @@ boost::json::object iteration_entry(const finished_cell& done) {
   entry["concurrency"] = where.concurrency;
   entry["delay_ms"] = where.delay.count();
   entry["timeout_ms"] = where.timeout.count();
-  if (where.model->knobs & models::uses_stack_size) entry["stack_size"] = where.stack_size;
+  if (where.model->knobs & models::uses_stack_size)
+    entry["stack_size"] = where.stack_size;
   if (where.model->knobs & models::uses_bridge_threads)
     entry["bridge_threads"] = where.bridge_threads;
   entry["valid"] = is_valid(done);
@@ -98,8 +99,8 @@ boost::json::object median_entry(const std::vector<boost::json::object>& runs,
   static const std::set<std::string> skipped{"family_index", "per_family_instance_index",
                                              "repetitions",  "repetition_index",
                                              "threads",      "iterations"};
-  static const std::set<std::string> copied{"items",      "concurrency", "delay_ms",
-                                            "timeout_ms", "stack_size",  "bridge_threads"};
+  static const std::set<std::string> copied{
+      "items", "concurrency", "delay_ms", "timeout_ms", "stack_size", "bridge_threads"};
   const auto& first = runs.front();
   boost::json::object entry{
       {"name", std::string(first.at("run_name").as_string()) + "_median"},
@@ -227,7 +228,9 @@ constexpr const char* current_set = ".results";
 
 void write_new_file(const fs::path& path, std::string_view content) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot write " + path.string());
+  if (fd < 0)
+    throw std::system_error(errno, std::generic_category(),
+                            "cannot write " + path.string());
   bool written = true;
   while (written && !content.empty()) {
     auto done = write(fd, content.data(), content.size());
@@ -239,7 +242,8 @@ void write_new_file(const fs::path& path, std::string_view content) {
   if (!written || fsync(fd) != 0) {
     saved = errno;
     close(fd);
-    throw std::system_error(saved, std::generic_category(), "cannot write " + path.string());
+    throw std::system_error(saved, std::generic_category(),
+                            "cannot write " + path.string());
   }
   close(fd);
 }
@@ -249,8 +253,8 @@ void remove_old_sets(const fs::path& folder, const std::set<std::string>& kept) 
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
     auto name = entry.path().filename().string();
-    if (name.rfind(".set-", 0) == 0 && !kept.count(name) &&
-        entry.is_directory(error) && !entry.is_symlink(error))
+    if (name.rfind(".set-", 0) == 0 && !kept.count(name) && entry.is_directory(error) &&
+        !entry.is_symlink(error))
       fs::remove_all(entry.path(), error);
   }
 }

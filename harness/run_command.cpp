@@ -73,7 +73,8 @@ boost::json::object run_context(const run_options& options,
     for (const auto& line : options.plan_text) lines.push_back(boost::json::string(line));
     context["plan"] = options.plan_path;
     context["plan_lines"] = std::move(lines);
-    for (auto key : {"workload", "models", "items", "concurrency", "delay_ms", "timeout_ms"})
+    for (auto key :
+         {"workload", "models", "items", "concurrency", "delay_ms", "timeout_ms"})
       context.erase(key);
   }
   context["cell_limit"] = options.cell_limit

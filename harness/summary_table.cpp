@@ -55,7 +55,8 @@ std::string table_row(std::span<const finished_cell* const> runs) {
   };
   std::ostringstream row;
   row << "| " << models::to_string(where.workload) << " | " << where.model->name << " | "
-      << where.concurrency << " | " << where.items << " | " << where.delay.count() << " | ";
+      << where.concurrency << " | " << where.items << " | " << where.delay.count()
+      << " | ";
   auto validity = valid.size() == runs.size()
                       ? std::string("yes")
                       : "no (" + std::to_string(valid.size()) + " of " +
@@ -121,7 +122,8 @@ std::string summary_markdown(const boost::json::object& context,
          "child's memory before its first item) ÷ min(C, N). Kernel memory is "
          "system-wide: "
          "the peak increase of KernelStack + PageTables during the cell.\n\n"
-      << "| workload | model | C | N | delay ms | items/s (min–max) | ideal items/s | efficiency | "
+      << "| workload | model | C | N | delay ms | items/s (min–max) | ideal items/s | "
+         "efficiency | "
          "CPU s / 1000 items | peak memory | bytes/task | kernel memory (system-wide) | "
          "p50 / p99 ms | ok / not found / failed | valid |\n"
       << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n";

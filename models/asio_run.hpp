@@ -18,13 +18,15 @@ namespace hammertime::models {
 // 120, and every handler and coroutine frame that holds an executor shrinks alike.
 using loop_executor = boost::asio::io_context::executor_type;
 using asio_timer =
-    boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>, loop_executor>;
+    boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>,
+                                      loop_executor>;
 using asio_socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, loop_executor>;
 
 // shared_run, with the server's address as Asio's endpoint.
 struct asio_run : shared_run {
   asio_run(const job& work, tally& counts) : shared_run(work, counts) {
-    std::memcpy(server_endpoint.data(), &server.storage, server.length);  // AF_UNSPEC: refused
+    std::memcpy(server_endpoint.data(), &server.storage,
+                server.length);  // AF_UNSPEC: refused
   }
 
   boost::asio::ip::tcp::endpoint server_endpoint;

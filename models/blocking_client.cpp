@@ -26,11 +26,11 @@ fetch_result blocking_client::fetch(std::size_t index) {
   // in would never trip it. The receiver enforces the request's whole deadline.
   auto deadline = clock::now() + job_.timeout;
   std::size_t bytes = 0;
-  auto response = http_->Get(flag_target(index, job_.delay),
-                             [&](const char*, std::size_t length) {
-                               bytes += length;
-                               return clock::now() < deadline;
-                             });
+  auto response =
+      http_->Get(flag_target(index, job_.delay), [&](const char*, std::size_t length) {
+        bytes += length;
+        return clock::now() < deadline;
+      });
   if (!response) return {outcome::failed, 0};
   return {classify(response->status), bytes};
 }

@@ -41,7 +41,8 @@ class sleeper {
 // tag::callbacks[]
 class fetcher {
  public:
-  fetcher(loop_executor loop, asio_run& run) : socket_(loop), deadline_(loop), run_(run) {}
+  fetcher(loop_executor loop, asio_run& run)
+      : socket_(loop), deadline_(loop), run_(run) {}
 
   void do_next() {
     if (!run_.items.take(index_)) return close();  // no item left: let the connection go
@@ -140,8 +141,7 @@ void run_callbacks(const job& work, tally& counts) {
 
 }  // namespace
 
-extern const model callbacks_model{"callbacks",
-                                   "completion handlers chained on one event loop",
-                                   run_callbacks};
+extern const model callbacks_model{
+    "callbacks", "completion handlers chained on one event loop", run_callbacks};
 
 }  // namespace hammertime::models

@@ -103,7 +103,7 @@ void run_coroutines(const job& work, tally& counts) {
 
 }  // namespace
 
-extern const model coroutines_model{"coroutines", "co_await on Boost.Asio, one event loop",
-                                    run_coroutines};
+extern const model coroutines_model{
+    "coroutines", "co_await on Boost.Asio, one event loop", run_coroutines};
 
 }  // namespace hammertime::models

@@ -47,7 +47,7 @@ void run_round_robin(std::span<wait_generator> tasks) {
       bool late = clock::now() >= on.deadline;
       if (on.interest == wait::fd_interest::none && !late) continue;
       on.status = late && on.interest != wait::fd_interest::none ? wait::state::timed_out
-                                                        : wait::state::ready;
+                                                                 : wait::state::ready;
       resume(next);  // <2> a socket task tries again: EAGAIN, yield, next turn
     }
   }

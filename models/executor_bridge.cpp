@@ -53,7 +53,8 @@ void run_executor_bridge(const job& work, tally& counts) {
   if (work.kind == workload::flags)  // each thread opens its own connection
     require_open_files(work.bridge_threads, "executor_bridge");
   asio::io_context loop{1};
-  asio::thread_pool pool(work.bridge_threads);  // <3> B threads, joined before the clock stops
+  asio::thread_pool pool(
+      work.bridge_threads);  // <3> B threads, joined before the clock stops
   bridge_run run{work, counts, item_source(work.items), pool};
   for (std::size_t t = 0; t < tasks_in_flight(work); ++t)
     asio::co_spawn(loop, bridge_items(run), [](std::exception_ptr error) {
@@ -66,8 +67,9 @@ void run_executor_bridge(const job& work, tally& counts) {
 }  // namespace
 
 extern const model executor_bridge_model{
-    "executor_bridge", "a coroutine loop hands each blocking request to B threads",
-    run_executor_bridge, model_family::blocking, task_holder::thread,
-    std::numeric_limits<std::size_t>::max(), uses_bridge_threads, requests_at_once};
+    "executor_bridge",   "a coroutine loop hands each blocking request to B threads",
+    run_executor_bridge, model_family::blocking,
+    task_holder::thread, std::numeric_limits<std::size_t>::max(),
+    uses_bridge_threads, requests_at_once};
 
 }  // namespace hammertime::models

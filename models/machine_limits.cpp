@@ -59,8 +59,10 @@ std::uint64_t user_threads() {
       std::ifstream status(std::string("/proc/") + entry->d_name + "/status");
       bool mine = false;
       for (std::string line; std::getline(status, line);) {
-        if (line.rfind("Uid:", 0) == 0) mine = line.substr(5, uid.size() + 1) == uid + "\t";
-        if (line.rfind("Threads:", 0) == 0 && mine) threads += std::stoull(line.substr(8));
+        if (line.rfind("Uid:", 0) == 0)
+          mine = line.substr(5, uid.size() + 1) == uid + "\t";
+        if (line.rfind("Threads:", 0) == 0 && mine)
+          threads += std::stoull(line.substr(8));
       }
     }
     closedir(proc);
@@ -89,7 +91,8 @@ void require_cgroup_pids(std::size_t count, std::string_view who) {
                   line.substr(second + 1) + "/";
     auto limit = read_number(folder + "pids.max");
     auto used = read_number(folder + "pids.current");
-    if (limit && used) require(who, count, "tasks", *limit, *used, machine_setting::cgroup_pids);
+    if (limit && used)
+      require(who, count, "tasks", *limit, *used, machine_setting::cgroup_pids);
   }
 }
 
@@ -115,15 +118,24 @@ machine_limits read_machine_limits() {
 
 std::string_view setting_name(machine_setting setting) {
   switch (setting) {
-    case machine_setting::open_files: return "`ulimit -n`";
-    case machine_setting::file_max: return "fs.file-max";
-    case machine_setting::local_ports: return "net.ipv4.ip_local_port_range";
-    case machine_setting::threads_max: return "kernel.threads-max";
-    case machine_setting::pid_max: return "kernel.pid_max";
-    case machine_setting::user_processes: return "`ulimit -u`";
-    case machine_setting::cgroup_pids: return "the cgroup's pids.max";
-    case machine_setting::max_map_count: return "vm.max_map_count";
-    case machine_setting::epoll_watches: return "fs.epoll.max_user_watches";
+    case machine_setting::open_files:
+      return "`ulimit -n`";
+    case machine_setting::file_max:
+      return "fs.file-max";
+    case machine_setting::local_ports:
+      return "net.ipv4.ip_local_port_range";
+    case machine_setting::threads_max:
+      return "kernel.threads-max";
+    case machine_setting::pid_max:
+      return "kernel.pid_max";
+    case machine_setting::user_processes:
+      return "`ulimit -u`";
+    case machine_setting::cgroup_pids:
+      return "the cgroup's pids.max";
+    case machine_setting::max_map_count:
+      return "vm.max_map_count";
+    case machine_setting::epoll_watches:
+      return "fs.epoll.max_user_watches";
   }
   return "a limit of the machine";
 }
@@ -136,11 +148,15 @@ std::string how_to_raise(machine_setting setting, std::uint64_t to) {
       return "raise it (ulimit -n " + value + "; the hard limit is " +
              (hard == unlimited ? std::string("unlimited") : std::to_string(hard)) + ")";
     }
-    case machine_setting::user_processes: return "raise it (ulimit -u " + value + ")";
+    case machine_setting::user_processes:
+      return "raise it (ulimit -u " + value + ")";
     case machine_setting::local_ports:
       return "widen it (sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\")";
-    case machine_setting::cgroup_pids: return "raise it (echo " + value + " > pids.max)";
-    default: return "raise it (sysctl -w " + std::string(setting_name(setting)) + "=" + value + ")";
+    case machine_setting::cgroup_pids:
+      return "raise it (echo " + value + " > pids.max)";
+    default:
+      return "raise it (sysctl -w " + std::string(setting_name(setting)) + "=" + value +
+             ")";
   }
 }
 

@@ -32,7 +32,7 @@ inline constexpr std::uint64_t unlimited = std::numeric_limits<std::uint64_t>::m
 struct machine_limits {
   std::uint64_t open_files = unlimited;  // soft
   std::uint64_t open_files_hard = unlimited;
-  std::uint64_t local_ports = unlimited;     // size of the range
+  std::uint64_t local_ports = unlimited;  // size of the range
   std::uint64_t threads_max = unlimited;
   std::uint64_t pid_max = unlimited;
   std::uint64_t max_map_count = unlimited;

@@ -16,9 +16,12 @@ std::optional<workload> workload_from_string(std::string_view name) {
 
 std::string_view to_string(outcome result) {
   switch (result) {
-    case outcome::ok: return "ok";
-    case outcome::not_found: return "not_found";
-    case outcome::failed: return "failed";
+    case outcome::ok:
+      return "ok";
+    case outcome::not_found:
+      return "not_found";
+    case outcome::failed:
+      return "failed";
   }
   return "failed";
 }
@@ -37,9 +40,15 @@ void tally::count(fetch_result result, clock::duration latency) noexcept {
     latency_ms_[slot] = std::chrono::duration<float, std::milli>(latency).count();
   bytes_.fetch_add(result.bytes, std::memory_order_relaxed);
   switch (result.outcome) {
-    case outcome::ok: ok_.fetch_add(1, std::memory_order_relaxed); break;
-    case outcome::not_found: not_found_.fetch_add(1, std::memory_order_relaxed); break;
-    case outcome::failed: failed_.fetch_add(1, std::memory_order_relaxed); break;
+    case outcome::ok:
+      ok_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case outcome::not_found:
+      not_found_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case outcome::failed:
+      failed_.fetch_add(1, std::memory_order_relaxed);
+      break;
   }
 }
 

@@ -32,8 +32,8 @@ std::string_view to_string(outcome result);
 
 struct job {
   workload kind = workload::flags;
-  std::size_t items = 676;       // N; for flags, the first N codes AA..ZZ
-  std::size_t concurrency = 1;   // C: items in flight at most
+  std::size_t items = 676;                  // N; for flags, the first N codes AA..ZZ
+  std::size_t concurrency = 1;              // C: items in flight at most
   std::chrono::milliseconds delay{100};     // sleep: each item's wait; flags: the
                                             // server's delay, asked per request
   std::chrono::milliseconds timeout{5000};  // per request
@@ -118,7 +118,11 @@ enum class task_holder { nothing, thread, process };
 enum class model_family { blocking, event_loop };
 
 // The job's knobs a model reads, so the harness passes, records and names them.
-enum model_knobs : unsigned { no_knobs = 0, uses_stack_size = 1, uses_bridge_threads = 2 };
+enum model_knobs : unsigned {
+  no_knobs = 0,
+  uses_stack_size = 1,
+  uses_bridge_threads = 2
+};
 
 struct model {
   std::string_view name;

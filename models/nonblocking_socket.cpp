@@ -1,7 +1,5 @@
 #include "nonblocking_socket.hpp"
 
-#include "machine_limits.hpp"
-
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
@@ -10,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "machine_limits.hpp"
+
 namespace hammertime::models {
 
 io nonblocking_socket::connect(const socket_address& server) {
@@ -17,9 +17,9 @@ io nonblocking_socket::connect(const socket_address& server) {
   if (fd_ >= 0) return ask_connect(server);
   fd_ = ::socket(server.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0 && (errno == EMFILE || errno == ENFILE))
-    throw ran_out("socket", "no descriptor left for a connection", errno == EMFILE
-                                                                     ? machine_setting::open_files
-                                                                     : machine_setting::file_max);
+    throw ran_out(
+        "socket", "no descriptor left for a connection",
+        errno == EMFILE ? machine_setting::open_files : machine_setting::file_max);
   if (fd_ < 0) return io::failed;
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

@@ -1,6 +1,6 @@
-// owned_coroutine<Promise>: owns one coroutine frame as unique_ptr owns memory. Move-only;
-// destroys the frame it holds when it goes or is assigned over. The generator loop's
-// generator<T> and the io_uring model's uring_task<T> each hold one.
+// owned_coroutine<Promise>: owns one coroutine frame as unique_ptr owns memory.
+// Move-only; destroys the frame it holds when it goes or is assigned over. The generator
+// loop's generator<T> and the io_uring model's uring_task<T> each hold one.
 #pragma once
 
 #include <coroutine>
@@ -15,7 +15,8 @@ class owned_coroutine {
 
   owned_coroutine() noexcept = default;
   explicit owned_coroutine(handle_type frame) noexcept : frame_(frame) {}
-  owned_coroutine(owned_coroutine&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
+  owned_coroutine(owned_coroutine&& other) noexcept
+      : frame_(std::exchange(other.frame_, {})) {}
   owned_coroutine& operator=(owned_coroutine&& other) noexcept {
     if (this != &other) {
       destroy();

@@ -26,7 +26,9 @@ class pool_gate {
  public:
   // A pool that gains no worker for `stall` has all the workers it will get.
   explicit pool_gate(std::size_t workers, clock::duration stall = std::chrono::seconds(3))
-      : workers_(workers), stall_(stall), finished_(static_cast<std::ptrdiff_t>(workers)) {}
+      : workers_(workers),
+        stall_(stall),
+        finished_(static_cast<std::ptrdiff_t>(workers)) {}
 
   // Counts this worker in (on_arrival(workers started so far) runs first) and waits:
   // true once all C are here, false when watch_start() found the pool short of C.

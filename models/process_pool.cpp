@@ -46,18 +46,23 @@ void run_process_pool(const job& work, tally& counts) {
       if (!pool.send(to, i)) return counts.count(failed, {});  // it died meanwhile
     if (to.unanswered.size() < ahead) pool.finish(to);
   };
-  auto serve = [&](int from_parent, int to_parent) { serve_items(work, from_parent, to_parent); };
+  auto serve = [&](int from_parent, int to_parent) {
+    serve_items(work, from_parent, to_parent);
+  };
   for (std::size_t w = 0; w < tasks_in_flight(work); ++w)
-    hand_out(pool.fork_worker(serve), 1);  // <2> fork C, each at work while the next forks
+    hand_out(pool.fork_worker(serve),
+             1);  // <2> fork C, each at work while the next forks
   for (auto& each : pool.workers()) hand_out(each, items_ahead);
 
   while (pool.any_alive())
     for (worker* ready : pool.wait_ready()) {  // <3> poll every worker's pipe
       if (item_done done; pool.receive(*ready, &done, sizeof done)) {
-        counts.count({done.result, done.bytes}, std::chrono::nanoseconds(done.latency_ns));
+        counts.count({done.result, done.bytes},
+                     std::chrono::nanoseconds(done.latency_ns));
         hand_out(*ready, items_ahead);
       } else {  // <4> the worker is gone: the items it held failed
-        for (auto sent_at : ready->unanswered) counts.count(failed, clock::now() - sent_at);
+        for (auto sent_at : ready->unanswered)
+          counts.count(failed, clock::now() - sent_at);
         pool.bury(*ready);
       }
     }

@@ -30,10 +30,10 @@ auto run_in_executor(boost::asio::thread_pool& pool, Function blocking,
                                  handler = std::move(handler)]() mutable {
           auto result = blocking();
           auto loop = back.get_executor();
-          boost::asio::dispatch(loop, [handler = std::move(handler),
-                                       result = std::move(result)]() mutable {
-            std::move(handler)(std::move(result));
-          });
+          boost::asio::dispatch(
+              loop, [handler = std::move(handler), result = std::move(result)]() mutable {
+                std::move(handler)(std::move(result));
+              });
         });
       },
       token, std::move(blocking));

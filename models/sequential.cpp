@@ -20,8 +20,9 @@ void run_sequential(const job& work, tally& counts) {
 
 }  // namespace
 
-extern const model sequential_model{"sequential", "blocking socket, one item after another",
-                                    run_sequential, model_family::blocking,
-                                    task_holder::nothing, 1};
+extern const model sequential_model{
+    "sequential",         "blocking socket, one item after another",
+    run_sequential,       model_family::blocking,
+    task_holder::nothing, 1};
 
 }  // namespace hammertime::models

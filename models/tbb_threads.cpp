@@ -37,7 +37,8 @@ class tbb_arena {
   void started(std::size_t count) {
     if (count < allowed_.load()) return;
     std::scoped_lock lock(mutex_);
-    if (count >= allowed_ && allowed_ < threads_) let_in(std::min(threads_, allowed_ + step));
+    if (count >= allowed_ && allowed_ < threads_)
+      let_in(std::min(threads_, allowed_ + step));
   }
 
   // The work is done: idle threads leave the arena and sleep instead of spinning.

@@ -17,7 +17,7 @@ void run_thread_pool(const job& work, tally& counts) {
   auto threads = tasks_in_flight(work);
   if (work.kind == workload::flags) require_open_files(threads, "thread_pool");
   item_source items(work.items);
-  run_on_tbb_threads(threads, [&] {           // <1> C threads, all at once
+  run_on_tbb_threads(threads, [&] {          // <1> C threads, all at once
     auto connection = connection_for(work);  // <2> one keep-alive connection each
     for (std::size_t i; items.take(i);)
       count_blocking_item(work, connection, i, counts);  // <3> blocks; the others run
@@ -27,8 +27,8 @@ void run_thread_pool(const job& work, tally& counts) {
 
 }  // namespace
 
-extern const model thread_pool_model{"thread_pool", "C oneTBB worker threads, each blocking",
-                                     run_thread_pool, model_family::blocking,
-                                     task_holder::thread};
+extern const model thread_pool_model{
+    "thread_pool", "C oneTBB worker threads, each blocking", run_thread_pool,
+    model_family::blocking, task_holder::thread};
 
 }  // namespace hammertime::models

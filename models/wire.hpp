@@ -39,7 +39,10 @@ socket_address resolve(const std::string& host, std::uint16_t port);
 // to take, and the server's address, looked up once.
 struct shared_run {
   shared_run(const job& work, tally& counts)
-      : work(work), counts(counts), items(work.items), server(resolve(work.host, work.port)) {}
+      : work(work),
+        counts(counts),
+        items(work.items),
+        server(resolve(work.host, work.port)) {}
 
   const job& work;
   tally& counts;

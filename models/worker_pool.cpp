@@ -9,12 +9,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <string>
 #include <stdexcept>
+#include <string>
 #include <system_error>
 
-#include "model.hpp"
 #include "machine_limits.hpp"
+#include "model.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -40,16 +40,18 @@ void keep_only(int first, int second) {
   close_range(high + 1, ~0U, 0);
 }
 
-[[noreturn]] void refuse(const char* call, int error, std::size_t started, std::size_t count) {
+[[noreturn]] void refuse(const char* call, int error, std::size_t started,
+                         std::size_t count) {
   std::string what = std::string(call) + " failed after " + std::to_string(started) +
-                     " of " + std::to_string(count) + " workers (" + std::strerror(error) +
-                     ")";
+                     " of " + std::to_string(count) + " workers (" +
+                     std::strerror(error) + ")";
   if (error == EMFILE)
     throw ran_out("process_pool", what + ", 2 pipe ends a worker",
                   machine_setting::open_files);
   if (error == ENFILE) throw ran_out("process_pool", what, machine_setting::file_max);
   if (error == EAGAIN)  // or kernel.threads-max, kernel.pid_max, the cgroup's pids.max
-    throw ran_out("process_pool", what + " (or kernel.pid_max, kernel.threads-max, pids.max)",
+    throw ran_out("process_pool",
+                  what + " (or kernel.pid_max, kernel.threads-max, pids.max)",
                   machine_setting::user_processes);
   if (error == ENOMEM) throw machine_limit("process_pool: " + what + ": out of memory");
   throw std::system_error(error, std::generic_category(), "process_pool: " + what);
@@ -99,7 +101,8 @@ worker_pool::~worker_pool() {
 
 worker& worker_pool::fork_worker(const serve_function& serve) {
   auto started = workers_.size();
-  if (started == count_) throw std::logic_error("process_pool: more workers than reserved");
+  if (started == count_)
+    throw std::logic_error("process_pool: more workers than reserved");
   int items[2], records[2];
   if (pipe2(items, O_CLOEXEC) != 0) refuse("pipe", errno, started, count_);
   if (pipe2(records, O_CLOEXEC) != 0) {

@@ -26,15 +26,21 @@ inline std::optional<std::chrono::microseconds> parse_duration(std::string_view 
     return std::nullopt;
   std::string_view unit(end, text.data() + text.size() - end);
   double scale = 0;
-  if (unit == "us") scale = 1;
-  else if (unit == "ms") scale = 1e3;
-  else if (unit == "s") scale = 1e6;
-  else if (unit == "m") scale = 60e6;
-  else return std::nullopt;
+  if (unit == "us")
+    scale = 1;
+  else if (unit == "ms")
+    scale = 1e3;
+  else if (unit == "s")
+    scale = 1e6;
+  else if (unit == "m")
+    scale = 60e6;
+  else
+    return std::nullopt;
   double micros = value * scale;
   if (micros >= static_cast<double>(std::chrono::microseconds::max().count()))
     return std::nullopt;
-  return std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(micros + 0.5));
+  return std::chrono::microseconds(
+      static_cast<std::chrono::microseconds::rep>(micros + 0.5));
 }
 
 // "500ms" (fixed) or "50ms..500ms" (uniform in between); nullopt when malformed or

@@ -19,7 +19,8 @@ class histogram {
   void record(std::uint64_t micros) {
     buckets_[index(micros)].fetch_add(1, std::memory_order_relaxed);
     auto seen = max_.load(std::memory_order_relaxed);
-    while (micros > seen && !max_.compare_exchange_weak(seen, micros, std::memory_order_relaxed)) {
+    while (micros > seen &&
+           !max_.compare_exchange_weak(seen, micros, std::memory_order_relaxed)) {
     }
   }
 
@@ -58,9 +59,11 @@ class histogram {
   }
 
   static std::uint64_t percentile(const std::array<std::uint64_t, bucket_count>& counts,
-                                  std::uint64_t total, double fraction, std::uint64_t max) {
+                                  std::uint64_t total, double fraction,
+                                  std::uint64_t max) {
     if (total == 0) return 0;
-    auto rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(fraction * total + 0.999999));
+    auto rank = std::max<std::uint64_t>(
+        1, static_cast<std::uint64_t>(fraction * total + 0.999999));
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < bucket_count; ++i)
       if ((seen += counts[i]) >= rank) return std::min(upper_bound(i), max);

@@ -44,9 +44,10 @@ int main(int argc, char** argv) {
     auto address = endpoint.address().to_string();
     if (endpoint.address().is_v6()) address = '[' + address + ']';
     if (!is_loopback(endpoint.address()))
-      std::cerr << "hammertime-server: warning: " << address
-                << " is reachable from the network, not only from this machine (the default"
-                   " --bind 127.0.0.1 is)\n";
+      std::cerr
+          << "hammertime-server: warning: " << address
+          << " is reachable from the network, not only from this machine (the default"
+             " --bind 127.0.0.1 is)\n";
     std::cout << "listening on http://" << address << ':' << endpoint.port() << std::endl;
     mock.run();
   } catch (const std::exception& error) {

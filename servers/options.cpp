@@ -1,8 +1,8 @@
 #include "options.hpp"
 
 #include <algorithm>
-#include <boost/asio/ip/address.hpp>
 #include <array>
+#include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <string_view>
 
@@ -72,7 +72,8 @@ std::variant<options, usage_error, help_requested> parse_options(int argc, char*
     } else if (name == "--port") {
       if (!parse_number(value, parsed.port)) return bad("a port 0..65535");
     } else if (name == "--threads") {
-      if (!parse_number(value, parsed.threads) || parsed.threads < 1 || parsed.threads > 1024)
+      if (!parse_number(value, parsed.threads) || parsed.threads < 1 ||
+          parsed.threads > 1024)
         return bad("1..1024");
     } else if (name == "--delay" || name == "--latency") {
       auto range = parse_delay_range(value);

@@ -14,8 +14,8 @@ bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 std::string flag_payload(std::string_view code, std::size_t bytes) {
   std::string payload = "GIF89a";
   payload.resize(bytes);
-  std::uint64_t state = static_cast<unsigned char>(code[0]) * 256u +
-                        static_cast<unsigned char>(code[1]);
+  std::uint64_t state =
+      static_cast<unsigned char>(code[0]) * 256u + static_cast<unsigned char>(code[1]);
   for (std::size_t i = 6; i < bytes; ++i) {
     if (i % 8 == 6) state = splitmix64(state);
     payload[i] = static_cast<char>(state >> (8 * (i % 8)));
@@ -33,7 +33,8 @@ payloads::payloads() {
 const std::string* payloads::find(std::string_view path) const {
   // "/flags/ad/ad.gif": 16 characters, the code twice.
   constexpr std::string_view prefix = "/flags/";
-  if (path.size() != 16 || !path.starts_with(prefix) || !path.ends_with(".gif")) return nullptr;
+  if (path.size() != 16 || !path.starts_with(prefix) || !path.ends_with(".gif"))
+    return nullptr;
   char first = path[7], second = path[8];
   if (!is_lower(first) || !is_lower(second) || path[9] != '/' || path[10] != first ||
       path[11] != second)

@@ -3,10 +3,10 @@
 // per connection, and a signal_set that stops it all on SIGINT or SIGTERM.
 #pragma once
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <vector>
@@ -22,7 +22,9 @@ class server {
   // in use") when it cannot.
   explicit server(options settings);
 
-  boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+  boost::asio::ip::tcp::endpoint local_endpoint() const {
+    return acceptor_.local_endpoint();
+  }
 
   // Serves until SIGINT or SIGTERM.
   void run();
@@ -30,7 +32,8 @@ class server {
  private:
   void do_accept();
 
-  using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  using work_guard =
+      boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
 
   shared_state state_;  // outlives loops_, whose destruction ends the sessions
   std::deque<boost::asio::io_context> loops_;  // one per thread; loops_[0] accepts

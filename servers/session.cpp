@@ -27,7 +27,8 @@ constexpr std::string_view reset_needs_post_body =
 constexpr std::size_t max_pipelined_bytes = 64 * 1024;
 
 // The value of key in "a=1&delay_ms=200", if present.
-std::optional<std::string_view> query_value(std::string_view query, std::string_view key) {
+std::optional<std::string_view> query_value(std::string_view query,
+                                            std::string_view key) {
   while (!query.empty()) {
     auto amp = query.find('&');
     auto pair = query.substr(0, amp);
@@ -117,13 +118,14 @@ void session::wait_delay() {
 
 void session::watch_peer() {
   if (buffer_.size() >= max_pipelined_bytes) return drop();
-  socket_.async_read_some(buffer_.prepare(1024), [self = shared_from_this()](
-                                                     error_code error, std::size_t bytes) {
-    self->buffer_.commit(bytes);
-    if (self->delay_over_) return self->respond();
-    if (error) return self->drop();  // the client closed or reset the connection
-    self->watch_peer();  // a pipelined request, read by do_read after this answer
-  });
+  socket_.async_read_some(
+      buffer_.prepare(1024),
+      [self = shared_from_this()](error_code error, std::size_t bytes) {
+        self->buffer_.commit(bytes);
+        if (self->delay_over_) return self->respond();
+        if (error) return self->drop();  // the client closed or reset the connection
+        self->watch_peer();  // a pipelined request, read by do_read after this answer
+      });
 }
 
 void session::drop() {
@@ -136,7 +138,8 @@ void session::drop() {
 void session::prepare(std::string_view target, http::verb method) {
   auto question = target.find('?');
   auto path = target.substr(0, question);
-  auto query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+  auto query = question == std::string_view::npos ? std::string_view{}
+                                                  : target.substr(question + 1);
   const auto& settings = state_.settings;
   auto now = clock::now();
   content_type_ = "text/plain";
@@ -147,12 +150,14 @@ void session::prepare(std::string_view target, http::verb method) {
   auto request = state_.requests.fetch_add(1, std::memory_order_relaxed);
   auto delay = settings.delay.low;
   if (settings.delay.high > settings.delay.low)
-    delay += std::chrono::microseconds(static_cast<std::int64_t>(
-        uniform(settings.seed, request, 0) * (settings.delay.high - settings.delay.low).count()));
+    delay += std::chrono::microseconds(
+        static_cast<std::int64_t>(uniform(settings.seed, request, 0) *
+                                  (settings.delay.high - settings.delay.low).count()));
   std::int64_t delay_ms = 0;
   bool bad_delay = false;
   if (auto text = query_value(query, "delay_ms")) {
-    auto [end, parse_error] = std::from_chars(text->data(), text->data() + text->size(), delay_ms);
+    auto [end, parse_error] =
+        std::from_chars(text->data(), text->data() + text->size(), delay_ms);
     bad_delay = parse_error != std::errc{} || end != text->data() + text->size() ||
                 delay_ms < 0 || delay_ms > max_delay.count();
     if (!bad_delay) delay = std::chrono::milliseconds(delay_ms);
@@ -169,12 +174,14 @@ void session::prepare(std::string_view target, http::verb method) {
     status_ = 404, body_ = not_found_body;
   }
   fault_ = pick_fault(settings.faults, uniform(settings.seed, request, 1));
-  if (fault_ == fault::error) status_ = 503, content_type_ = "text/plain", body_ = unavailable_body;
+  if (fault_ == fault::error)
+    status_ = 503, content_type_ = "text/plain", body_ = unavailable_body;
 }
 
 // GET /stats reads the counters, POST /stats/reset reads and zeroes them: a GET, which
 // anything on the machine may send (a browser's prefetch, a crawler), never resets them.
-void session::prepare_stats(std::string_view path, std::string_view query, http::verb method) {
+void session::prepare_stats(std::string_view path, std::string_view query,
+                            http::verb method) {
   deadline_ = clock::now();
   bool reset = path == "/stats/reset";
   if (method != (reset ? http::verb::post : http::verb::get)) {
@@ -211,8 +218,10 @@ void session::respond() {
     head_ += "\r\nAllow: ";
     head_ += allow_;
   }
-  if (!keep_alive_) head_ += "\r\nConnection: close";
-  else if (version_ == 10) head_ += "\r\nConnection: keep-alive";
+  if (!keep_alive_)
+    head_ += "\r\nConnection: close";
+  else if (version_ == 10)
+    head_ += "\r\nConnection: keep-alive";
   head_ += "\r\n\r\n";
 
   bool slow = counted_ && state_.settings.slow_body_bytes_per_second > 0;
@@ -228,9 +237,10 @@ void session::respond() {
   }
   std::array<asio::const_buffer, 2> whole{asio::buffer(head_),
                                           asio::buffer(body_.data(), body_to_send_)};
-  asio::async_write(socket_, whole, [self = shared_from_this()](error_code error, std::size_t) {
-    if (!error) self->on_body_sent();
-  });
+  asio::async_write(socket_, whole,
+                    [self = shared_from_this()](error_code error, std::size_t) {
+                      if (!error) self->on_body_sent();
+                    });
 }
 // end::respond[]
 
@@ -239,9 +249,11 @@ void session::respond() {
 void session::do_trickle() {
   if (sent_ == body_to_send_) return on_body_sent();
   auto rate = state_.settings.slow_body_bytes_per_second;
-  auto chunk = std::min<std::size_t>(std::max<std::uint64_t>(1, rate / 20), body_to_send_ - sent_);
-  timer_.expires_at(body_started_ + std::chrono::nanoseconds(
-                                        (sent_ + chunk) * std::uint64_t{1'000'000'000} / rate));
+  auto chunk =
+      std::min<std::size_t>(std::max<std::uint64_t>(1, rate / 20), body_to_send_ - sent_);
+  timer_.expires_at(
+      body_started_ +
+      std::chrono::nanoseconds((sent_ + chunk) * std::uint64_t{1'000'000'000} / rate));
   timer_.async_wait([self = shared_from_this(), chunk](error_code error) {
     if (error) return;
     auto bytes = asio::buffer(self->body_.data() + self->sent_, chunk);

@@ -60,7 +60,8 @@ class session : public std::enable_shared_from_this<session> {
 
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>> parser_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>>
+      parser_;
   boost::asio::steady_timer timer_;     // the delay, the slow body
   boost::asio::steady_timer watchdog_;  // the idle and header timeouts
   shared_state& state_;

@@ -33,7 +33,9 @@ void stats::answered(unsigned status, std::chrono::steady_clock::duration latene
   lateness_.record(micros > 0 ? static_cast<std::uint64_t>(micros) : 0);
 }
 
-void stats::injected(fault kind) { by_fault_[static_cast<int>(kind)].fetch_add(1, relaxed); }
+void stats::injected(fault kind) {
+  by_fault_[static_cast<int>(kind)].fetch_add(1, relaxed);
+}
 
 void stats::slowed() { slow_bodies_.fetch_add(1, relaxed); }
 
@@ -61,11 +63,15 @@ std::string stats::to_json(bool reset) {
         {"truncate", read(by_fault_[int(fault::truncate)], reset)},
         {"stall", read(by_fault_[int(fault::stall)], reset)},
         {"slow_body", read(slow_bodies_, reset)}}},
-      {"connections", {{"open", open}, {"max", max}, {"accepted", read(accepted_, reset)}}},
+      {"connections",
+       {{"open", open}, {"max", max}, {"accepted", read(accepted_, reset)}}},
       {"lateness_us",
-       {{"count", lateness.count}, {"p50", lateness.p50}, {"p99", lateness.p99},
+       {{"count", lateness.count},
+        {"p50", lateness.p50},
+        {"p99", lateness.p99},
         {"max", lateness.max}}},
-      {"cpu_seconds", {{"user", seconds(usage.ru_utime)}, {"system", seconds(usage.ru_stime)}}},
+      {"cpu_seconds",
+       {{"user", seconds(usage.ru_utime)}, {"system", seconds(usage.ru_stime)}}},
   };
   return boost::json::serialize(json);
 }

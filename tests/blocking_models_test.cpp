@@ -121,7 +121,8 @@ TEST_P(blocking_model, counts_refused_connections_as_failed_without_throwing) {
 
 TEST_P(blocking_model, a_server_that_never_answers_fails_each_item_at_its_timeout) {
   bound_port listener;
-  ASSERT_EQ(::listen(listener.fd, 64), 0);  // the kernel completes the handshakes; no more
+  ASSERT_EQ(::listen(listener.fd, 64),
+            0);  // the kernel completes the handshakes; no more
   auto work = flags_job(listener.port, 2, 1);
   work.timeout = 300ms;
   tally counts(work.items);
@@ -199,7 +200,8 @@ TEST(process_pool, gets_the_exact_flags_tally_from_the_server) {
 
 TEST(process_pool, a_killed_worker_fails_its_item_and_the_others_finish_the_rest) {
   std::jthread killer([](std::stop_token stop) {
-    while (!stop.stop_requested() && children().size() < 4) std::this_thread::sleep_for(1ms);
+    while (!stop.stop_requested() && children().size() < 4)
+      std::this_thread::sleep_for(1ms);
     std::this_thread::sleep_for(100ms);  // well inside every worker's first item
     if (auto workers = children(); workers.size() == 4) kill(workers[1], SIGKILL);
   });
@@ -215,7 +217,8 @@ TEST(process_pool, a_killed_worker_fails_its_item_and_the_others_finish_the_rest
 
 TEST(process_pool, when_every_worker_dies_every_item_left_is_failed) {
   std::jthread killer([](std::stop_token stop) {
-    while (!stop.stop_requested() && children().size() < 4) std::this_thread::sleep_for(1ms);
+    while (!stop.stop_requested() && children().size() < 4)
+      std::this_thread::sleep_for(1ms);
     for (pid_t worker : children()) kill(worker, SIGKILL);
   });
   tally counts(8);

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "duration.hpp"
+
+#include <gtest/gtest.h>
 
 namespace hammertime::server {
 namespace {

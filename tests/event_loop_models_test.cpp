@@ -120,7 +120,8 @@ TEST_P(event_loop_model, a_server_that_never_answers_is_cut_off_by_the_timeout) 
 
 TEST_P(event_loop_model, a_listener_that_never_accepts_times_out_every_item) {
   bound_port listener;
-  ASSERT_EQ(::listen(listener.fd, 64), 0);  // the kernel completes the handshakes; no more
+  ASSERT_EQ(::listen(listener.fd, 64),
+            0);  // the kernel completes the handshakes; no more
   auto work = flags_job(listener.port, 6, 3);
   work.timeout = 200ms;
   auto& counts = run(work, 10s);

@@ -66,7 +66,8 @@ TEST_P(both_loops, a_deadline_task_is_not_resumed_before_its_deadline) {
   EXPECT_EQ(frames, 0);  // the loop freed the finished task's frame at once
 }
 
-wait_generator sleep_then_say(clock::time_point deadline, int name, std::vector<int>& said) {
+wait_generator sleep_then_say(clock::time_point deadline, int name,
+                              std::vector<int>& said) {
   co_yield wait::until(deadline);
   said.push_back(name);
 }
@@ -89,7 +90,7 @@ struct reader_report {
 };
 
 wait_generator read_one_byte(int fd, clock::time_point deadline, const bool& written,
-                   reader_report& report) {
+                             reader_report& report) {
   wait on = wait::until(deadline);
   while (::read(fd, &report.got, 1) != 1) {
     co_yield on.readable(fd);

@@ -29,7 +29,8 @@ TEST(executor_bridge, never_has_more_than_b_requests_at_the_server_at_once) {
       }
       std::this_thread::sleep_for(50ms);
       --waiting;
-      testing::send_all(connection, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+      testing::send_all(connection,
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
     }
   });
   auto work = flags_job(server.port(), 24, 24);

@@ -104,7 +104,8 @@ TEST_P(fault_matrix, every_item_is_counted_once_and_the_run_ends_in_time) {
 std::vector<cell> every_cell() {
   std::vector<cell> cells;
   for (const auto& model : models::all_models())
-    for (const auto& injected : faults) cells.emplace_back(std::string(model.name), injected);
+    for (const auto& injected : faults)
+      cells.emplace_back(std::string(model.name), injected);
   return cells;
 }
 

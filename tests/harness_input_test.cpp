@@ -36,7 +36,8 @@ std::string read_text(const fs::path& path) {
 struct scratch_folder {
   fs::path path;
   scratch_folder() {
-    std::string pattern = (fs::temp_directory_path() / "hammertime-input-XXXXXX").string();
+    std::string pattern =
+        (fs::temp_directory_path() / "hammertime-input-XXXXXX").string();
     path = mkdtemp(pattern.data());
   }
   ~scratch_folder() { fs::remove_all(path); }
@@ -54,8 +55,8 @@ std::string refusal(std::vector<std::string_view> args) {
 // A finished sleep cell, repetition `n`.
 finished_cell a_cell(std::size_t n) {
   auto options = parse_run_options(std::vector<std::string_view>{
-      "--workload", "sleep", "--models", "coroutines", "--items", "10", "--delay",
-      "10ms", "--repetitions", "1"});
+      "--workload", "sleep", "--models", "coroutines", "--items", "10", "--delay", "10ms",
+      "--repetitions", "1"});
   finished_cell done{plan_cells(options).front(), {}};
   done.where.repetition = n;
   done.result.wall_seconds = 0.01;
@@ -79,7 +80,8 @@ std::size_t rows_in(const fs::path& results_csv) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) - 1;
 }
 
-TEST(harness_result_files, a_symlink_planted_at_a_temporary_name_is_never_written_through) {
+TEST(harness_result_files,
+     a_symlink_planted_at_a_temporary_name_is_never_written_through) {
   scratch_folder folder;
   auto victim = folder.path / "victim";
   std::ofstream(victim) << "precious";
@@ -102,7 +104,8 @@ TEST(harness_result_files, a_new_file_is_readable_by_all_like_before) {
                              fs::perms::group_read | fs::perms::others_read);
 }
 
-TEST(harness_result_files, a_writer_killed_at_any_moment_leaves_json_and_csv_with_the_same_cells) {
+TEST(harness_result_files,
+     a_writer_killed_at_any_moment_leaves_json_and_csv_with_the_same_cells) {
   scratch_folder folder;
   std::mt19937 draw(42);
   for (int attempt = 0; attempt < 40; ++attempt) {
@@ -139,7 +142,8 @@ TEST(harness_result_files, a_settled_folder_holds_plain_files_and_no_hidden_sets
     EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(entry.path()))) << names.back();
   }
   std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"results.csv", "results.json", "summary.md"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"results.csv", "results.json", "summary.md"}));
   EXPECT_EQ(iterations_in(folder.path / "results.json"), 2u);
   EXPECT_EQ(rows_in(folder.path / "results.csv"), 2u);
 }
@@ -173,13 +177,14 @@ TEST(harness_option_rules, durations_are_bounded_and_never_nan_inf_or_negative) 
 
 TEST(harness_option_rules, the_time_limit_rule_does_not_overflow) {
   auto options = parse_run_options(std::vector<std::string_view>{
-      "--workload", "sleep", "--models", "sequential", "--items",
-      "18446744073709551615", "--delay", "10m", "--timeout", "60m"});
+      "--workload", "sleep", "--models", "sequential", "--items", "18446744073709551615",
+      "--delay", "10m", "--timeout", "60m"});
   auto limit = cell_time_limit(plan_cells(options).front(), options);
   EXPECT_GT(limit, std::chrono::hours(24));
   // Still a deadline steady_clock can hold.
   EXPECT_LT(limit, std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::steady_clock::duration::max()) / 2);
+                       std::chrono::steady_clock::duration::max()) /
+                       2);
 }
 
 TEST(harness_option_rules, an_option_given_twice_is_refused) {
@@ -241,16 +246,16 @@ std::pair<int, std::string> child(std::vector<std::string> args) {
 }
 
 std::vector<std::string> good_child_args() {
-  return {"--model", "sequential", "--workload", "sleep", "--items", "2",
-          "--concurrency", "1", "--delay-ms", "1", "--timeout-ms", "100"};
+  return {"--model",       "sequential", "--workload", "sleep", "--items",      "2",
+          "--concurrency", "1",          "--delay-ms", "1",     "--timeout-ms", "100"};
 }
 
 TEST(harness_child_arguments, each_bad_one_is_one_line_exit_2_naming_it) {
   const std::vector<std::pair<std::string, std::string>> bad{
-      {"--items", "-1"},     {"--items", "0"},       {"--delay-ms", "-5000"},
-      {"--delay-ms", "1x"},  {"--port", "70000"},    {"--concurrency", "1.5"},
-      {"--timeout-ms", ""},  {"--delay-ms", "600001"}, {"--bogus", "1"},
-      {"--model", "nope"},   {"--workload", "nope"}};
+      {"--items", "-1"},    {"--items", "0"},         {"--delay-ms", "-5000"},
+      {"--delay-ms", "1x"}, {"--port", "70000"},      {"--concurrency", "1.5"},
+      {"--timeout-ms", ""}, {"--delay-ms", "600001"}, {"--bogus", "1"},
+      {"--model", "nope"},  {"--workload", "nope"}};
   for (const auto& [name, value] : bad) {
     auto args = good_child_args();
     auto at = std::find(args.begin(), args.end(), name);

@@ -87,7 +87,8 @@ TEST(harness_plan_file, every_line_runs_interleaved_by_repetition_into_one_matri
       "--workload flags --models sequential --items 20 --delay 50ms\n"
       "\n"
       "--workload sleep --models coroutines --items 100 --concurrency 100  # N = C\n"
-      "--workload sleep --models coroutines --items 1000 --concurrency 1000 --delay 1s\n");
+      "--workload sleep --models coroutines --items 1000 --concurrency 1000 --delay "
+      "1s\n");
   auto path = plan.path.string();
   auto cells = plan_cells(parse({"--plan", path, "--repetitions", "2"}));
   auto names = names_and_repetitions(cells);

@@ -267,10 +267,10 @@ TEST(harness, the_sequential_model_gets_the_exact_tally_of_the_first_20_flags) {
 TEST(harness, fault_flags_reach_the_server_it_starts) {
   if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
   scratch_folder folder;
-  harness_run run(
-      {"run", "--workload", "flags", "--models", "sequential", "--items", "8", "--delay",
-       "1ms", "--repetitions", "1", "--error-rate", "1.0", "--out", folder.out().string()},
-      folder.path);
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items", "8",
+                   "--delay", "1ms", "--repetitions", "1", "--error-rate", "1.0", "--out",
+                   folder.out().string()},
+                  folder.path);
   ASSERT_EQ(run.wait(), 0) << run.err();
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
@@ -318,9 +318,19 @@ TEST(harness, a_non_empty_out_folder_is_refused_unless_overwrite_is_given) {
   scratch_folder folder;
   fs::create_directories(folder.out());
   std::ofstream(folder.out() / "notes.txt") << "mine";
-  std::vector<std::string> command{"run",   "--workload", "sleep", "--models",
-                                   "coroutines", "--items", "5", "--delay", "1ms",
-                                   "--repetitions", "1", "--out", folder.out().string()};
+  std::vector<std::string> command{"run",
+                                   "--workload",
+                                   "sleep",
+                                   "--models",
+                                   "coroutines",
+                                   "--items",
+                                   "5",
+                                   "--delay",
+                                   "1ms",
+                                   "--repetitions",
+                                   "1",
+                                   "--out",
+                                   folder.out().string()};
   harness_run refused(command, folder.path);
   EXPECT_EQ(refused.wait(10s), 2);
   EXPECT_EQ(line_count(refused.err()), 1u) << refused.err();
@@ -339,16 +349,17 @@ TEST(harness, a_child_that_dies_of_a_limit_keeps_its_last_stderr_line_in_the_row
   // the child's first allocation throws, it aborts, and its stderr says why. (Threads
   // failing at once, as a thread pool's would, print in any order: one thread keeps
   // this test's stderr the same every time.)
-  harness_run run({"run", "--workload", "sleep", "--models", "sequential", "--items",
-                   "100000000", "--delay", "10ms", "--repetitions", "1", "--out",
-                   folder.out().string()},
-                  folder.path, RLIM_INFINITY, 300'000'000);
+  harness_run run(
+      {"run", "--workload", "sleep", "--models", "sequential", "--items", "100000000",
+       "--delay", "10ms", "--repetitions", "1", "--out", folder.out().string()},
+      folder.path, RLIM_INFINITY, 300'000'000);
   ASSERT_EQ(run.wait(), 0) << run.err();
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
   std::string error(cells[0].at("error_message").as_string());
   EXPECT_NE(error.find("crashed: SIGABRT"), std::string::npos) << error;
-  EXPECT_NE(error.find("(last stderr: what():  std::bad_alloc)"), std::string::npos) << error;
+  EXPECT_NE(error.find("(last stderr: what():  std::bad_alloc)"), std::string::npos)
+      << error;
   EXPECT_LT(error.size(), 300u);
 }
 
@@ -528,7 +539,8 @@ TEST(harness, a_flags_cell_without_fault_flags_is_invalid_unless_its_tally_is_ex
             "expected " + std::to_string(expected) + " ok / " +
                 std::to_string(20 - expected) + " not found, got 0 / 0 (20 failed)");
   EXPECT_FALSE(cells[0].contains("items_per_second"));
-  EXPECT_NE(read_text(folder.out() / "summary.md").find("(20 failed)"), std::string::npos);
+  EXPECT_NE(read_text(folder.out() / "summary.md").find("(20 failed)"),
+            std::string::npos);
 }
 
 TEST(harness, sigkill_of_the_harness_leaves_whole_result_files_and_no_children) {

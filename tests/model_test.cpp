@@ -1,11 +1,12 @@
 // The shared model plumbing: the item list, the URL, the status mapping, the tally.
+#include "model.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 #include <vector>
 
-#include "model.hpp"
 #include "wire.hpp"
 
 namespace hammertime::models {
@@ -19,7 +20,8 @@ TEST(wire, flag_codes_run_from_AA_to_ZZ_in_order) {
 }
 
 TEST(wire, flag_target_is_the_demo_path_in_lower_case_with_the_delay) {
-  EXPECT_EQ(flag_target(3, std::chrono::milliseconds(250)), "/flags/ad/ad.gif?delay_ms=250");
+  EXPECT_EQ(flag_target(3, std::chrono::milliseconds(250)),
+            "/flags/ad/ad.gif?delay_ms=250");
 }
 
 TEST(wire, statuses_map_to_ok_not_found_and_failed) {
@@ -36,7 +38,8 @@ TEST(tally, counts_from_many_threads_add_up_exactly) {
   for (std::size_t t = 0; t < threads; ++t)
     workers.emplace_back([&, t] {
       for (std::size_t i = 0; i < per_thread; ++i)
-        counts.count({static_cast<outcome>((t + i) % 3), 10}, std::chrono::milliseconds(1));
+        counts.count({static_cast<outcome>((t + i) % 3), 10},
+                     std::chrono::milliseconds(1));
     });
   workers.clear();
   std::size_t expected[3] = {};
@@ -53,7 +56,8 @@ TEST(tally, counts_from_many_threads_add_up_exactly) {
 
 TEST(tally, more_counts_than_items_never_write_past_the_latency_slots) {
   tally counts(2);
-  for (int i = 0; i < 5; ++i) counts.count({outcome::ok, 0}, std::chrono::milliseconds(1));
+  for (int i = 0; i < 5; ++i)
+    counts.count({outcome::ok, 0}, std::chrono::milliseconds(1));
   EXPECT_EQ(counts.finished(), 5u);
   EXPECT_EQ(counts.latencies_ms().size(), 2u);
 }

@@ -22,7 +22,9 @@ double elapsed_ms(clock::time_point since) {
   return std::chrono::duration<double, std::milli>(clock::now() - since).count();
 }
 
-void send_text(int fd, std::string_view text) { send(fd, text.data(), text.size(), MSG_NOSIGNAL); }
+void send_text(int fd, std::string_view text) {
+  send(fd, text.data(), text.size(), MSG_NOSIGNAL);
+}
 
 void send_get(int fd, const std::string& target, bool keep_alive = true) {
   send_text(fd, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
@@ -46,7 +48,8 @@ int status_of(const std::string& response) {
 
 // Polls /stats until connections.open is `expected` (the /stats connection included);
 // the last figure seen, -1 when /stats did not answer.
-std::int64_t wait_for_open_connections(const server_process& server, std::int64_t expected,
+std::int64_t wait_for_open_connections(const server_process& server,
+                                       std::int64_t expected,
                                        std::chrono::milliseconds within) {
   auto deadline = clock::now() + within;
   std::int64_t open = -1;
@@ -86,8 +89,13 @@ TEST(server_abuse, a_delay_above_ten_minutes_is_refused_at_once_with_400) {
   server_process server;
   auto client = client_of(server);
   client.set_read_timeout(3s);
-  const char* refused[] = {"600001", "999999999999999999", "9223372036854775807",
-                           "99999999999999999999", "-1", "1.5", "soon"};
+  const char* refused[] = {"600001",
+                           "999999999999999999",
+                           "9223372036854775807",
+                           "99999999999999999999",
+                           "-1",
+                           "1.5",
+                           "soon"};
   for (auto delay : refused) {
     auto started = clock::now();
     auto response = client.Get(std::string("/flags/br/br.gif?delay_ms=") + delay);
@@ -98,7 +106,8 @@ TEST(server_abuse, a_delay_above_ten_minutes_is_refused_at_once_with_400) {
   }
   auto stats = stats_of(server);
   EXPECT_EQ(at(stats, "requests", "400"), std::ssize(refused));
-  EXPECT_LT(at(stats, "lateness_us", "max"), 1'000'000);  // no deadline wrapped into the past
+  EXPECT_LT(at(stats, "lateness_us", "max"),
+            1'000'000);  // no deadline wrapped into the past
 
   int fd = connect_to(server);  // the bound itself is still a delay
   send_get(fd, "/flags/br/br.gif?delay_ms=600000");
@@ -107,7 +116,8 @@ TEST(server_abuse, a_delay_above_ten_minutes_is_refused_at_once_with_400) {
   close(fd);
 }
 
-TEST(server_abuse, seventy_unbounded_delays_under_ulimit_64_get_400_and_leave_it_answering) {
+TEST(server_abuse,
+     seventy_unbounded_delays_under_ulimit_64_get_400_and_leave_it_answering) {
   SKIP_UNDER_SANITIZERS();
   server_process server({}, small_ulimit);
   std::vector<int> statuses(70);
@@ -129,7 +139,8 @@ TEST(server_abuse, seventy_unbounded_delays_under_ulimit_64_get_400_and_leave_it
 TEST(server_abuse, clients_that_leave_mid_delay_free_their_descriptors_at_once) {
   SKIP_UNDER_SANITIZERS();
   server_process server({}, small_ulimit);
-  for (int round = 0; round < 3; ++round) {  // 120 connections in all: more than it can hold
+  for (int round = 0; round < 3;
+       ++round) {  // 120 connections in all: more than it can hold
     std::vector<int> sockets;
     for (int i = 0; i < 40; ++i) {
       int fd = connect_to(server);
@@ -218,9 +229,11 @@ TEST(server_abuse, the_delay_is_not_idle_time_and_the_connection_stays_alive_thr
   EXPECT_EQ(at(stats_of(server), "connections", "accepted"), 2);  // its one, and /stats
 }
 
-TEST(server_abuse, idle_and_unfinished_connections_under_ulimit_64_give_way_to_a_new_client) {
+TEST(server_abuse,
+     idle_and_unfinished_connections_under_ulimit_64_give_way_to_a_new_client) {
   SKIP_UNDER_SANITIZERS();
-  server_process server({"--idle-timeout", "300ms", "--header-timeout", "300ms"}, small_ulimit);
+  server_process server({"--idle-timeout", "300ms", "--header-timeout", "300ms"},
+                        small_ulimit);
   std::vector<int> sockets;
   for (int i = 0; i < 80; ++i) {
     int fd = connect_to(server);
@@ -254,7 +267,8 @@ TEST(server_abuse, listening_beyond_loopback_says_so_in_one_line) {
   auto everywhere = run_server_binary("--bind 0.0.0.0", "1");
   EXPECT_NE(everywhere.error_output.find("reachable from the network"), std::string::npos)
       << everywhere.error_output;
-  EXPECT_EQ(std::count(everywhere.error_output.begin(), everywhere.error_output.end(), '\n'), 1)
+  EXPECT_EQ(
+      std::count(everywhere.error_output.begin(), everywhere.error_output.end(), '\n'), 1)
       << everywhere.error_output;
   EXPECT_EQ(run_server_binary("--bind 127.0.0.1", "1").error_output, "");
 }
@@ -271,22 +285,25 @@ TEST(server_abuse, a_port_in_use_is_one_plain_line_and_exit_1) {
   auto port = std::to_string(ntohs(address.sin_port));
   auto result = run_server_binary("--port " + port);
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_EQ(result.error_output, "hammertime-server: port " + port + " on 127.0.0.1 is in use\n");
+  EXPECT_EQ(result.error_output,
+            "hammertime-server: port " + port + " on 127.0.0.1 is in use\n");
   close(taken);
 }
 
 TEST(server_abuse, durations_past_ten_minutes_or_past_any_number_exit_2_with_one_line) {
-  for (auto args : {"--delay 601s", "--delay 11m", "--delay 0ms..10.5m", "--delay nanms",
-                    "--delay infs", "--delay 1e300m", "--delay -0ms", "--idle-timeout 0ms",
-                    "--idle-timeout 11m", "--header-timeout soon", "--header-timeout"}) {
+  for (auto args :
+       {"--delay 601s", "--delay 11m", "--delay 0ms..10.5m", "--delay nanms",
+        "--delay infs", "--delay 1e300m", "--delay -0ms", "--idle-timeout 0ms",
+        "--idle-timeout 11m", "--header-timeout soon", "--header-timeout"}) {
     auto result = run_server_binary(args, "2");
     EXPECT_EQ(result.exit_code, 2) << args;
     EXPECT_EQ(std::count(result.error_output.begin(), result.error_output.end(), '\n'), 1)
         << args << ": " << result.error_output;
   }
-  EXPECT_EQ(run_server_binary("--delay 10m --idle-timeout 10m --header-timeout 1ms", "0.5")
-                .error_output,
-            "");
+  EXPECT_EQ(
+      run_server_binary("--delay 10m --idle-timeout 10m --header-timeout 1ms", "0.5")
+          .error_output,
+      "");
 }
 
 }  // namespace

@@ -87,7 +87,8 @@ TEST(server_faults, slow_body_trickles_at_the_given_rate) {
 std::vector<int> statuses(const server_process& server, int requests) {
   auto client = client_of(server);
   std::vector<int> seen;
-  for (int i = 0; i < requests; ++i) seen.push_back(client.Get("/flags/br/br.gif")->status);
+  for (int i = 0; i < requests; ++i)
+    seen.push_back(client.Get("/flags/br/br.gif")->status);
   return seen;
 }
 
@@ -117,7 +118,8 @@ TEST(server_faults, sigterm_stops_it_while_a_stalled_connection_is_held) {
   auto started = clock::now();
   ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
   int status = -1;
-  while (waitpid(server.pid(), &status, WNOHANG) == 0 && clock::now() - started < std::chrono::seconds(5))
+  while (waitpid(server.pid(), &status, WNOHANG) == 0 &&
+         clock::now() - started < std::chrono::seconds(5))
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);

@@ -1,9 +1,10 @@
 // What the server tests share: a keep-alive client for one server, its /stats as
-// JSON (and its reset), a raw-socket exchange for the faults a client library hides, and a runner for
-// the binary's exit status.
+// JSON (and its reset), a raw-socket exchange for the faults a client library hides, and
+// a runner for the binary's exit status.
 #pragma once
 
 #include <arpa/inet.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -13,7 +14,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <httplib.h>
 #include <string>
 #include <vector>
 
@@ -43,7 +43,8 @@ inline boost::json::value reset_stats_of(const server_process& server) {
   return boost::json::parse(response->body);
 }
 
-inline std::int64_t at(const boost::json::value& json, const char* group, const char* key) {
+inline std::int64_t at(const boost::json::value& json, const char* group,
+                       const char* key) {
   const auto* value = json.at(group).as_object().if_contains(key);
   return value ? value->to_number<std::int64_t>() : 0;
 }
@@ -62,7 +63,8 @@ struct raw_exchange {
   }
 };
 
-// A socket connected to the server (its receives time out after 5 s), or -1 with errno set.
+// A socket connected to the server (its receives time out after 5 s), or -1 with errno
+// set.
 inline int connect_to(const server_process& server) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   timeval five_seconds{5, 0};
@@ -112,11 +114,13 @@ struct run_result {
 
 inline run_result run_server_binary(const std::string& args, const char* seconds = "5") {
   std::string command = std::string("timeout ") + seconds +
-                        " " HAMMERTIME_SERVER_BIN " --port 0 " + args + " 2>&1 >/dev/null";
+                        " " HAMMERTIME_SERVER_BIN " --port 0 " + args +
+                        " 2>&1 >/dev/null";
   run_result result;
   FILE* pipe = popen(command.c_str(), "r");
   char buffer[512];
-  while (auto got = fread(buffer, 1, sizeof buffer, pipe)) result.error_output.append(buffer, got);
+  while (auto got = fread(buffer, 1, sizeof buffer, pipe))
+    result.error_output.append(buffer, got);
   int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;

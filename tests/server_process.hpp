@@ -18,7 +18,8 @@ namespace hammertime::testing {
 
 class server_process {
  public:
-  explicit server_process(std::vector<std::string> extra_args = {}, rlim_t open_files = 0) {
+  explicit server_process(std::vector<std::string> extra_args = {},
+                          rlim_t open_files = 0) {
     int out[2];
     if (pipe(out) != 0) throw std::runtime_error("pipe failed");
     pid_t parent = getpid();

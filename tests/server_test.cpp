@@ -24,7 +24,8 @@ std::map<std::string, std::size_t> flags_from_tsv() {
     std::istringstream fields(line);
     std::string code;
     std::size_t bytes = 0;
-    if (line.size() > 3 && line[2] == '\t' && fields >> code >> bytes) sizes[code] = bytes;
+    if (line.size() > 3 && line[2] == '\t' && fields >> code >> bytes)
+      sizes[code] = bytes;
   }
   return sizes;
 }
@@ -147,7 +148,8 @@ TEST(server, delays_overlap_on_one_thread_instead_of_queueing) {
   for (int i = 0; i < 20; ++i)
     clients.emplace_back([&] {
       httplib::Client client("127.0.0.1", server.port());
-      if (auto response = client.Get("/flags/cn/cn.gif"); response && response->status == 200)
+      if (auto response = client.Get("/flags/cn/cn.gif");
+          response && response->status == 200)
         ++answered;
     });
   clients.clear();
@@ -165,7 +167,8 @@ TEST(server, several_threads_share_the_connections_and_count_exactly) {
       clients.emplace_back([&] {
         auto client = client_of(server);
         for (int request = 0; request < 50; ++request)
-          if (auto response = client.Get("/flags/se/se.gif"); response && response->status == 200)
+          if (auto response = client.Get("/flags/se/se.gif");
+              response && response->status == 200)
             ++ok;
       });
   }
@@ -231,10 +234,11 @@ TEST(server, running_out_of_descriptors_neither_spins_nor_stops_it) {
 }
 
 TEST(server, bad_arguments_exit_2_with_one_line) {
-  for (auto args : {"--delay abc", "--delay 100", "--delay 5ms..1ms", "--port 70000",
-                    "--threads 0", "--bind nowhere", "--error-rate 1.5", "--reset-rate -0.1",
-                    "--stall-rate x", "--error-rate 0.6 --truncate-rate 0.6", "--slow-body 0",
-                    "--seed -1", "--unknown 1", "--delay"}) {
+  for (auto args :
+       {"--delay abc", "--delay 100", "--delay 5ms..1ms", "--port 70000", "--threads 0",
+        "--bind nowhere", "--error-rate 1.5", "--reset-rate -0.1", "--stall-rate x",
+        "--error-rate 0.6 --truncate-rate 0.6", "--slow-body 0", "--seed -1",
+        "--unknown 1", "--delay"}) {
     auto result = run_server_binary(args);
     EXPECT_EQ(result.exit_code, 2) << args;
     EXPECT_EQ(std::count(result.error_output.begin(), result.error_output.end(), '\n'), 1)
@@ -246,7 +250,8 @@ TEST(server, help_exits_0) { EXPECT_EQ(run_server_binary("--help").exit_code, 0)
 
 TEST(server, sigterm_stops_it_cleanly_even_with_a_request_in_its_delay) {
   server_process server({"--delay", "10s", "--threads", "3"});
-  std::jthread waiting([&] { httplib::Client("127.0.0.1", server.port()).Get("/flags/br/br.gif"); });
+  std::jthread waiting(
+      [&] { httplib::Client("127.0.0.1", server.port()).Get("/flags/br/br.gif"); });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
   int status = -1;
