@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 #include <optional>
 
 namespace hammertime::models {
@@ -116,48 +117,45 @@ machine_limits read_machine_limits() {
   return limits;
 }
 
+namespace {
+
+// Each setting as a user looks it up, and the command that raises it, with {} where the
+// value goes; in machine_setting's order.
+struct setting_text {
+  std::string_view name, command;
+};
+constexpr setting_text setting_texts[] = {
+    {"`ulimit -n`", "ulimit -n {}"},
+    {"fs.file-max", "sysctl -w fs.file-max={}"},
+    {"net.ipv4.ip_local_port_range",
+     "sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\""},
+    {"kernel.threads-max", "sysctl -w kernel.threads-max={}"},
+    {"kernel.pid_max", "sysctl -w kernel.pid_max={}"},
+    {"`ulimit -u`", "ulimit -u {}"},
+    {"the cgroup's pids.max", "echo {} > pids.max"},
+    {"vm.max_map_count", "sysctl -w vm.max_map_count={}"},
+    {"fs.epoll.max_user_watches", "sysctl -w fs.epoll.max_user_watches={}"},
+};
+static_assert(std::size(setting_texts) ==
+              static_cast<std::size_t>(machine_setting::epoll_watches) + 1);
+
+}  // namespace
+
 std::string_view setting_name(machine_setting setting) {
-  switch (setting) {
-    case machine_setting::open_files:
-      return "`ulimit -n`";
-    case machine_setting::file_max:
-      return "fs.file-max";
-    case machine_setting::local_ports:
-      return "net.ipv4.ip_local_port_range";
-    case machine_setting::threads_max:
-      return "kernel.threads-max";
-    case machine_setting::pid_max:
-      return "kernel.pid_max";
-    case machine_setting::user_processes:
-      return "`ulimit -u`";
-    case machine_setting::cgroup_pids:
-      return "the cgroup's pids.max";
-    case machine_setting::max_map_count:
-      return "vm.max_map_count";
-    case machine_setting::epoll_watches:
-      return "fs.epoll.max_user_watches";
-  }
-  return "a limit of the machine";
+  return setting_texts[static_cast<std::size_t>(setting)].name;
 }
 
 std::string how_to_raise(machine_setting setting, std::uint64_t to) {
-  auto value = to == 0 ? std::string("N") : std::to_string(to);
-  switch (setting) {
-    case machine_setting::open_files: {
-      auto hard = read_machine_limits().open_files_hard;
-      return "raise it (ulimit -n " + value + "; the hard limit is " +
-             (hard == unlimited ? std::string("unlimited") : std::to_string(hard)) + ")";
-    }
-    case machine_setting::user_processes:
-      return "raise it (ulimit -u " + value + ")";
-    case machine_setting::local_ports:
-      return "widen it (sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\")";
-    case machine_setting::cgroup_pids:
-      return "raise it (echo " + value + " > pids.max)";
-    default:
-      return "raise it (sysctl -w " + std::string(setting_name(setting)) + "=" + value +
-             ")";
+  std::string command(setting_texts[static_cast<std::size_t>(setting)].command);
+  if (auto value = command.find("{}"); value != std::string::npos)
+    command.replace(value, 2, to == 0 ? std::string("N") : std::to_string(to));
+  if (setting == machine_setting::open_files) {
+    auto hard = read_machine_limits().open_files_hard;
+    command += "; the hard limit is " +
+               (hard == unlimited ? std::string("unlimited") : std::to_string(hard));
   }
+  return (setting == machine_setting::local_ports ? "widen it (" : "raise it (") +
+         command + ")";
 }
 
 std::string needs_more(std::string_view who, std::uint64_t needed, std::string_view what,

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "machine_limits.hpp"
 #include "wire.hpp"
 
 namespace hammertime::models {
@@ -111,6 +112,25 @@ TEST(workload, names_read_back_as_the_workload_they_name) {
     EXPECT_EQ(workload_from_string(to_string(kind)), kind);
   EXPECT_FALSE(workload_from_string("Flags"));
   EXPECT_FALSE(workload_from_string(""));
+}
+
+TEST(machine_limits, a_limit_is_named_with_the_command_that_lifts_it_to_what_is_needed) {
+  auto files =
+      needs_more("flags/x/C:1000", 1064, "open files", machine_setting::open_files, 1024);
+  EXPECT_EQ(files.rfind("flags/x/C:1000 needs 1064 open files but `ulimit -n` is 1024: "
+                        "raise it (ulimit -n 1064; the hard limit is ",
+                        0),
+            0u)
+      << files;
+  EXPECT_EQ(needs_more("p", 5000, "process ids", machine_setting::pid_max, 4096),
+            "p needs 5000 process ids but kernel.pid_max is 4096: raise it (sysctl -w "
+            "kernel.pid_max=5000)");
+  EXPECT_EQ(
+      std::string(
+          ran_out("connect", "no local port left", machine_setting::local_ports).what()),
+      "connect: no local port left; net.ipv4.ip_local_port_range is the limit: widen "
+      "it (sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\"), or lower "
+      "--concurrency");
 }
 
 TEST(registry, every_model_is_found_by_its_name) {
