@@ -4,8 +4,6 @@
 // resumes each task when its completion is reaped.
 //   $ build/bin/hammertime run --workload flags --models io_uring --delay 500ms
 //   flags/io_uring/C:676   1,248 items/s   (ideal 1,352; 2 shared cores, median of 5)
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,15 +13,13 @@
 #include "async_wire.hpp"
 #include "machine_limits.hpp"
 #include "uring_loop.hpp"
+#include "wire.hpp"
 
 namespace hammertime::models {
 namespace {
 
-struct shared_work {
-  const job& work;
-  tally& counts;
-  socket_address server;
-  item_source items;
+struct shared_work : shared_run {
+  using shared_run::shared_run;
   uring_loop loop;
 };
 
@@ -52,24 +48,13 @@ struct connection {
   }
 };
 
-int open_socket(const socket_address& server) {
-  int fd = ::socket(server.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 && (errno == EMFILE || errno == ENFILE))
-    throw ran_out(
-        "socket", "no descriptor left for a connection",
-        errno == EMFILE ? machine_setting::open_files : machine_setting::file_max);
-  int one = 1;
-  if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
-}
-
 // tag::io_uring_fetch[]
 uring_task<fetch_result> fetch(shared_work& shared, connection& link,
                                flag_response_parser& parser, std::size_t index,
                                clock::time_point deadline) {
   uring_loop& loop = shared.loop;
   if (link.fd < 0) {
-    link.fd = open_socket(shared.server);
+    link.fd = open_client_socket(shared.server);
     if (link.fd < 0) co_return fetch_result{};
     int connected = co_await loop.connect(link.fd, shared.server, deadline);  // <1>
     if (connected == -EADDRNOTAVAIL)
@@ -111,8 +96,7 @@ uring_task<> fetch_items(shared_work& shared) {
 void run_io_uring(const job& work, tally& counts) {
   auto in_flight = tasks_in_flight(work);
   if (work.kind == workload::flags) require_open_files(in_flight + 1, "io_uring");
-  shared_work shared{work, counts, resolve(work.host, work.port), item_source(work.items),
-                     uring_loop()};
+  shared_work shared(work, counts);
   std::vector<uring_task<>> tasks;
   tasks.reserve(in_flight);
   for (std::size_t slot = 0; slot < in_flight; ++slot)

@@ -15,14 +15,8 @@ namespace hammertime::models {
 io nonblocking_socket::connect(const socket_address& server) {
   if (connected_) return io::done;
   if (fd_ >= 0) return ask_connect(server);
-  fd_ = ::socket(server.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0 && (errno == EMFILE || errno == ENFILE))
-    throw ran_out(
-        "socket", "no descriptor left for a connection",
-        errno == EMFILE ? machine_setting::open_files : machine_setting::file_max);
+  fd_ = open_client_socket(server, SOCK_NONBLOCK);
   if (fd_ < 0) return io::failed;
-  int one = 1;
-  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   // On loopback the handshake is over by the time connect() says EINPROGRESS: asking
   // once more at once sends the request now instead of after a trip through the loop.
   io state = ask_connect(server);

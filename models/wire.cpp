@@ -1,9 +1,14 @@
 #include "wire.hpp"
 
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstring>
+
+#include "machine_limits.hpp"
 
 namespace hammertime::models {
 
@@ -36,6 +41,17 @@ socket_address resolve(const std::string& host, std::uint16_t port) {
   address.length = found->ai_addrlen;
   freeaddrinfo(found);
   return address;
+}
+
+int open_client_socket(const socket_address& server, int flags) {
+  int fd = ::socket(server.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+  if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+    throw ran_out(
+        "socket", "no descriptor left for a connection",
+        errno == EMFILE ? machine_setting::open_files : machine_setting::file_max);
+  int one = 1;
+  if (fd >= 0) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
 }
 
 }  // namespace hammertime::models

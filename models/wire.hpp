@@ -35,6 +35,10 @@ struct socket_address {
 // every connect fails on (AF_UNSPEC), so each item is counted failed.
 socket_address resolve(const std::string& host, std::uint16_t port);
 
+// A TCP socket for `server`, Nagle off, with `flags` (SOCK_NONBLOCK) besides CLOEXEC;
+// -1 when the socket cannot be made. Throws machine_limit when the descriptors ran out.
+int open_client_socket(const socket_address& server, int flags = 0);
+
 // What the tasks of one single-threaded run share: the job, its tally, the items still
 // to take, and the server's address, looked up once.
 struct shared_run {
