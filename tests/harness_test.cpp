@@ -344,6 +344,10 @@ TEST(harness, a_non_empty_out_folder_is_refused_unless_overwrite_is_given) {
 }
 
 TEST(harness, a_child_that_dies_of_a_limit_keeps_its_last_stderr_line_in_the_row) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "a sanitizer's shadow memory needs terabytes of address space: its "
+                  "child cannot start under a 300 MB ulimit -v";
+#endif
   scratch_folder folder;
   // 100 million latency slots (400 MB) do not fit under a 300 MB address-space limit:
   // the child's first allocation throws, it aborts, and its stderr says why. (Threads
