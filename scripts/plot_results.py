@@ -97,6 +97,7 @@ def load_cells(results):
             "bytes_per_task": median("bytes_per_task"),
             "cpu_seconds": statistics.median(cpu_seconds),
             "p50_ms": median("p50_ms"), "p99_ms": median("p99_ms"),
+            "ideal_items_per_second": median("ideal_items_per_second"),
         })
     return cells, sorted(invalid)
 
@@ -106,6 +107,10 @@ def to_seconds(value, unit):
 
 
 def ideal_items_per_second(cell):
+    """The harness's own ideal where the run recorded it (it knows a model that waits for
+    fewer than C at once, as the executor bridge's B threads); else N / (ceil(N/C) x delay)."""
+    if cell.get("ideal_items_per_second"):
+        return cell["ideal_items_per_second"]
     batches = math.ceil(cell["items"] / cell["concurrency"])
     return cell["items"] / (batches * cell["delay_ms"] / 1000.0) if cell["delay_ms"] else None
 
