@@ -9,8 +9,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "pipe_ends.hpp"
+
 namespace hammertime::models {
 namespace {
+
+using testing::pipe_ends;
 
 using namespace std::chrono_literals;
 using loop_function = void (*)(std::span<wait_generator>);
@@ -25,18 +29,6 @@ INSTANTIATE_TEST_SUITE_P(event_loop, both_loops,
                          [](const auto& info) {
                            return info.index == 0 ? "when_ready" : "round_robin";
                          });
-
-struct pipe_ends {
-  int read = -1, write = -1;
-  pipe_ends() {
-    int ends[2];
-    if (pipe2(ends, O_NONBLOCK | O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
-    read = ends[0], write = ends[1];
-  }
-  ~pipe_ends() { close(read), close(write); }
-  pipe_ends(const pipe_ends&) = delete;
-  pipe_ends& operator=(const pipe_ends&) = delete;
-};
 
 // Counts the frames alive that hold one: a coroutine's parameters live in its frame
 // until the frame is destroyed.

@@ -19,23 +19,14 @@
 #include "machine_limits.hpp"
 #include "model.hpp"
 #include "model_runs.hpp"
+#include "pipe_ends.hpp"
 
 namespace hammertime::models {
 namespace {
 
-using namespace std::chrono_literals;
+using testing::pipe_ends;
 
-struct pipe_ends {
-  int read = -1, write = -1;
-  pipe_ends() {
-    int ends[2];
-    if (pipe2(ends, O_NONBLOCK | O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
-    read = ends[0], write = ends[1];
-  }
-  ~pipe_ends() { close(read), close(write); }
-  pipe_ends(const pipe_ends&) = delete;
-  pipe_ends& operator=(const pipe_ends&) = delete;
-};
+using namespace std::chrono_literals;
 
 std::size_t maps_now() {
   std::ifstream maps("/proc/self/maps");

@@ -19,29 +19,16 @@
 #include "cell.hpp"
 #include "cli.hpp"
 #include "results_writer.hpp"
+#include "scratch_folder.hpp"
 
 namespace hammertime::harness {
 namespace {
 
+using testing::read_text;
+using testing::scratch_folder;
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-struct scratch_folder {
-  fs::path path;
-  scratch_folder() {
-    std::string pattern =
-        (fs::temp_directory_path() / "hammertime-input-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~scratch_folder() { fs::remove_all(path); }
-};
 
 std::string refusal(std::vector<std::string_view> args) {
   try {

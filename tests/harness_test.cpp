@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "scratch_folder.hpp"
 #include "scripted_server.hpp"
 #include "server_process.hpp"
 #include "wire.hpp"
@@ -28,25 +29,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string read_text(const fs::path& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-// A fresh folder under /tmp, removed when the test ends.
-struct scratch_folder {
-  fs::path path;
-  scratch_folder() {
-    std::string pattern = (fs::temp_directory_path() / "hammertime-test-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~scratch_folder() { fs::remove_all(path); }
-  // Where a run's results go: --out must be empty, and the logs are beside it.
-  fs::path out() const { return path / "out"; }
-};
 
 // `hammertime ARGS...` with stdout and stderr in files. The test process is a child
 // subreaper, so anything the harness leaves behind is re-parented to it and found.
