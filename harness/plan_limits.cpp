@@ -1,5 +1,8 @@
 #include "plan_limits.hpp"
 
+#include <algorithm>
+#include <vector>
+
 namespace hammertime::harness {
 namespace {
 
@@ -54,6 +57,19 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
     if (threads && maps > limits.max_map_count)
       return needs_more(who, maps, "memory maps (a stack and a guard page a thread)",
                         machine_setting::max_map_count, limits.max_map_count);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> first_model_that_cannot_run(std::span<const cell> cells) {
+  std::vector<const models::model*> asked;
+  for (const cell& one : cells) {
+    if (!one.model->cannot_run_here ||
+        std::find(asked.begin(), asked.end(), one.model) != asked.end())
+      continue;
+    asked.push_back(one.model);
+    if (auto why = one.model->cannot_run_here(); !why.empty())
+      return std::string(one.model->name) + " cannot run on this machine: " + why;
   }
   return std::nullopt;
 }

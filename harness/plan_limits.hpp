@@ -16,4 +16,9 @@ namespace hammertime::harness {
 std::optional<std::string> first_limit_problem(std::span<const cell> cells,
                                                const models::machine_limits& limits);
 
+// The first model of the plan that says this machine cannot run it at all
+// (model::cannot_run_here: a kernel that refuses io_uring), as one line; nullopt when
+// every model can run.
+std::optional<std::string> first_model_that_cannot_run(std::span<const cell> cells);
+
 }  // namespace hammertime::harness

@@ -121,6 +121,7 @@ planned_run parse_and_plan(std::span<const std::string_view> args) {
   run.cells = plan_cells(run.options);
   if (auto problem = first_limit_problem(run.cells, models::read_machine_limits()))
     throw usage_error(*problem);
+  if (auto problem = first_model_that_cannot_run(run.cells)) throw usage_error(*problem);
   run.network = std::any_of(run.cells.begin(), run.cells.end(), [](const cell& one) {
     return one.workload == models::workload::flags;
   });

@@ -106,9 +106,27 @@ void run_io_uring(const job& work, tally& counts) {
 }
 // end::io_uring_run[]
 
+// A ring of eight entries, made and given back: why this kernel or sandbox refuses one.
+std::string io_uring_refused() {
+  try {
+    uring_loop probe(8, 16);
+    return "";
+  } catch (const machine_limit& refused) {
+    std::string why = refused.what();  // "io_uring: ...": the caller names the model
+    return why.substr(why.find(": ") + 2);
+  }
+}
+
 }  // namespace
 
-extern const model io_uring_model{
-    "io_uring", "C++20 coroutines await io_uring completions", run_io_uring};
+extern const model io_uring_model{"io_uring",
+                                  "C++20 coroutines await io_uring completions",
+                                  run_io_uring,
+                                  model_family::event_loop,
+                                  task_holder::nothing,
+                                  std::numeric_limits<std::size_t>::max(),
+                                  no_knobs,
+                                  nullptr,
+                                  io_uring_refused};
 
 }  // namespace hammertime::models

@@ -136,6 +136,10 @@ struct model {
   // How many items wait at once, when fewer than tasks_in_flight (a bridge to B threads
   // waits for min(C, B)): the harness's ideal divides N by it. Null: tasks_in_flight.
   std::size_t (*waits_at_once)(const job&) = nullptr;
+  // Why this machine cannot run the model at all (a kernel that refuses io_uring), or
+  // an empty string; checked by the harness before a run, and by the tests, which skip
+  // for that reason alone. Null: it runs anywhere.
+  std::string (*cannot_run_here)() = nullptr;
 };
 
 // Items that wait at once in a run of `chosen`: its waits_at_once, or tasks_in_flight.

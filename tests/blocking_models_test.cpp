@@ -95,6 +95,7 @@ bool stops_at_open_files_limit(run_function run, workload kind) {
 
 class blocking_model : public ::testing::TestWithParam<std::string> {
  protected:
+  void SetUp() override { SKIP_IF_THIS_MACHINE_CANNOT_RUN(*find_model(GetParam())); }
   run_function run() const { return find_model(GetParam())->run; }
 };
 

@@ -35,6 +35,8 @@ const auto event_loop_models = ::testing::ValuesIn(model_names(model_family::eve
 
 class event_loop_model : public ::testing::TestWithParam<std::string> {
  protected:
+  void SetUp() override { SKIP_IF_THIS_MACHINE_CANNOT_RUN(*find_model(GetParam())); }
+
   // Runs the model; every item must be counted once, and the run must end within `bound`.
   const tally& run(const job& work, std::chrono::milliseconds bound = 30s) {
     const model* chosen = find_model(GetParam());
@@ -218,6 +220,10 @@ struct bad_answer {
 void PrintTo(const bad_answer& answer, std::ostream* out) { *out << answer.name; }
 
 class bad_answers : public ::testing::TestWithParam<std::tuple<std::string, bad_answer>> {
+ protected:
+  void SetUp() override {
+    SKIP_IF_THIS_MACHINE_CANNOT_RUN(*find_model(std::get<0>(GetParam())));
+  }
 };
 
 INSTANTIATE_TEST_SUITE_P(

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "model_runs.hpp"
 #include "server_process.hpp"
 
 namespace hammertime {
@@ -80,6 +81,7 @@ TEST_P(fault_matrix, every_item_is_counted_once_and_the_run_ends_in_time) {
   testing::server_process server(args);
   const auto* model = models::find_model(model_name);
   ASSERT_NE(model, nullptr);
+  SKIP_IF_THIS_MACHINE_CANNOT_RUN(*model);
   auto c = std::min(concurrency, model->max_concurrency);
 
   auto run = run_child(model_name, server.port(), c);

@@ -211,6 +211,18 @@ TEST(harness_limits, each_limit_is_named_with_the_setting_that_lifts_it) {
   EXPECT_FALSE(first_limit_problem(flags, limits));
 }
 
+TEST(harness_limits, a_model_this_machine_cannot_run_is_named_before_the_run) {
+  auto cells = plan_cells(
+      parse({"--models", "coroutines", "--items", "10", "--repetitions", "1"}));
+  EXPECT_FALSE(first_model_that_cannot_run(cells));
+  models::model refused{"refused", "needs what this kernel lacks", nullptr};
+  refused.cannot_run_here = [] { return std::string("io_uring is refused (ENOSYS)"); };
+  for (auto& one : cells) one.model = &refused;
+  auto problem = first_model_that_cannot_run(cells);
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(*problem, "refused cannot run on this machine: io_uring is refused (ENOSYS)");
+}
+
 TEST(harness_server, urls_are_http_host_and_port) {
   auto where = parse_server_url("http://127.0.0.1:8001/");
   ASSERT_TRUE(where);

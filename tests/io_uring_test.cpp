@@ -25,18 +25,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Why io_uring cannot be used here, or nothing.
-std::optional<std::string> io_uring_refused() {
-  try {
-    uring_loop probe(8, 16);
-    return std::nullopt;
-  } catch (const machine_limit& refused) {
-    return std::string(refused.what());
-  }
-}
-
-#define SKIP_IF_IO_URING_IS_REFUSED() \
-  if (auto why = io_uring_refused()) GTEST_SKIP() << "skipped: " << *why
+#define SKIP_IF_IO_URING_IS_REFUSED()                                     \
+  if (auto why = find_model("io_uring")->cannot_run_here(); !why.empty()) \
+  GTEST_SKIP() << "skipped: " << why
 
 struct timed_run {
   std::unique_ptr<tally> counts;

@@ -109,6 +109,13 @@ inline std::vector<std::string> model_names(model_family family) {
   return names;
 }
 
+// A test of a model this machine cannot run at all (model::cannot_run_here: a kernel
+// that refuses io_uring) skips, saying why; no other reason skips one.
+#define SKIP_IF_THIS_MACHINE_CANNOT_RUN(chosen)                                         \
+  if (auto why = (chosen).cannot_run_here ? (chosen).cannot_run_here() : std::string(); \
+      !why.empty())                                                                     \
+  GTEST_SKIP() << "skipped: " << why
+
 inline std::string name_of_param(const ::testing::TestParamInfo<std::string>& info) {
   return info.param;
 }
