@@ -40,29 +40,40 @@ void sync_folder(const std::filesystem::path& folder) {
   close(fd);
 }
 
+void write_and_close(int fd, std::string_view content,
+                     const std::filesystem::path& path) {
+  auto give_up = [&](const char* what) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    fail(what + path.string());
+  };
+  while (!content.empty()) {
+    auto written = write(fd, content.data(), content.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) give_up("cannot write ");
+    content.remove_prefix(static_cast<std::size_t>(written));
+  }
+  if (fsync(fd) != 0) give_up("cannot sync ");
+  if (close(fd) != 0) fail("cannot sync " + path.string());
+}
+
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
   auto pattern = temporary_pattern(path);
   int fd = mkostemp(pattern.data(), O_CLOEXEC);
   if (fd < 0) fail("cannot write " + pattern);
   std::filesystem::path temporary = pattern;
-  auto give_up = [&](const std::string& what) {
-    int saved = errno;
-    close(fd);
+  try {
+    if (fchmod(fd, 0644) != 0) {
+      int saved = errno;
+      close(fd);
+      errno = saved;
+      fail("cannot write " + temporary.string());
+    }
+    write_and_close(fd, content, temporary);
+  } catch (...) {
     unlink(temporary.c_str());
-    errno = saved;
-    fail(what);
-  };
-  if (fchmod(fd, 0644) != 0) give_up("cannot write " + temporary.string());
-  while (!content.empty()) {
-    auto written = write(fd, content.data(), content.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) give_up("cannot write " + temporary.string());
-    content.remove_prefix(static_cast<std::size_t>(written));
-  }
-  if (fsync(fd) != 0) give_up("cannot sync " + temporary.string());
-  if (close(fd) != 0) {
-    unlink(temporary.c_str());
-    fail("cannot sync " + temporary.string());
+    throw;
   }
   if (rename(temporary.c_str(), path.c_str()) != 0) {
     int saved = errno;

@@ -15,6 +15,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 // Points `link` at `target` (a symlink made under a fresh temporary name, then renamed).
 void point_symlink_atomically(const std::filesystem::path& link,
                               const std::filesystem::path& target);
+// Writes all of `content` to `fd`, fsyncs and closes it; throws std::system_error naming
+// `path` (the fd is closed either way).
+void write_and_close(int fd, std::string_view content, const std::filesystem::path& path);
 // fsync of a folder, so the renames in it survive a power cut.
 void sync_folder(const std::filesystem::path& folder);
 

@@ -226,26 +226,13 @@ namespace fs = std::filesystem;
 constexpr const char* set_files[] = {"results.json", "results.csv", "summary.md"};
 constexpr const char* current_set = ".results";
 
+// A file that must not exist yet (O_EXCL), nor be a link (O_NOFOLLOW).
 void write_new_file(const fs::path& path, std::string_view content) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0)
     throw std::system_error(errno, std::generic_category(),
                             "cannot write " + path.string());
-  bool written = true;
-  while (written && !content.empty()) {
-    auto done = write(fd, content.data(), content.size());
-    if (done < 0 && errno == EINTR) continue;
-    written = done >= 0;
-    if (written) content.remove_prefix(static_cast<std::size_t>(done));
-  }
-  int saved = errno;
-  if (!written || fsync(fd) != 0) {
-    saved = errno;
-    close(fd);
-    throw std::system_error(saved, std::generic_category(),
-                            "cannot write " + path.string());
-  }
-  close(fd);
+  write_and_close(fd, content, path);
 }
 
 // The set folders but the current one and the one before it.
