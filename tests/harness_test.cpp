@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "model_runs.hpp"
 #include "scratch_folder.hpp"
 #include "scripted_server.hpp"
 #include "server_process.hpp"
@@ -222,14 +223,7 @@ TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
 
 TEST(harness, the_sequential_model_gets_the_exact_tally_of_the_first_20_flags) {
   if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
-  std::set<std::string> existing;
-  std::ifstream table(HAMMERTIME_FLAGS_TSV);
-  for (std::string line; std::getline(table, line);)
-    if (line.size() > 2 && line[2] == '\t') existing.insert(line.substr(0, 2));
-  ASSERT_EQ(existing.size(), 194u);
-  std::size_t expected_ok = 0;
-  for (std::size_t i = 0; i < 20; ++i)
-    expected_ok += existing.count(models::flag_code(i));
+  std::size_t expected_ok = models::expected_for(20).ok;
 
   scratch_folder folder;
   harness_run run(
@@ -447,16 +441,6 @@ pid_t server_started_by(pid_t harness) {
   return -1;
 }
 
-std::size_t flags_among_first(std::size_t items) {
-  std::set<std::string> existing;
-  std::ifstream table(HAMMERTIME_FLAGS_TSV);
-  for (std::string line; std::getline(table, line);)
-    if (line.size() > 2 && line[2] == '\t') existing.insert(line.substr(0, 2));
-  std::size_t found = 0;
-  for (std::size_t i = 0; i < items; ++i) found += existing.count(models::flag_code(i));
-  return found;
-}
-
 TEST(harness, a_server_killed_mid_run_ends_the_run_with_no_valid_cell_after_it) {
   if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
   scratch_folder folder;
@@ -519,7 +503,7 @@ TEST(harness, a_flags_cell_without_fault_flags_is_invalid_unless_its_tally_is_ex
   ASSERT_EQ(run.wait(), 0) << run.err();
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
-  auto expected = flags_among_first(20);
+  auto expected = models::expected_for(20).ok;
   EXPECT_EQ(cells[0].at("valid"), false);
   EXPECT_EQ(std::string(cells[0].at("error_message").as_string()),
             "expected " + std::to_string(expected) + " ok / " +
