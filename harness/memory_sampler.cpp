@@ -41,7 +41,7 @@ void memory_sampler::sample_until_stopped() {
     lock.unlock();
     auto started = steady_clock::now();
     if (started >= next_scan) {
-      tree = process_tree(root_);
+      tree = memory_owners(root_);
       auto scan_cost = steady_clock::now() - started;
       next_scan = steady_clock::now() +
                   std::max<steady_clock::duration>(scan_at_most_every, 20 * scan_cost);

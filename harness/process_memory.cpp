@@ -1,12 +1,16 @@
 #include "process_memory.hpp"
 
 #include <dirent.h>
+#include <linux/kcmp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <string>
+#include <utility>
 
 namespace hammertime::harness {
 namespace {
@@ -38,7 +42,10 @@ std::optional<std::uint64_t> meminfo_bytes(const char* field) {
   return kb_field("/proc/meminfo", field);
 }
 
-std::vector<pid_t> process_tree(pid_t root) {
+namespace {
+
+// Every process of the tree under root, each with its parent, root first.
+std::vector<std::pair<pid_t, pid_t>> tree_with_parents(pid_t root) {
   // Parent of every process, from /proc/PID/stat (field 4).
   std::multimap<pid_t, pid_t> children_of;
   if (DIR* proc = opendir("/proc")) {
@@ -58,17 +65,37 @@ std::vector<pid_t> process_tree(pid_t root) {
     }
     closedir(proc);
   }
-  std::vector<pid_t> tree{root};
+  std::vector<std::pair<pid_t, pid_t>> tree{{root, 0}};
   for (std::size_t i = 0; i < tree.size(); ++i) {
-    auto [first, last] = children_of.equal_range(tree[i]);
-    for (auto it = first; it != last; ++it) tree.push_back(it->second);
+    auto [first, last] = children_of.equal_range(tree[i].first);
+    for (auto it = first; it != last; ++it) tree.emplace_back(it->second, tree[i].first);
   }
   return tree;
 }
 
+// The kernel's word on whether two processes share one address space.
+bool share_memory(pid_t one, pid_t other) {
+  return syscall(SYS_kcmp, one, other, KCMP_VM, 0, 0) == 0;
+}
+
+}  // namespace
+
+std::vector<pid_t> process_tree(pid_t root) {
+  std::vector<pid_t> pids;
+  for (auto [pid, parent] : tree_with_parents(root)) pids.push_back(pid);
+  return pids;
+}
+
+std::vector<pid_t> memory_owners(pid_t root) {
+  std::vector<pid_t> pids;
+  for (auto [pid, parent] : tree_with_parents(root))
+    if (parent == 0 || !share_memory(pid, parent)) pids.push_back(pid);
+  return pids;
+}
+
 std::uint64_t tree_pss_bytes(pid_t root) {
   std::uint64_t total = 0;
-  for (pid_t pid : process_tree(root)) total += pss_bytes(pid).value_or(0);
+  for (pid_t pid : memory_owners(root)) total += pss_bytes(pid).value_or(0);
   return total;
 }
 

@@ -16,7 +16,11 @@ std::optional<std::uint64_t> pss_bytes(pid_t pid);
 std::optional<std::uint64_t> status_bytes(pid_t pid, const char* field);
 // The pid and every descendant of it that is alive now.
 std::vector<pid_t> process_tree(pid_t root);
-// Sum of the PSS of the whole tree under root.
+// The tree less each process that shares its parent's address space without being one
+// of its threads (a vfork child; LeakSanitizer's tracer as a sanitized child exits): the
+// PSS of one address space, counted once.
+std::vector<pid_t> memory_owners(pid_t root);
+// Sum of the PSS of the whole tree under root, each address space once.
 std::uint64_t tree_pss_bytes(pid_t root);
 // A line of /proc/meminfo ("KernelStack", "PageTables"), in bytes: system-wide.
 std::optional<std::uint64_t> meminfo_bytes(const char* field);

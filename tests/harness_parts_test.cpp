@@ -1,6 +1,10 @@
 // The harness's pieces, linked in: the command line, the run matrix and its time
 // limits, the machine-limit checks, the result files.
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -14,6 +18,7 @@
 #include "cli.hpp"
 #include "finished_cell.hpp"
 #include "plan_limits.hpp"
+#include "process_memory.hpp"
 #include "results_writer.hpp"
 #include "server_launcher.hpp"
 #include "summary_table.hpp"
@@ -256,6 +261,26 @@ finished_cell a_cell(std::size_t repetition, double wall_seconds,
 double number(const boost::json::value& value) {
   return value.is_double() ? value.as_double()
                            : static_cast<double>(value.to_number<double>());
+}
+
+// A child made with CLONE_VM shares this process's memory, as a vfork child or
+// LeakSanitizer's tracer does: its PSS is this process's PSS over again.
+alignas(16) char sharing_child_stack[64 * 1024];
+int wait_to_be_killed(void*) {
+  for (;;) syscall(SYS_pause);
+}
+
+TEST(harness_memory, a_child_that_shares_its_parents_memory_is_counted_once) {
+  pid_t child = clone(wait_to_be_killed, sharing_child_stack + sizeof sharing_child_stack,
+                      CLONE_VM | SIGCHLD, nullptr);
+  ASSERT_GT(child, 0);
+  auto tree = process_tree(getpid());
+  auto owners = memory_owners(getpid());
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  EXPECT_NE(std::find(tree.begin(), tree.end(), child), tree.end());
+  EXPECT_EQ(std::find(owners.begin(), owners.end(), child), owners.end());
+  EXPECT_NE(std::find(owners.begin(), owners.end(), getpid()), owners.end());
 }
 
 TEST(harness_results, cells_are_google_benchmark_entries_with_a_median) {
