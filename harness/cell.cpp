@@ -1,6 +1,7 @@
 #include "cell.hpp"
 
 #include <algorithm>
+#include <random>
 #include <cmath>
 
 namespace hammertime::harness {
@@ -108,6 +109,17 @@ std::vector<cell> plan_cells(const run_options& options) {
         cells.push_back(one);
       }
   return cells;
+}
+
+void shuffle_within_repetitions(std::vector<cell>& cells, std::uint64_t seed) {
+  std::mt19937_64 engine(seed);
+  for (std::size_t first = 0; first < cells.size();) {
+    auto end = first;
+    while (end < cells.size() && cells[end].repetition == cells[first].repetition) ++end;
+    for (auto i = end - 1; i > first; --i)
+      std::swap(cells[i], cells[first + engine() % (i - first + 1)]);
+    first = end;
+  }
 }
 
 std::chrono::milliseconds cell_time_limit(const cell& one, const run_options& options) {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,12 @@ struct cell {
 
 // The run's matrix, in the order it runs.
 std::vector<cell> plan_cells(const run_options& options);
+
+// Shuffles the cells within each repetition (the matrix keeps repetition outermost), so
+// that no model always runs after the same one (Google Benchmark's random
+// interleaving). Fisher-Yates on a 64-bit Mersenne Twister, whose output the C++
+// standard fixes: a seed replays the same order anywhere.
+void shuffle_within_repetitions(std::vector<cell>& cells, std::uint64_t seed);
 
 // The documented rule (see `hammertime run --help`), or --cell-limit when given.
 std::chrono::milliseconds cell_time_limit(const cell& one, const run_options& options);

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "cli.hpp"
+#include "memory_cgroup.hpp"
 #include "memory_sampler.hpp"
 #include "process_group.hpp"
 #include "server_stats.hpp"
@@ -89,18 +90,59 @@ std::string signal_name(int signal) {
          " (" + strsignal(signal) + ")";
 }
 
-double as_number(const boost::json::object& line, const char* key) {
-  const auto* value = line.if_contains(key);
-  if (value == nullptr) return 0;
-  if (value->is_double()) return value->as_double();
-  if (value->is_int64()) return static_cast<double>(value->as_int64());
-  if (value->is_uint64()) return static_cast<double>(value->as_uint64());
-  return 0;
+// Why a sampled peak is not to be trusted, or "" when it is: too few samples to have
+// seen a short peak, or a rise of the child's own peak RSS (VmHWM, exact) well above
+// the rise of the sampled PSS (PSS is at most RSS, and most of the rise is private).
+std::string sampled_memory_doubt(const cell_result& result) {
+  constexpr std::size_t enough_samples = 10;
+  if (result.memory_samples < enough_samples)
+    return "only " + std::to_string(result.memory_samples) + " memory samples";
+  auto rise = [](std::uint64_t peak, std::uint64_t base) {
+    return peak > base ? static_cast<double>(peak - base) : 0.0;
+  };
+  double rss_rise = rise(result.vm_hwm_bytes, result.baseline_rss_bytes);
+  double pss_rise = rise(result.peak_memory_bytes.value_or(0), result.baseline_pss_bytes);
+  if (rss_rise > 1.25 * pss_rise + (1 << 20))
+    return "the sampled peak missed the child's own peak RSS rise (" +
+           std::to_string(static_cast<std::uint64_t>(rss_rise) >> 10) + " KiB vs " +
+           std::to_string(static_cast<std::uint64_t>(pss_rise) >> 10) + " KiB)";
+  return "";
 }
 
-// The child's JSON line into the result; false when there is no such line.
-bool take_report(const std::string& output, cell_result& result,
-                 std::string& error_text) {
+std::optional<double> server_cpu(const cell_environment& environment,
+                                 const std::optional<server_stats>& stats) {
+  if (environment.server_pid > 0) return process_cpu_seconds(environment.server_pid);
+  return stats ? stats->cpu_seconds : std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> cell_result::baseline_memory_bytes() const {
+  if (memory_method.rfind("cgroup", 0) == 0) return baseline_cgroup_bytes;
+  return baseline_pss_bytes;
+}
+
+namespace {
+
+// A field the child's line must have, as a number; throws missing_field when it has not.
+struct missing_field : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+double required_number(const boost::json::object& line, const char* key) {
+  const auto* value = line.if_contains(key);
+  if (value != nullptr && value->is_double()) return value->as_double();
+  if (value != nullptr && value->is_int64()) return static_cast<double>(value->as_int64());
+  if (value != nullptr && value->is_uint64())
+    return static_cast<double>(value->as_uint64());
+  throw missing_field(std::string("the child's result line has no number '") + key +
+                      "'");
+}
+
+}  // namespace
+
+bool read_child_report(const std::string& output, cell_result& result,
+                       std::string& error_text) {
   boost::system::error_code error;
   auto parsed = boost::json::parse(last_line(output), error);
   if (error || !parsed.is_object()) return false;
@@ -110,25 +152,44 @@ bool take_report(const std::string& output, cell_result& result,
     return true;
   }
   auto count = [&](const char* key) {
-    return static_cast<std::uint64_t>(as_number(line, key));
+    return static_cast<std::uint64_t>(required_number(line, key));
   };
-  result.wall_seconds = as_number(line, "wall_seconds");
-  result.ok = count("ok");
-  result.not_found = count("not_found");
-  result.failed = count("failed");
-  result.bytes = count("bytes");
-  result.p50_ms = as_number(line, "p50_ms");
-  result.p99_ms = as_number(line, "p99_ms");
-  result.max_ms = as_number(line, "max_ms");
-  result.baseline_pss_bytes = count("baseline_pss_bytes");
-  result.vm_hwm_bytes = count("vm_hwm_bytes");
+  try {
+    result.wall_seconds = required_number(line, "wall_seconds");
+    result.cpu_user_s = required_number(line, "cpu_user_seconds");
+    result.cpu_system_s = required_number(line, "cpu_system_seconds");
+    result.ok = count("ok");
+    result.not_found = count("not_found");
+    result.failed = count("failed");
+    result.bytes = count("bytes");
+    result.p50_ms = required_number(line, "p50_ms");
+    result.p99_ms = required_number(line, "p99_ms");
+    result.max_ms = required_number(line, "max_ms");
+    result.baseline_pss_bytes = count("baseline_pss_bytes");
+    result.baseline_rss_bytes = count("baseline_rss_bytes");
+    result.vm_hwm_bytes = count("vm_hwm_bytes");
+    if (line.contains("baseline_cgroup_bytes"))
+      result.baseline_cgroup_bytes = count("baseline_cgroup_bytes");
+  } catch (const missing_field& missing) {
+    error_text = missing.what();
+  }
   return true;
 }
 
-std::optional<double> server_cpu(const cell_environment& environment,
-                                 const std::optional<server_stats>& stats) {
-  if (environment.server_pid > 0) return process_cpu_seconds(environment.server_pid);
-  return stats ? stats->cpu_seconds : std::nullopt;
+namespace {
+
+// The cell's memory cgroup when the harness may make one; nullopt and the method
+// that measures instead otherwise.
+std::optional<memory_cgroup> cell_cgroup(const cell_environment& environment,
+                                         std::string& method) {
+  if (environment.sample_memory) {
+    method = "sampled PSS";
+    return std::nullopt;
+  }
+  std::string why_not;
+  auto group = memory_cgroup::make(why_not);
+  method = group ? group->method() : "sampled PSS (" + why_not + ")";
+  return group;
 }
 
 }  // namespace
@@ -142,12 +203,21 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
     stats_before = fetch_server_stats(environment.server, true, stats_within);
   auto server_cpu_before = network ? server_cpu(environment, stats_before) : std::nullopt;
 
+  auto group = cell_cgroup(environment, result.memory_method);
+  spawn_setup setup;
+  setup.cpus = environment.child_cpus;
+  if (group) {
+    setup.join_cgroup_procs = group->procs_file();
+    setup.environment.push_back(std::string(memory_cgroup::folder_variable) + "=" +
+                                group->folder());
+  }
   auto kernel_baseline = kernel_memory_bytes();
   auto started = steady_clock::now();
-  auto child = spawn_in_own_group("/proc/self/exe", child_args(one, environment), false);
-  memory_sampler sampler(child.pid, kernel_baseline);
+  auto child =
+      spawn_in_own_group("/proc/self/exe", child_args(one, environment), false, setup);
+  std::optional<memory_sampler> sampler;
+  if (!group) sampler.emplace(child.pid, kernel_baseline);
   for (int fd : {child.output_fd, child.errors_fd}) fcntl(fd, F_SETFL, O_NONBLOCK);
-
   enum class ending { exited, time_limit, stopped, server_exited } how = ending::exited;
   std::optional<std::string> server_exit;
   std::string output, errors;
@@ -194,7 +264,6 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
   }
   result.seconds_outside =
       std::chrono::duration<double>(steady_clock::now() - started).count();
-  auto peaks = sampler.stop();
 
   // What is left in the pipes; bounded, in case a process outside the group holds them.
   auto drain_until = steady_clock::now() + std::chrono::seconds(1);
@@ -208,16 +277,31 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
   close(child.output_fd);
   close(child.errors_fd);
 
-  result.cpu_user_s = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6;
-  result.cpu_system_s = usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+  result.process_cpu_user_s = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6;
+  result.process_cpu_system_s = usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
   result.max_rss_bytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
-  result.kernel_memory_bytes = peaks.kernel_memory_increase_bytes;
-  result.memory_samples = peaks.samples;
 
   std::string reported_error;
-  bool reported = take_report(output, result, reported_error);
-  // The child's own sample just before its first item is a sample of the tree too.
-  result.peak_pss_bytes = std::max(peaks.tree_pss_bytes, result.baseline_pss_bytes);
+  bool reported = read_child_report(output, result, reported_error);
+  if (sampler) {
+    auto peaks = sampler->stop();
+    result.memory_samples = peaks.samples;
+    if (peaks.samples > 0) result.peak_memory_bytes = peaks.tree_pss_bytes;
+    result.kernel_memory_bytes = peaks.kernel_memory_increase_bytes;
+    result.kernel_memory_system_wide = true;
+    result.memory_doubt = sampled_memory_doubt(result);
+  } else if (auto peaks = group->read_peaks()) {
+    result.peak_memory_bytes = peaks->peak_bytes;
+    result.kernel_memory_bytes = peaks->kernel_peak_bytes;
+    if (!result.baseline_cgroup_bytes)
+      result.memory_doubt = "the child did not read its cgroup before the work";
+    else if (peaks->peak_bytes < *result.baseline_cgroup_bytes + memory_cgroup::charge_batch())
+      result.memory_doubt = "the rise is within the kernel's charge batch (" +
+                            std::to_string(memory_cgroup::charge_batch() >> 10) +
+                            " KiB): bytes/task is a bound";
+  } else {
+    result.memory_doubt = "the cell's memory cgroup could not be read";
+  }
 
   if (how == ending::stopped) {
     result.interrupted = true;
@@ -244,7 +328,10 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
     std::optional<server_stats> stats_after;
     if (environment.server_has_stats)
       stats_after = fetch_server_stats(environment.server, false, stats_within);
-    if (stats_after) result.server_lateness_p99_ms = stats_after->lateness_p99_ms;
+    if (stats_after) {
+      result.server_lateness_ms = stats_after->lateness;
+      result.server_answered = stats_after->answered;
+    }
     auto server_cpu_after = server_cpu(environment, stats_after);
     if (server_cpu_before && server_cpu_after)
       result.server_cpu_s = *server_cpu_after - *server_cpu_before;

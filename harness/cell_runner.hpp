@@ -1,6 +1,8 @@
 // Runs one cell in a fresh child (`hammertime child ...`, its own process group, a
-// time limit) and measures it from outside: CPU by wait4, the tree's peak PSS and the
-// system's kernel memory by sampling, the server's CPU and lateness around it.
+// time limit) and measures it from outside: the whole process's CPU by wait4; the
+// tree's memory by a memory cgroup made for the cell where the machine lets the
+// harness make one, else by sampling its summed PSS; the server's CPU and lateness
+// around it. The child reports the work's own time and CPU.
 #pragma once
 
 #include <sys/types.h>
@@ -12,7 +14,9 @@
 #include <string>
 
 #include "cell.hpp"
+#include "process_group.hpp"
 #include "server_launcher.hpp"
+#include "server_stats.hpp"
 
 namespace hammertime::harness {
 
@@ -22,20 +26,34 @@ struct cell_result {
   double seconds_outside = 0;  // from fork to exit, as the harness saw it
 
   // The child's own report (its JSON line).
-  double wall_seconds = 0;  // the model's work only
+  double wall_seconds = 0;  // the model's work, set-up and tear-down included
+  double cpu_user_s = 0, cpu_system_s = 0;  // the work's CPU, workers included
   std::uint64_t ok = 0, not_found = 0, failed = 0, bytes = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
-  std::uint64_t baseline_pss_bytes = 0, vm_hwm_bytes = 0;
+  std::uint64_t baseline_pss_bytes = 0, baseline_rss_bytes = 0, vm_hwm_bytes = 0;
+  std::optional<std::uint64_t> baseline_cgroup_bytes;  // its cgroup before the work
 
   // Measured from outside.
-  double cpu_user_s = 0, cpu_system_s = 0;  // the child and the processes it reaped
-  std::uint64_t peak_pss_bytes = 0;         // max over samples of the tree's summed PSS
-  std::uint64_t max_rss_bytes = 0;          // wait4's ru_maxrss
-  std::uint64_t kernel_memory_bytes = 0;    // system-wide peak increase
-  std::size_t memory_samples = 0;
-  std::optional<double> server_cpu_s, server_lateness_p99_ms;
+  double process_cpu_user_s = 0, process_cpu_system_s = 0;  // wait4: start to exit
+  std::uint64_t max_rss_bytes = 0;                          // wait4's ru_maxrss
+  // The tree's peak memory, by memory_method: the cell's cgroup's exact peak, or the
+  // peak of the sampled summed PSS. nullopt when it could not be read.
+  std::string memory_method;
+  std::optional<std::uint64_t> peak_memory_bytes;
+  // Kernel memory: the cgroup's kernel peak (the cell's own) or, sampled, the peak
+  // increase of the system's KernelStack + PageTables (system-wide).
+  std::optional<std::uint64_t> kernel_memory_bytes;
+  bool kernel_memory_system_wide = false;
+  std::size_t memory_samples = 0;  // sampled only
+  // Why the memory figures are not to be trusted ("3 samples"), empty when they are.
+  std::string memory_doubt;
+  std::optional<double> server_cpu_s;
+  std::optional<server_lateness> server_lateness_ms;
+  std::optional<std::uint64_t> server_answered;
 
   std::uint64_t counted() const { return ok + not_found + failed; }
+  // The memory the tree had before the work, in memory_method's terms.
+  std::optional<std::uint64_t> baseline_memory_bytes() const;
 };
 
 struct cell_environment {
@@ -43,10 +61,19 @@ struct cell_environment {
   pid_t server_pid = -1;  // known when the harness started the server
   bool server_has_stats = false;
   std::chrono::milliseconds time_limit{0};
+  std::optional<cpu_set_t> child_cpus;  // --pin: the CPUs the server does not use
+  bool sample_memory = false;           // true: no memory cgroup, even where possible
 };
 
-// Called about every 200 ms while the child runs, with the time since it started.
+// Called about every 200 ms while the child runs, with the time since it started. It
+// must not touch the server: what it asks would be served in the cell's time.
 using tick_callback = std::function<void(std::chrono::duration<double> elapsed)>;
+
+// The last line of a child's output (its JSON report) into the result: false when there
+// is no such line; true with `error` set when the line is an error report or lacks a
+// field (a missing measure is an error, never a 0).
+bool read_child_report(const std::string& output, cell_result& result,
+                       std::string& error);
 
 cell_result run_cell(const cell& one, const cell_environment& environment,
                      const tick_callback& on_tick);

@@ -1,5 +1,6 @@
 #include "child.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <string_view>
 
 #include "cli.hpp"
+#include "memory_cgroup.hpp"
 #include "model.hpp"
 #include "process_memory.hpp"
 
@@ -30,6 +32,19 @@ double percentile(std::vector<float>& sorted, double fraction) {
   auto rank = static_cast<std::size_t>(std::ceil(fraction * sorted.size()));
   return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
+
+// User and system CPU seconds of this process and the children it has reaped.
+struct cpu_seconds {
+  double user = 0, system = 0;
+  static cpu_seconds now() {
+    auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+    rusage self{}, children{};
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    return {seconds(self.ru_utime) + seconds(children.ru_utime),
+            seconds(self.ru_stime) + seconds(children.ru_stime)};
+  }
+};
 
 int print_error(const std::string& message, bool limit, int code) {
   boost::json::object line{{"error", message}};
@@ -146,11 +161,20 @@ int child_main(int argc, char** argv) {
   tally counts(work.items);
   auto baseline_pss = pss_bytes(getpid()).value_or(0);
   auto baseline_rss = status_bytes(getpid(), "VmRSS").value_or(0);
+  // The memory cgroup the harness made for this cell, if it made one.
+  std::optional<std::uint64_t> baseline_cgroup;
+  if (const char* folder = std::getenv(memory_cgroup::folder_variable))
+    baseline_cgroup = cgroup_usage_bytes(folder);
   std::chrono::duration<double> wall{};
+  cpu_seconds cpu_before, cpu_after;
   try {
+    // The work: from before the first item to after the model's tear-down (threads
+    // joined, processes reaped, frames freed), its CPU over the same span.
+    cpu_before = cpu_seconds::now();
     auto started = clock::now();
     chosen->run(work, counts);
     wall = clock::now() - started;
+    cpu_after = cpu_seconds::now();
   } catch (const machine_limit& limit) {
     return print_error(limit.what(), true, 3);
   } catch (const std::exception& error) {
@@ -168,6 +192,8 @@ int child_main(int argc, char** argv) {
       {"delay_ms", work.delay.count()},
       {"timeout_ms", work.timeout.count()},
       {"wall_seconds", wall.count()},
+      {"cpu_user_seconds", cpu_after.user - cpu_before.user},
+      {"cpu_system_seconds", cpu_after.system - cpu_before.system},
       {"ok", counts.ok()},
       {"not_found", counts.not_found()},
       {"failed", counts.failed()},
@@ -179,6 +205,7 @@ int child_main(int argc, char** argv) {
       {"baseline_rss_bytes", baseline_rss},
       {"vm_hwm_bytes", status_bytes(getpid(), "VmHWM").value_or(0)},
   };
+  if (baseline_cgroup) line["baseline_cgroup_bytes"] = *baseline_cgroup;
   if (chosen->knobs & models::uses_stack_size) line["stack_size"] = work.stack_size;
   if (chosen->knobs & models::uses_bridge_threads)
     line["bridge_threads"] = work.bridge_threads;

@@ -53,7 +53,15 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
   --bridge-threads B  the executor bridge's blocking threads: min(C, B) requests
                       wait at once, and the ideal says so            (default 30)
   --repetitions R     repetitions of every cell, interleaved: repetition outermost,
-                      then concurrency, then model                  (default 3)
+                      the cells within each in a shuffled order     (default 3)
+  --shuffle-seed S    the seed of that order (default: drawn at random; results.json's
+                      context records it, so a run's order can be replayed)
+  --pin               the server on CPU 0, the cells on the other CPUs (needs 2 CPUs
+                      or more; recorded in the context). Without it the two share all
+                      CPUs, as a client and server on one laptop do
+  --sample-memory     measure memory by sampling the tree's PSS every 20 ms even where
+                      the harness could make each cell a memory cgroup (exact peaks;
+                      root only). results.json's memory_method says which was used
   --out DIR           where the results go (default results/runs/<timestamp>, and
                       results/latest points at it). A folder that is not empty is
                       refused unless --overwrite is given
@@ -235,7 +243,7 @@ struct parsed_options {
 };
 
 // Options that take no value.
-constexpr std::string_view switches[] = {"--overwrite"};
+constexpr std::string_view switches[] = {"--overwrite", "--pin", "--sample-memory"};
 
 // `--name value` and `--name=value` pairs by name; an option given twice is refused.
 std::map<std::string_view, std::string_view> split_arguments(
@@ -325,6 +333,13 @@ bool apply_run_option(std::string_view name, std::string_view value,
   } else if (name == "--plan") {
     if (value.empty()) bad(name, value, "a plan file");
     options.plan_path = value;
+  } else if (name == "--shuffle-seed") {
+    std::size_t seed = 0;
+    if (!parse_number(value, seed)) bad(name, value, "a whole number");
+    options.shuffle_seed = seed;
+  } else if (name == "--pin" || name == "--sample-memory") {
+    if (!value.empty()) bad(name, value, "no value");
+    (name == "--pin" ? options.pin : options.sample_memory) = true;
   } else {
     return false;
   }

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -40,6 +41,11 @@ struct run_options {
   double stall_rate = 0;  // from --stall-rate, widens each cell's time limit
   bool slow_body = false;
   std::optional<std::chrono::milliseconds> cell_limit;  // --cell-limit overrides the rule
+  // The order of the cells within each repetition is shuffled with this seed (drawn
+  // at random when not given), so that no model always runs after the same one.
+  std::optional<std::uint64_t> shuffle_seed;
+  bool pin = false;            // --pin: server and cells on disjoint CPUs
+  bool sample_memory = false;  // --sample-memory: PSS sampling even where a cgroup works
   // --plan FILE: one run per line (workload, models, items, concurrency, delay,
   // timeout), all run as one interleaved matrix into one results folder.
   std::string plan_path;

@@ -1,6 +1,7 @@
 #include "finished_cell.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 
 #include "flags_table.hpp"
@@ -49,12 +50,56 @@ std::optional<double> ideal_items_per_second(const cell& where) {
   return static_cast<double>(where.items) / ideal;
 }
 
-double bytes_per_task(const finished_cell& done) {
+std::optional<double> bytes_per_task(const finished_cell& done, std::string* why_not) {
   const auto& r = done.result;
-  auto above = r.peak_pss_bytes > r.baseline_pss_bytes
-                   ? r.peak_pss_bytes - r.baseline_pss_bytes
-                   : 0;
-  return static_cast<double>(above) / static_cast<double>(done.where.tasks_in_flight());
+  auto baseline = r.baseline_memory_bytes();
+  std::string why;
+  if (!r.peak_memory_bytes)
+    why = "no peak";
+  else if (!baseline)
+    why = "no baseline";
+  else if (*r.peak_memory_bytes < *baseline)
+    why = "peak below the baseline";
+  else
+    return static_cast<double>(*r.peak_memory_bytes - *baseline) /
+           static_cast<double>(done.where.tasks_in_flight());
+  if (why_not) *why_not = why;
+  return std::nullopt;
+}
+
+double cpu_us_per_item(const finished_cell& done) {
+  return (done.result.cpu_user_s + done.result.cpu_system_s) * 1e6 /
+         static_cast<double>(done.where.items);
+}
+
+double process_cpu_us_per_item(const finished_cell& done) {
+  return (done.result.process_cpu_user_s + done.result.process_cpu_system_s) * 1e6 /
+         static_cast<double>(done.where.items);
+}
+
+double outside_minus_inside_seconds(const finished_cell& done) {
+  return done.result.seconds_outside - done.result.wall_seconds;
+}
+
+bool server_bound(const finished_cell& done) {
+  const auto& lateness = done.result.server_lateness_ms;
+  auto delay_ms = static_cast<double>(done.where.delay.count());
+  return lateness && delay_ms > 0 && lateness->p99_ms > server_bound_share * delay_ms;
+}
+
+dispersion dispersion_of(const std::vector<double>& values) {
+  dispersion d;
+  if (values.empty()) return d;
+  d.median = median(values);
+  auto [low, high] = std::minmax_element(values.begin(), values.end());
+  d.min = *low, d.max = *high;
+  double mean = 0, squares = 0;
+  for (double v : values) mean += v;
+  mean /= static_cast<double>(values.size());
+  for (double v : values) squares += (v - mean) * (v - mean);
+  d.cv = mean > 0 ? std::sqrt(squares / static_cast<double>(values.size())) / mean : 0;
+  d.unstable = d.median > 0 && (d.max - d.min) / d.median > unstable_spread;
+  return d;
 }
 
 double median(std::vector<double> values) {

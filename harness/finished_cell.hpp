@@ -30,8 +30,32 @@ std::optional<std::string> tally_problem(const cell& where, const cell_result& r
 double items_per_second(const finished_cell& done);
 // N / (ceil(N/C) x delay); nullopt for a zero delay.
 std::optional<double> ideal_items_per_second(const cell& where);
-// (peak - baseline) ÷ min(C, N).
-double bytes_per_task(const finished_cell& done);
+// (peak − baseline) ÷ min(C, N), both in the cell's memory_method's terms; nullopt,
+// with the reason in why_not, when either was not measured or the peak is below the
+// baseline (a sampler that missed it).
+std::optional<double> bytes_per_task(const finished_cell& done,
+                                     std::string* why_not = nullptr);
+// The work's CPU (user + system, workers included) per item, in µs.
+double cpu_us_per_item(const finished_cell& done);
+// The process's whole CPU (wait4: start-up, exit, and the work) per item, in µs.
+double process_cpu_us_per_item(const finished_cell& done);
+// Outside − inside: the harness's fork-to-exit time less the model's own wall time
+// (the process's start-up and exit, and any tear-down the model left to its exit).
+double outside_minus_inside_seconds(const finished_cell& done);
+// The server answered later than 2 % of the delay it meant to inject (its lateness
+// p99): the figure shows the server as much as the model. False for a zero delay and
+// when the server's lateness is unknown.
+bool server_bound(const finished_cell& done);
+inline constexpr double server_bound_share = 0.02;
+// A benchmark's repetitions (valid ones) vary too much to quote one figure:
+// (max − min) ÷ median of items/s above 10 %.
+inline constexpr double unstable_spread = 0.10;
+struct dispersion {
+  double median = 0, min = 0, max = 0;
+  double cv = 0;      // standard deviation ÷ mean (population), 0 for one value
+  bool unstable = false;
+};
+dispersion dispersion_of(const std::vector<double>& values);
 double median(std::vector<double> values);
 // Each benchmark's repetitions together, benchmarks in family order, as Google
 // Benchmark lists them (the run itself interleaves them).

@@ -26,9 +26,20 @@ struct pipe_pair {
   }
 };
 
-// Between fork and exec only async-signal-safe calls.
-[[noreturn]] void become(const char* program, char* const* argv, pid_t parent, int output,
-                         int errors, int exec_status) {
+// Writes "0" (this process) into a cgroup's cgroup.procs; false when it cannot.
+bool join_cgroup(const char* procs_file) {
+  int fd = open(procs_file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool joined = write(fd, "0\n", 2) == 2;
+  close(fd);
+  return joined;
+}
+
+// Between fork and exec only async-signal-safe calls. A setup step that fails ends the
+// child as an exec that failed would, with its errno.
+[[noreturn]] void become(const char* program, char* const* argv, char* const* envp,
+                         const spawn_setup& setup, pid_t parent, int output, int errors,
+                         int exec_status) {
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(127);  // the harness died before prctl took hold
@@ -40,7 +51,10 @@ struct pipe_pair {
   signal(SIGTERM, SIG_DFL);
   dup2(output, STDOUT_FILENO);
   dup2(errors, STDERR_FILENO);
-  execv(program, argv);
+  bool ready =
+      (setup.join_cgroup_procs.empty() || join_cgroup(setup.join_cgroup_procs.c_str())) &&
+      (!setup.cpus || sched_setaffinity(0, sizeof *setup.cpus, &*setup.cpus) == 0);
+  if (ready) execve(program, argv, envp);
   int error = errno;
   (void)!write(exec_status, &error, sizeof error);
   _exit(127);
@@ -50,11 +64,17 @@ struct pipe_pair {
 
 spawned_process spawn_in_own_group(const std::string& program,
                                    const std::vector<std::string>& args,
-                                   bool merge_errors_into_output) {
+                                   bool merge_errors_into_output,
+                                   const spawn_setup& setup) {
   std::vector<std::string> copies(args);
   std::vector<char*> argv;
   for (auto& arg : copies) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  std::vector<std::string> variables(setup.environment);
+  std::vector<char*> envp;
+  for (char** variable = environ; *variable; ++variable) envp.push_back(*variable);
+  for (auto& variable : variables) envp.push_back(variable.data());
+  envp.push_back(nullptr);
 
   pipe_pair output, errors, exec_status;
   pid_t parent = getpid();
@@ -67,7 +87,7 @@ spawned_process spawn_in_own_group(const std::string& program,
     throw std::system_error(error, std::generic_category(), "fork");
   }
   if (pid == 0)
-    become(program.c_str(), argv.data(), parent, output.write_end,
+    become(program.c_str(), argv.data(), envp.data(), setup, parent, output.write_end,
            merge_errors_into_output ? output.write_end : errors.write_end,
            exec_status.write_end);
 

@@ -3,6 +3,7 @@
 // (PR_SET_PDEATHSIG) should the harness itself be killed with SIGKILL.
 #pragma once
 
+#include <sched.h>
 #include <sys/types.h>
 
 #include <optional>
@@ -17,12 +18,22 @@ struct spawned_process {
   int errors_fd = -1;  // its stderr, read end (-1 when merged into output_fd)
 };
 
+// What a child does to itself between fork and exec, so that it holds from its first
+// instruction: join a cgroup (its cgroup.procs file), run only on some CPUs (--pin),
+// and see extra environment variables ("NAME=value").
+struct spawn_setup {
+  std::string join_cgroup_procs;
+  std::optional<cpu_set_t> cpus;
+  std::vector<std::string> environment;
+};
+
 // fork + exec `program` with `args` (args[0] is the name it sees). Throws
 // std::system_error when the pipes or the fork fail, std::runtime_error when the exec
 // fails (the child reports its errno on a close-on-exec pipe before exiting).
 spawned_process spawn_in_own_group(const std::string& program,
                                    const std::vector<std::string>& args,
-                                   bool merge_errors_into_output);
+                                   bool merge_errors_into_output,
+                                   const spawn_setup& setup = {});
 
 // SIGKILL to the whole group; harmless when it is already gone.
 void kill_group(pid_t group) noexcept;

@@ -54,8 +54,7 @@ bool progress::due() const {
          std::chrono::steady_clock::now() - last_plain_line_ >= std::chrono::seconds(10);
 }
 
-void progress::update(std::chrono::duration<double> elapsed,
-                      std::optional<std::uint64_t> items_done) {
+void progress::update(std::chrono::duration<double> elapsed) {
   if (!due()) return;
   last_plain_line_ = std::chrono::steady_clock::now();
   const cell& one = cells_[current_];
@@ -63,8 +62,6 @@ void progress::update(std::chrono::duration<double> elapsed,
                      std::to_string(cells_.size()) + "] " + one.name() + " rep " +
                      std::to_string(one.repetition + 1) + "/" +
                      std::to_string(one.repetitions) + "  ";
-  if (items_done)
-    line += std::to_string(*items_done) + "/" + std::to_string(one.items) + " items  ";
   line += seconds_text(elapsed.count()) + " of ~" + seconds_text(expected_seconds(one)) +
           "  " + time_left(elapsed.count());
   show(line, false);

@@ -26,8 +26,9 @@ class progress {
   // Whether update() would show anything now (a terminal: every 200 ms; plain lines:
   // every 10 s), so the caller asks the server for items done only then.
   bool due() const;
-  void update(std::chrono::duration<double> elapsed,
-              std::optional<std::uint64_t> items_done);
+  // The cell's elapsed time against its expected time. It asks the server nothing: a
+  // single-threaded server would serve the question in the cell's time.
+  void update(std::chrono::duration<double> elapsed);
   void end(const cell_result& result);
   // Leaves the terminal line clean (before other messages).
   void clear();

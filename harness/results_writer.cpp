@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -36,7 +37,7 @@ boost::json::object iteration_entry(const finished_cell& done) {
       {"threads", 1},
       {"iterations", 1},
       {"real_time", real_ms},
-      {"cpu_time", (r.cpu_user_s + r.cpu_system_s) * 1000},
+      {"cpu_time", (failed ? 0 : r.cpu_user_s + r.cpu_system_s) * 1000},
       {"time_unit", "ms"},
   };
   if (failed) {
@@ -65,23 +66,42 @@ boost::json::object iteration_entry(const finished_cell& done) {
     entry["bytes"] = r.bytes;
     if (auto ideal = ideal_items_per_second(where))
       entry["efficiency"] = items_per_second(done) / *ideal;
-    entry["baseline_memory_bytes"] = r.baseline_pss_bytes;
-    entry["bytes_per_task"] = bytes_per_task(done);
-    entry["vm_hwm_bytes"] = r.vm_hwm_bytes;
     entry["p50_ms"] = r.p50_ms;
     entry["p99_ms"] = r.p99_ms;
     entry["max_ms"] = r.max_ms;
+    entry["cpu_user_s"] = r.cpu_user_s;
+    entry["cpu_system_s"] = r.cpu_system_s;
+    entry["cpu_us_per_item"] = cpu_us_per_item(done);
+    entry["outside_minus_inside_ms"] = outside_minus_inside_seconds(done) * 1000;
+    if (auto baseline = r.baseline_memory_bytes()) entry["baseline_memory_bytes"] = *baseline;
+    std::string why_not;
+    if (auto per_task = bytes_per_task(done, &why_not))
+      entry["bytes_per_task"] = *per_task;
+    else
+      entry["bytes_per_task_missing"] = why_not;
+    entry["vm_hwm_bytes"] = r.vm_hwm_bytes;
   }
-  entry["peak_memory_bytes"] = r.peak_pss_bytes;
+  entry["memory_method"] = r.memory_method;
+  if (r.peak_memory_bytes) entry["peak_memory_bytes"] = *r.peak_memory_bytes;
+  if (r.kernel_memory_bytes) {
+    entry["kernel_memory_bytes"] = *r.kernel_memory_bytes;
+    entry["kernel_memory_scope"] = r.kernel_memory_system_wide ? "system-wide" : "cell";
+  }
+  if (r.kernel_memory_system_wide) entry["memory_samples"] = r.memory_samples;
+  if (!r.memory_doubt.empty()) entry["memory_doubt"] = r.memory_doubt;
   entry["max_rss_bytes"] = r.max_rss_bytes;
-  entry["kernel_memory_bytes"] = r.kernel_memory_bytes;
-  entry["memory_samples"] = r.memory_samples;
-  entry["cpu_user_s"] = r.cpu_user_s;
-  entry["cpu_system_s"] = r.cpu_system_s;
+  entry["process_cpu_user_s"] = r.process_cpu_user_s;
+  entry["process_cpu_system_s"] = r.process_cpu_system_s;
+  entry["process_cpu_us_per_item"] = process_cpu_us_per_item(done);
   entry["seconds_outside"] = r.seconds_outside;
   if (r.server_cpu_s) entry["server_cpu_s"] = *r.server_cpu_s;
-  if (r.server_lateness_p99_ms)
-    entry["server_lateness_p99_ms"] = *r.server_lateness_p99_ms;
+  if (r.server_answered) entry["server_answered"] = *r.server_answered;
+  if (r.server_lateness_ms) {
+    entry["server_lateness_p50_ms"] = r.server_lateness_ms->p50_ms;
+    entry["server_lateness_p99_ms"] = r.server_lateness_ms->p99_ms;
+    entry["server_lateness_max_ms"] = r.server_lateness_ms->max_ms;
+    entry["server_bound"] = server_bound(done);
+  }
   return entry;
 }
 
@@ -126,9 +146,20 @@ boost::json::object median_entry(const std::vector<boost::json::object>& runs,
         values.push_back(*number(*field));
     entry[key] = median(values);
     if (key == "items_per_second" || key == "real_time" || key == "cpu_time") {
-      entry[std::string(key) + "_min"] = *std::min_element(values.begin(), values.end());
-      entry[std::string(key) + "_max"] = *std::max_element(values.begin(), values.end());
+      auto spread = dispersion_of(values);
+      entry[std::string(key) + "_min"] = spread.min;
+      entry[std::string(key) + "_max"] = spread.max;
+      entry[std::string(key) + "_cv"] = spread.cv;
+      if (key == "items_per_second") entry["unstable"] = spread.unstable;
     }
+  }
+  // Flags that hold for the benchmark when they hold for any of its runs.
+  for (const char* flag : {"server_bound"}) {
+    bool any = false;
+    for (const auto& run : runs)
+      if (const auto* value = run.if_contains(flag); value && value->is_bool())
+        any = any || value->as_bool();
+    if (first.contains(flag)) entry[flag] = any;
   }
   entry["valid"] = all_valid;
   return entry;
@@ -172,39 +203,81 @@ boost::json::object results_json(const boost::json::object& context,
 }
 
 std::string results_csv(std::span<const finished_cell> cells) {
+  using field = std::function<std::string(const finished_cell&)>;
+  auto number = [](auto value) { return fixed(static_cast<double>(value), 6); };
+  auto when_ran = [&](auto pick) -> field {
+    return [=](const finished_cell& d) {
+      return d.result.error.empty() ? number(pick(d)) : std::string();
+    };
+  };
+  auto maybe = [&](auto pick) -> field {
+    return [=](const finished_cell& d) {
+      auto value = pick(d);
+      return value ? number(*value) : std::string();
+    };
+  };
+  // Empty where a measure was not taken; results.json says why.
+  const std::vector<std::pair<const char*, field>> columns{
+      {"name", [](const auto& d) { return d.where.name(); }},
+      {"workload", [](const auto& d) { return std::string(to_string(d.where.workload)); }},
+      {"model", [](const auto& d) { return std::string(d.where.model->name); }},
+      {"items", [](const auto& d) { return std::to_string(d.where.items); }},
+      {"concurrency", [](const auto& d) { return std::to_string(d.where.concurrency); }},
+      {"delay_ms", [](const auto& d) { return std::to_string(d.where.delay.count()); }},
+      {"repetition", [](const auto& d) { return std::to_string(d.where.repetition); }},
+      {"items_per_second", when_ran([](const auto& d) { return items_per_second(d); })},
+      {"real_time_ms",
+       [&](const auto& d) {
+         const auto& r = d.result;
+         return fixed((r.error.empty() ? r.wall_seconds : r.seconds_outside) * 1000, 3);
+       }},
+      {"ideal_items_per_second",
+       maybe([](const auto& d) { return ideal_items_per_second(d.where); })},
+      {"efficiency", maybe([](const auto& d) -> std::optional<double> {
+         auto ideal = ideal_items_per_second(d.where);
+         if (!ideal || !d.result.error.empty()) return std::nullopt;
+         return items_per_second(d) / *ideal;
+       })},
+      {"cpu_user_s", when_ran([](const auto& d) { return d.result.cpu_user_s; })},
+      {"cpu_system_s", when_ran([](const auto& d) { return d.result.cpu_system_s; })},
+      {"cpu_us_per_item", when_ran([](const auto& d) { return cpu_us_per_item(d); })},
+      {"process_cpu_us_per_item", [&](const auto& d) { return number(process_cpu_us_per_item(d)); }},
+      {"outside_minus_inside_ms",
+       when_ran([](const auto& d) { return outside_minus_inside_seconds(d) * 1000; })},
+      {"ok", when_ran([](const auto& d) { return d.result.ok; })},
+      {"not_found", when_ran([](const auto& d) { return d.result.not_found; })},
+      {"failed", when_ran([](const auto& d) { return d.result.failed; })},
+      {"valid", [](const auto& d) { return std::string(is_valid(d) ? "true" : "false"); }},
+      {"memory_method", [](const auto& d) { return csv_field(d.result.memory_method); }},
+      {"peak_memory_bytes", maybe([](const auto& d) { return d.result.peak_memory_bytes; })},
+      {"baseline_memory_bytes",
+       maybe([](const auto& d) { return d.result.baseline_memory_bytes(); })},
+      {"bytes_per_task", maybe([](const auto& d) { return bytes_per_task(d); })},
+      {"kernel_memory_bytes",
+       maybe([](const auto& d) { return d.result.kernel_memory_bytes; })},
+      {"memory_doubt", [](const auto& d) { return csv_field(d.result.memory_doubt); }},
+      {"vm_hwm_bytes", when_ran([](const auto& d) { return d.result.vm_hwm_bytes; })},
+      {"max_rss_bytes", [&](const auto& d) { return number(d.result.max_rss_bytes); }},
+      {"p50_ms", when_ran([](const auto& d) { return d.result.p50_ms; })},
+      {"p99_ms", when_ran([](const auto& d) { return d.result.p99_ms; })},
+      {"max_ms", when_ran([](const auto& d) { return d.result.max_ms; })},
+      {"server_cpu_s", maybe([](const auto& d) { return d.result.server_cpu_s; })},
+      {"server_lateness_p99_ms", maybe([](const auto& d) -> std::optional<double> {
+         if (!d.result.server_lateness_ms) return std::nullopt;
+         return d.result.server_lateness_ms->p99_ms;
+       })},
+      {"server_bound",
+       [](const auto& d) { return std::string(server_bound(d) ? "true" : "false"); }},
+      {"error", [](const auto& d) { return csv_field(d.result.error); }},
+  };
   std::ostringstream out;
-  out << "name,workload,model,items,concurrency,delay_ms,repetition,items_per_second,"
-         "real_time_ms,ideal_items_per_second,efficiency,cpu_user_s,cpu_system_s,ok,not_"
-         "found,"
-         "failed,valid,peak_memory_bytes,baseline_memory_bytes,bytes_per_task,vm_hwm_"
-         "bytes,"
-         "max_rss_bytes,kernel_memory_bytes,p50_ms,p99_ms,max_ms,server_cpu_s,"
-         "server_lateness_p99_ms,error\n";
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    out << (c ? "," : "") << columns[c].first;
+  out << '\n';
   for (const auto& done : cells) {
-    const auto& w = done.where;
-    const auto& r = done.result;
-    bool ran = r.error.empty();
-    auto ideal = ideal_items_per_second(w);
-    auto when_ran = [&](auto value) { return ran ? fixed(value, 6) : std::string(); };
-    out << w.name() << ',' << models::to_string(w.workload) << ',' << w.model->name << ','
-        << w.items << ',' << w.concurrency << ',' << w.delay.count() << ','
-        << w.repetition << ',' << when_ran(items_per_second(done)) << ','
-        << fixed((ran ? r.wall_seconds : r.seconds_outside) * 1000, 3) << ','
-        << (ideal ? fixed(*ideal, 6) : "") << ','
-        << (ideal && ran ? fixed(items_per_second(done) / *ideal, 6) : "") << ','
-        << fixed(r.cpu_user_s, 6) << ',' << fixed(r.cpu_system_s, 6) << ','
-        << (ran ? std::to_string(r.ok) : "") << ','
-        << (ran ? std::to_string(r.not_found) : "") << ','
-        << (ran ? std::to_string(r.failed) : "") << ','
-        << (is_valid(done) ? "true" : "false") << ',' << r.peak_pss_bytes << ','
-        << (ran ? std::to_string(r.baseline_pss_bytes) : "") << ','
-        << when_ran(bytes_per_task(done)) << ','
-        << (ran ? std::to_string(r.vm_hwm_bytes) : "") << ',' << r.max_rss_bytes << ','
-        << r.kernel_memory_bytes << ',' << when_ran(r.p50_ms) << ',' << when_ran(r.p99_ms)
-        << ',' << when_ran(r.max_ms) << ','
-        << (r.server_cpu_s ? fixed(*r.server_cpu_s, 6) : "") << ','
-        << (r.server_lateness_p99_ms ? fixed(*r.server_lateness_p99_ms, 3) : "") << ','
-        << csv_field(r.error) << '\n';
+    for (std::size_t c = 0; c < columns.size(); ++c)
+      out << (c ? "," : "") << columns[c].second(done);
+    out << '\n';
   }
   return out.str();
 }

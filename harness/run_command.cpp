@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <random>
 #include <vector>
 
 #include "atomic_file.hpp"
@@ -22,6 +23,7 @@
 #include "server_stats.hpp"
 #include "stop_signal.hpp"
 #include "summary_table.hpp"
+#include "system_checks.hpp"
 
 namespace hammertime::harness {
 namespace {
@@ -43,9 +45,34 @@ fs::path fresh_run_folder() {
   return folder;
 }
 
-boost::json::object run_context(const run_options& options,
+// What the arguments ask for: the options and the cells they make.
+struct planned_run {
+  run_options options;
+  std::vector<cell> cells;
+  bool network = false;          // some cell talks to a server
+  bool faults_injected = false;  // a fault flag with a rate above 0, or --slow-body
+  // --pin: the server's CPU and the cells' CPUs.
+  std::optional<cpu_set_t> server_cpus, cell_cpus;
+};
+
+// "0-3,6": a CPU set as the kernel lists one.
+std::string cpu_list(const cpu_set_t& set) {
+  std::string text;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &set)) continue;
+    int last = cpu;
+    while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set)) ++last;
+    text += (text.empty() ? "" : ",") + std::to_string(cpu) +
+            (last > cpu ? "-" + std::to_string(last) : "");
+    cpu = last;
+  }
+  return text;
+}
+
+boost::json::object run_context(const planned_run& plan,
                                 std::span<const std::string_view> args,
                                 const std::string& run_name, const std::string& server) {
+  const auto& options = plan.options;
   auto context = machine_context();
   std::string command = "hammertime run";
   for (auto arg : args) command += " " + std::string(arg);
@@ -77,19 +104,24 @@ boost::json::object run_context(const run_options& options,
          {"workload", "models", "items", "concurrency", "delay_ms", "timeout_ms"})
       context.erase(key);
   }
+  context["shuffle_seed"] = options.shuffle_seed.value_or(0);
+  if (plan.server_cpus && plan.cell_cpus)
+    context["pinned"] = {{"server_cpus", cpu_list(*plan.server_cpus)},
+                         {"cell_cpus", cpu_list(*plan.cell_cpus)}};
+  else
+    context["pinned"] = false;
+  context["memory_method"] = options.sample_memory
+                                 ? "sampled PSS (--sample-memory)"
+                                 : "a memory cgroup per cell where the harness may make "
+                                   "one (each row's memory_method says)";
+  auto warnings = warnings_before_run(context);
+  context["warnings"] = boost::json::array(warnings.begin(), warnings.end());
   context["cell_limit"] = options.cell_limit
                               ? std::to_string(options.cell_limit->count()) + " ms"
                               : "2 x ideal + 10 s + timeout x (1 + rounds x stall share)";
   return context;
 }
 
-// What the arguments ask for: the options and the cells they make.
-struct planned_run {
-  run_options options;
-  std::vector<cell> cells;
-  bool network = false;          // some cell talks to a server
-  bool faults_injected = false;  // a fault flag with a rate above 0, or --slow-body
-};
 
 // Everything a run holds from its first written result to its summary.
 struct run_state {
@@ -100,6 +132,7 @@ struct run_state {
   std::unique_ptr<server_process> server;  // when the harness starts one
   cell_environment environment;
   std::optional<std::string> server_exit;  // "SIGKILL": the run stopped there
+  cpu_snapshot cpu_before;                 // for the system check after the run
 };
 
 // The fault flags the harness passes to the server it starts; a rate of 0 injects none.
@@ -114,11 +147,39 @@ bool injects_faults(const run_options& options) {
   return false;
 }
 
+// --pin: the server on the first CPU this process may use, the cells on the rest.
+// Throws usage_error when there is no rest, or no server of ours to pin.
+void pin_cpus(planned_run& run) {
+  if (!run.options.server_url.empty())
+    throw usage_error("--pin pins the server the harness starts; with --server, pin "
+                      "that server yourself (taskset)");
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2)
+    throw usage_error("--pin needs 2 CPUs or more; this process may use " +
+                      std::to_string(CPU_COUNT(&allowed)));
+  cpu_set_t server, cells;
+  CPU_ZERO(&server);
+  CPU_ZERO(&cells);
+  bool first = true;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &allowed)) {
+      CPU_SET(cpu, first ? &server : &cells);
+      first = false;
+    }
+  run.server_cpus = server;
+  run.cell_cpus = cells;
+}
+
+
 // Throws usage_error for bad arguments, a bad plan, or a machine limit the cells hit.
 planned_run parse_and_plan(std::span<const std::string_view> args) {
   planned_run run;
   run.options = parse_run_options(args);
   run.cells = plan_cells(run.options);
+  if (!run.options.shuffle_seed) run.options.shuffle_seed = std::random_device{}();
+  shuffle_within_repetitions(run.cells, *run.options.shuffle_seed);
+  if (run.options.pin) pin_cpus(run);
   if (auto problem = first_limit_problem(run.cells, models::read_machine_limits()))
     throw usage_error(*problem);
   if (auto problem = first_model_that_cannot_run(run.cells)) throw usage_error(*problem);
@@ -188,8 +249,9 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
   if (!run.plan.network) return std::nullopt;
   try {
     if (!given)
-      run.server = std::make_unique<server_process>(server_binary, run.plan.options.delay,
-                                                    run.plan.options.server_args);
+      run.server = std::make_unique<server_process>(
+          server_binary, run.plan.options.delay, run.plan.options.server_args,
+          std::chrono::seconds(10), run.plan.server_cpus);
   } catch (const std::exception& failure) {
     if (stop_signal() != 0) return exit_status_for(stop_signal());
     std::cerr << "hammertime run: " << failure.what() << "\n";
@@ -198,27 +260,20 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
   auto& environment = run.environment;
   environment.server = given ? *given : run.server->where();
   environment.server_pid = run.server ? run.server->pid() : -1;
+  environment.child_cpus = run.plan.cell_cpus;
+  environment.sample_memory = run.plan.options.sample_memory;
   environment.server_has_stats =
       fetch_server_stats(environment.server, false, std::chrono::seconds(1)).has_value();
   return std::nullopt;
 }
 
-// One cell, with its progress line kept up to date (the server's count of answers,
-// when it keeps one). An exception from the harness side is the cell's error.
+// One cell, with its progress line kept up to date. An exception from the harness side
+// is the cell's error.
 cell_result run_shown_cell(const cell& one, const run_state& run, progress& shown) {
-  const auto& environment = run.environment;
-  auto on_tick = [&](std::chrono::duration<double> elapsed) {
-    if (!shown.due()) return;
-    std::optional<std::uint64_t> done;
-    if (run.plan.network && environment.server_has_stats)
-      if (auto stats = fetch_server_stats(environment.server, false,
-                                          std::chrono::milliseconds(200)))
-        done = std::min<std::uint64_t>(stats->answered, one.items);
-    shown.update(elapsed, done);
-  };
+  auto on_tick = [&](std::chrono::duration<double> elapsed) { shown.update(elapsed); };
   cell_result result;
   try {
-    result = run_cell(one, environment, on_tick);
+    result = run_cell(one, run.environment, on_tick);
   } catch (const std::exception& failure) {
     result.error = failure.what();
   }
@@ -268,8 +323,27 @@ bool run_cells(run_state& run) {
 
 // The summary and the counts; the exit status (130 / 143 when a signal stopped it, 1
 // when the server it started exited).
-int finish(const run_state& run) {
+// The system check after the run, into the context and the results once more.
+void check_system_after(run_state& run) {
+  double outside_server = 0;  // a --server's CPU, which the harness did not reap
+  if (!run.server)
+    for (const auto& done : run.finished)
+      outside_server += done.result.server_cpu_s.value_or(0);
+  auto after = take_cpu_snapshot();
+  auto& warnings = run.context["warnings"].as_array();
+  for (auto& warning : warnings_after_run(run.cpu_before, after, outside_server))
+    warnings.push_back(boost::json::string(warning));
+  double load[3] = {0, 0, 0};
+  getloadavg(load, 3);
+  run.context["load_avg_after"] = {load[0], load[1], load[2]};
+  run.context["other_cpu_seconds"] =
+      other_cpu_seconds(run.cpu_before, after, outside_server);
+  write_results(run.folder, run.context, run.finished);
+}
+
+int finish(run_state& run) {
   try {
+    if (stop_signal() == 0) check_system_after(run);
     settle_results(run.folder);
   } catch (const std::exception& failure) {
     std::cerr << "hammertime run: " << failure.what() << "\n";
@@ -313,11 +387,12 @@ int run_main(std::span<const std::string_view> args) {
     run.folder = prepare_output_folder(run.plan.options);
     install_stop_handlers();
     run.context =
-        run_context(run.plan.options, args, run.folder.filename().string(),
+        run_context(run.plan, args, run.folder.filename().string(),
                     given_server       ? given_server->url()
                     : run.plan.network ? "hammertime-server started by the harness"
                                        : "none (sleep workload)");
     write_first_results(run);
+    run.cpu_before = take_cpu_snapshot();
   } catch (const usage_error& error) {
     return usage_problem(error.what());
   }

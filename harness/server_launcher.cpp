@@ -40,11 +40,14 @@ std::string server_binary_path() { return executable_folder() + "/hammertime-ser
 
 server_process::server_process(const std::string& binary, std::chrono::milliseconds delay,
                                const std::vector<std::string>& extra_args,
-                               std::chrono::milliseconds ready_within) {
+                               std::chrono::milliseconds ready_within,
+                               std::optional<cpu_set_t> cpus) {
   std::vector<std::string> args{binary, "--port", "0", "--delay",
                                 std::to_string(delay.count()) + "ms"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  auto started = spawn_in_own_group(binary, args, true);
+  spawn_setup setup;
+  setup.cpus = cpus;
+  auto started = spawn_in_own_group(binary, args, true, setup);
   pid_ = started.pid;
   output_fd_ = started.output_fd;
 

@@ -3,6 +3,7 @@
 // running, named by --server URL.
 #pragma once
 
+#include <sched.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -32,9 +33,11 @@ class server_process {
   // Starts the server and waits (at most ready_within) for its ready line
   // "listening on http://127.0.0.1:PORT". Throws std::runtime_error with what the
   // server said when it does not get ready, or when a stop signal arrives meanwhile.
+  // cpus: where it may run (--pin), else anywhere.
   server_process(const std::string& binary, std::chrono::milliseconds delay,
                  const std::vector<std::string>& extra_args,
-                 std::chrono::milliseconds ready_within = std::chrono::seconds(10));
+                 std::chrono::milliseconds ready_within = std::chrono::seconds(10),
+                 std::optional<cpu_set_t> cpus = std::nullopt);
   ~server_process();
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;

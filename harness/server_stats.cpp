@@ -49,8 +49,10 @@ std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset
   if (!answered || requests == nullptr || !requests->is_object()) return std::nullopt;
   server_stats stats;
   stats.answered = static_cast<std::uint64_t>(*answered);
-  if (auto p99 = number_at(parsed.find_pointer("/lateness_us/p99", error)))
-    stats.lateness_p99_ms = *p99 / 1000.0;
+  auto p50 = number_at(parsed.find_pointer("/lateness_us/p50", error));
+  auto p99 = number_at(parsed.find_pointer("/lateness_us/p99", error));
+  auto max = number_at(parsed.find_pointer("/lateness_us/max", error));
+  if (p50 && p99 && max) stats.lateness = server_lateness{*p50 / 1e3, *p99 / 1e3, *max / 1e3};
   auto user = number_at(parsed.find_pointer("/cpu_seconds/user", error));
   auto system = number_at(parsed.find_pointer("/cpu_seconds/system", error));
   if (user && system) stats.cpu_seconds = *user + *system;

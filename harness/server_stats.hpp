@@ -15,9 +15,14 @@ namespace hammertime::harness {
 // True when anything answers HTTP at `where` (any status counts).
 bool answers_http(const endpoint& where, std::chrono::milliseconds within);
 
+// How much later than the delay it meant to inject the server began each answer.
+struct server_lateness {
+  double p50_ms = 0, p99_ms = 0, max_ms = 0;
+};
+
 struct server_stats {
   std::uint64_t answered = 0;  // responses sent since the last reset
-  std::optional<double> lateness_p99_ms;
+  std::optional<server_lateness> lateness;
   std::optional<double> cpu_seconds;  // user + system, since the server started
 };
 

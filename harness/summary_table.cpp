@@ -9,13 +9,22 @@
 namespace hammertime::harness {
 namespace {
 
+// Three significant digits, never an exponent, never "0.000" for a figure that is not 0:
+// 0.000661, 0.661, 6.61, 66.1, 661, 6610.
+std::string three_digits(double value) {
+  if (value == 0 || !std::isfinite(value)) return value == 0 ? "0" : "n/a";
+  int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+  int decimals = std::max(0, 2 - magnitude);
+  char text[48];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
 std::string human_bytes(double bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   int unit = 0;
   while (std::fabs(bytes) >= 1024 && unit < 4) bytes /= 1024, ++unit;
-  char text[32];
-  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
-  return text;
+  return three_digits(bytes) + " " + units[unit];
 }
 
 std::string rate(double value) {
@@ -41,6 +50,46 @@ std::string context_text(const boost::json::object& context, const char* key) {
   return boost::json::serialize(*value);
 }
 
+// The median of a measure over the runs that have it, or "n/a (reason)" when none has.
+template <class Pick>
+std::string median_or_na(const std::vector<const finished_cell*>& runs, Pick pick,
+                         std::string (*show)(double)) {
+  std::vector<double> values;
+  std::string why;
+  for (const auto* done : runs)
+    if (auto value = pick(*done, why)) values.push_back(*value);
+  if (values.empty()) return "n/a" + (why.empty() ? std::string() : " (" + why + ")");
+  return show(median(values));
+}
+
+constexpr const char* columns =
+    "| workload | model | C | N | delay ms | items/s (min–max) | CV | ideal items/s | "
+    "efficiency | CPU µs/item | peak memory | bytes/task | kernel memory | p50 / p99 ms "
+    "| server late p99 ms | ok / not found / failed | valid | flags |\n"
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n";
+
+// What a reader must know before quoting the row: unstable, server-bound, memory that
+// is not exact, a cell that was not valid in every repetition.
+std::string row_flags(std::span<const finished_cell* const> runs,
+                      const std::vector<const finished_cell*>& valid, bool unstable) {
+  std::vector<std::string> flags;
+  if (unstable) flags.push_back("**unstable**");
+  std::size_t bound = 0;
+  for (const auto* done : valid) bound += server_bound(*done) ? 1 : 0;
+  if (bound > 0)
+    flags.push_back("**server-bound** (" + std::to_string(bound) + " of " +
+                    std::to_string(valid.size()) + ")");
+  for (const auto* done : valid)
+    if (!done->result.memory_doubt.empty()) {
+      flags.push_back("memory: " + done->result.memory_doubt);
+      break;
+    }
+  if (valid.size() != runs.size()) flags.push_back("invalid repetitions");
+  std::string text;
+  for (const auto& flag : flags) text += (text.empty() ? "" : "; ") + flag;
+  return text;
+}
+
 // One benchmark's repetitions as one row: medians over its valid runs.
 std::string table_row(std::span<const finished_cell* const> runs) {
   std::vector<const finished_cell*> valid;
@@ -48,11 +97,6 @@ std::string table_row(std::span<const finished_cell* const> runs) {
     if (is_valid(*done)) valid.push_back(done);
   const cell& where = runs.front()->where;
   auto ideal = ideal_items_per_second(where);
-  auto median_of = [&](auto field) {
-    std::vector<double> values;
-    for (const auto* done : valid) values.push_back(field(*done));
-    return median(values);
-  };
   std::ostringstream row;
   row << "| " << models::to_string(where.workload) << " | " << where.model->name << " | "
       << where.concurrency << " | " << where.items << " | " << where.delay.count()
@@ -62,35 +106,53 @@ std::string table_row(std::span<const finished_cell* const> runs) {
                       : "no (" + std::to_string(valid.size()) + " of " +
                             std::to_string(runs.size()) + ")";
   if (valid.empty()) {
-    row << "— | " << (ideal ? rate(*ideal) : "—") << " | — | — | — | — | — | — | — | "
-        << validity << " |\n";
+    row << "— | — | " << (ideal ? rate(*ideal) : "—")
+        << " | — | — | — | — | — | — | — | — | " << validity << " | |\n";
     return row.str();
   }
 
   std::vector<double> speeds;
   for (const auto* done : valid) speeds.push_back(items_per_second(*done));
-  double speed = median(speeds);
-  auto [slowest, fastest] = std::minmax_element(speeds.begin(), speeds.end());
-  row << rate(speed) << " (" << rate(*slowest) << "–" << rate(*fastest) << ") | "
+  auto spread = dispersion_of(speeds);
+  row << rate(spread.median) << " (" << rate(spread.min) << "–" << rate(spread.max)
+      << ") | " << (valid.size() > 1 ? fixed(100 * spread.cv, 1) + " %" : "—") << " | "
       << (ideal ? rate(*ideal) : "—") << " | "
-      << (ideal ? fixed(100 * speed / *ideal, 1) + " %" : "—") << " | ";
-  row << fixed(median_of([](const finished_cell& d) {
-                 return (d.result.cpu_user_s + d.result.cpu_system_s) /
-                        static_cast<double>(d.where.items) * 1000;
-               }),
-               3)
+      << (ideal ? fixed(100 * spread.median / *ideal, 1) + " %" : "—") << " | ";
+  auto measure = [&](auto pick, std::string (*show)(double)) {
+    return median_or_na(valid, pick, show);
+  };
+  using cell_ref = const finished_cell&;
+  row << measure([](cell_ref d, std::string&) -> std::optional<double> {
+    return cpu_us_per_item(d);
+  }, three_digits) << " | ";
+  row << measure([](cell_ref d, std::string& why) -> std::optional<double> {
+    if (!d.result.peak_memory_bytes) why = "not read";
+    return d.result.peak_memory_bytes;
+  }, human_bytes) << " | ";
+  row << measure([](cell_ref d, std::string& why) { return bytes_per_task(d, &why); },
+                 human_bytes)
       << " | ";
-  row << human_bytes(median_of([](const finished_cell& d) {
-    return static_cast<double>(d.result.peak_pss_bytes);
-  })) << " | ";
-  row << human_bytes(median_of([](const finished_cell& d) { return bytes_per_task(d); }))
+  row << measure([](cell_ref d, std::string& why) -> std::optional<double> {
+    if (!d.result.kernel_memory_bytes) why = "not kept";
+    return d.result.kernel_memory_bytes;
+  }, human_bytes)
+      << (valid.front()->result.kernel_memory_system_wide ? " (system-wide)" : "")
       << " | ";
-  row << human_bytes(median_of([](const finished_cell& d) {
-    return static_cast<double>(d.result.kernel_memory_bytes);
-  })) << " | ";
-  row << fixed(median_of([](const finished_cell& d) { return d.result.p50_ms; }), 1)
-      << " / "
-      << fixed(median_of([](const finished_cell& d) { return d.result.p99_ms; }), 1)
+  row << measure([](cell_ref d, std::string&) -> std::optional<double> {
+    return d.result.p50_ms;
+  }, three_digits) << " / "
+      << measure([](cell_ref d, std::string&) -> std::optional<double> {
+    return d.result.p99_ms;
+  }, three_digits) << " | ";
+  row << (where.workload == models::workload::sleep
+              ? std::string("—")
+              : measure([](cell_ref d, std::string& why) -> std::optional<double> {
+                  if (!d.result.server_lateness_ms) {
+                    why = "server keeps none";
+                    return std::nullopt;
+                  }
+                  return d.result.server_lateness_ms->p99_ms;
+                }, three_digits))
       << " | ";
 
   std::vector<std::string> tallies;  // the distinct ones, usually one
@@ -102,8 +164,19 @@ std::string table_row(std::span<const finished_cell* const> runs) {
       tallies.push_back(tally);
   }
   for (std::size_t t = 0; t < tallies.size(); ++t) row << (t ? "; " : "") << tallies[t];
-  row << " | " << validity << " |\n";
+  row << " | " << validity << " | " << row_flags(runs, valid, spread.unstable) << " |\n";
   return row.str();
+}
+
+// The context's warnings (system checks), as a list at the top.
+std::string warnings_text(const boost::json::object& context) {
+  const auto* warnings = context.if_contains("warnings");
+  if (warnings == nullptr || !warnings->is_array() || warnings->as_array().empty())
+    return "";
+  std::string text = "**Warnings** (the figures below may not repeat):\n\n";
+  for (const auto& warning : warnings->as_array())
+    if (warning.is_string()) text += "- " + std::string(warning.as_string()) + "\n";
+  return text + "\n";
 }
 
 }  // namespace
@@ -112,21 +185,20 @@ std::string summary_markdown(const boost::json::object& context,
                              std::span<const finished_cell> cells) {
   std::ostringstream out;
   out << "# hammertime run " << context_text(context, "run_name") << "\n\n"
-      << context_text(context, "cpu_model") << ", " << context_text(context, "num_cpus")
-      << " CPUs, " << context_text(context, "kernel") << ", commit "
-      << context_text(context, "git_commit").substr(0, 10) << ", "
+      << warnings_text(context) << context_text(context, "cpu_model") << ", "
+      << context_text(context, "num_cpus") << " CPUs, " << context_text(context, "kernel")
+      << ", commit " << context_text(context, "git_commit").substr(0, 10) << ", "
       << context_text(context, "date") << ".\n\n"
-      << "Median over the valid repetitions (min–max). Ideal = N / (ceil(N/C) × delay). "
-         "Peak memory: the child's whole process tree, summed PSS; bytes/task = (peak − "
-         "the "
-         "child's memory before its first item) ÷ min(C, N). Kernel memory is "
-         "system-wide: "
-         "the peak increase of KernelStack + PageTables during the cell.\n\n"
-      << "| workload | model | C | N | delay ms | items/s (min–max) | ideal items/s | "
-         "efficiency | "
-         "CPU s / 1000 items | peak memory | bytes/task | kernel memory (system-wide) | "
-         "p50 / p99 ms | ok / not found / failed | valid |\n"
-      << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n";
+      << "Median over the valid repetitions (min–max, CV). Ideal = N / (ceil(N/C) × "
+         "delay). CPU: the work's own CPU (user + system, workers included) per item. "
+         "Peak memory: the cell's whole process tree, by the method results.json "
+         "records (memory_method: the cell's own memory cgroup where the harness may "
+         "make one, else sampled PSS); bytes/task = (peak − the child's memory before "
+         "its first item) ÷ min(C, N). Server late: how much later than the delay the "
+         "server answered (p99). Flags: **unstable** when the repetitions' items/s "
+         "spread (max − min) exceeds 10 % of their median; **server-bound** when the "
+         "server answered later than 2 % of the delay.\n\n"
+      << columns;
 
   std::vector<std::string> failures;
   auto order = in_report_order(cells);

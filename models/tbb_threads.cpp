@@ -66,10 +66,7 @@ class tbb_arena {
   tbb::task_arena arena_;
 };
 
-}  // namespace
-
-void run_on_tbb_threads(std::size_t threads, const std::function<void()>& task) {
-  require_threads(threads, "thread_pool");
+void run_in_arena(std::size_t threads, const std::function<void()>& task) {
   tbb_arena pool(threads);
   pool_gate gate(threads);
   tbb::task_group workers;
@@ -90,6 +87,19 @@ void run_on_tbb_threads(std::size_t threads, const std::function<void()>& task) 
                         "tbb::global_control, or a scheduler started earlier) or the "
                         "machine gave no more; run it in a fresh process (hammertime "
                         "child) or lower --concurrency");
+}
+
+}  // namespace
+
+void run_on_tbb_threads(std::size_t threads, const std::function<void()>& task) {
+  require_threads(threads, "thread_pool");
+  // Held from the start, so that the end can wait for TBB's threads to exit: the
+  // pool's tear-down is part of its work, as a `with ThreadPoolExecutor()` block's is.
+  tbb::task_scheduler_handle scheduler{tbb::attach{}};
+  run_in_arena(threads, task);
+  // Joins the worker threads (false when something else in this process still holds
+  // TBB's scheduler, e.g. a test that runs TBB elsewhere: they then stay parked).
+  tbb::finalize(scheduler, std::nothrow);
 }
 
 }  // namespace hammertime::models

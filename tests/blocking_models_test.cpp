@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <thread>
 
 #include "model.hpp"
@@ -163,6 +164,25 @@ TEST(thread_pool, runs_c_items_at_once_not_c_minus_the_callers_slot) {
   EXPECT_EQ(counts.ok(), 100u);
   EXPECT_GE(wall, 2s);
   EXPECT_LT(wall, 3500ms);
+}
+
+// /proc/self/status "Threads:".
+std::size_t threads_of_this_process() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("Threads:", 0) == 0) return std::stoul(line.substr(8));
+  return 0;
+}
+
+// The pool's tear-down is part of its work (the model's clock stops after it): TBB's
+// worker threads exit before run returns, rather than stay parked until the process
+// exits.
+TEST(thread_pool, joins_its_threads_before_it_returns) {
+  auto before = threads_of_this_process();
+  tally counts(64);
+  run_thread_pool(sleep_job(64, 64, 10ms), counts);
+  EXPECT_EQ(counts.ok(), 64u);
+  EXPECT_EQ(threads_of_this_process(), before);
 }
 
 TEST(thread_pool, gets_the_exact_flags_tally_from_the_server) {

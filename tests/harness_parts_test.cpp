@@ -253,8 +253,11 @@ finished_cell a_cell(std::size_t repetition, double wall_seconds,
     done.result.ok = 100;
     done.result.baseline_pss_bytes = 1'000'000;
   }
-  done.result.peak_pss_bytes = 1'500'000;
+  done.result.memory_method = "sampled PSS";
+  done.result.memory_samples = 50;
+  done.result.peak_memory_bytes = 1'500'000;
   done.result.cpu_user_s = 0.01;
+  done.result.process_cpu_user_s = 0.03;
   return done;
 }
 
