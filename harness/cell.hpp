@@ -48,7 +48,7 @@ std::vector<cell> plan_cells(const run_options& options);
 // Shuffles the cells within each repetition (the matrix keeps repetition outermost), so
 // that no model always runs after the same one (Google Benchmark's random
 // interleaving). Fisher-Yates on a 64-bit Mersenne Twister, whose output the C++
-// standard fixes: a seed replays the same order anywhere.
+// standard fixes: a seed replays the same order anywhere. Seed 0 keeps the planned order.
 void shuffle_within_repetitions(std::vector<cell>& cells, std::uint64_t seed);
 
 // The documented rule (see `hammertime run --help`), or --cell-limit when given.

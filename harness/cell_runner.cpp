@@ -132,11 +132,11 @@ struct missing_field : std::runtime_error {
 double required_number(const boost::json::object& line, const char* key) {
   const auto* value = line.if_contains(key);
   if (value != nullptr && value->is_double()) return value->as_double();
-  if (value != nullptr && value->is_int64()) return static_cast<double>(value->as_int64());
+  if (value != nullptr && value->is_int64())
+    return static_cast<double>(value->as_int64());
   if (value != nullptr && value->is_uint64())
     return static_cast<double>(value->as_uint64());
-  throw missing_field(std::string("the child's result line has no number '") + key +
-                      "'");
+  throw missing_field(std::string("the child's result line has no number '") + key + "'");
 }
 
 }  // namespace
@@ -295,7 +295,8 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
     result.kernel_memory_bytes = peaks->kernel_peak_bytes;
     if (!result.baseline_cgroup_bytes)
       result.memory_doubt = "the child did not read its cgroup before the work";
-    else if (peaks->peak_bytes < *result.baseline_cgroup_bytes + memory_cgroup::charge_batch())
+    else if (peaks->peak_bytes <
+             *result.baseline_cgroup_bytes + memory_cgroup::charge_batch())
       result.memory_doubt = "the rise is within the kernel's charge batch (" +
                             std::to_string(memory_cgroup::charge_batch() >> 10) +
                             " KiB): bytes/task is a bound";

@@ -55,7 +55,8 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
   --repetitions R     repetitions of every cell, interleaved: repetition outermost,
                       the cells within each in a shuffled order     (default 3)
   --shuffle-seed S    the seed of that order (default: drawn at random; results.json's
-                      context records it, so a run's order can be replayed)
+                      context records it, so a run's order can be replayed); 0 keeps
+                      the planned order: repetition, then concurrency, then model
   --pin               the server on CPU 0, the cells on the other CPUs (needs 2 CPUs
                       or more; recorded in the context). Without it the two share all
                       CPUs, as a client and server on one laptop do

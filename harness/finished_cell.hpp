@@ -52,7 +52,7 @@ inline constexpr double server_bound_share = 0.02;
 inline constexpr double unstable_spread = 0.10;
 struct dispersion {
   double median = 0, min = 0, max = 0;
-  double cv = 0;      // standard deviation ÷ mean (population), 0 for one value
+  double cv = 0;  // standard deviation ÷ mean (population), 0 for one value
   bool unstable = false;
 };
 dispersion dispersion_of(const std::vector<double>& values);

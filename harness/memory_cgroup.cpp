@@ -142,7 +142,8 @@ std::optional<memory_cgroup::peaks> memory_cgroup::read_peaks() const {
   auto peak = read_number(folder / (v2_ ? "memory.peak" : "memory.max_usage_in_bytes"));
   if (!peak) return std::nullopt;
   peaks read{*peak, std::nullopt};
-  if (!v2_) read.kernel_peak_bytes = read_number(folder / "memory.kmem.max_usage_in_bytes");
+  if (!v2_)
+    read.kernel_peak_bytes = read_number(folder / "memory.kmem.max_usage_in_bytes");
   return read;
 }
 

@@ -73,7 +73,8 @@ boost::json::object iteration_entry(const finished_cell& done) {
     entry["cpu_system_s"] = r.cpu_system_s;
     entry["cpu_us_per_item"] = cpu_us_per_item(done);
     entry["outside_minus_inside_ms"] = outside_minus_inside_seconds(done) * 1000;
-    if (auto baseline = r.baseline_memory_bytes()) entry["baseline_memory_bytes"] = *baseline;
+    if (auto baseline = r.baseline_memory_bytes())
+      entry["baseline_memory_bytes"] = *baseline;
     std::string why_not;
     if (auto per_task = bytes_per_task(done, &why_not))
       entry["bytes_per_task"] = *per_task;
@@ -219,7 +220,8 @@ std::string results_csv(std::span<const finished_cell> cells) {
   // Empty where a measure was not taken; results.json says why.
   const std::vector<std::pair<const char*, field>> columns{
       {"name", [](const auto& d) { return d.where.name(); }},
-      {"workload", [](const auto& d) { return std::string(to_string(d.where.workload)); }},
+      {"workload",
+       [](const auto& d) { return std::string(to_string(d.where.workload)); }},
       {"model", [](const auto& d) { return std::string(d.where.model->name); }},
       {"items", [](const auto& d) { return std::to_string(d.where.items); }},
       {"concurrency", [](const auto& d) { return std::to_string(d.where.concurrency); }},
@@ -241,15 +243,18 @@ std::string results_csv(std::span<const finished_cell> cells) {
       {"cpu_user_s", when_ran([](const auto& d) { return d.result.cpu_user_s; })},
       {"cpu_system_s", when_ran([](const auto& d) { return d.result.cpu_system_s; })},
       {"cpu_us_per_item", when_ran([](const auto& d) { return cpu_us_per_item(d); })},
-      {"process_cpu_us_per_item", [&](const auto& d) { return number(process_cpu_us_per_item(d)); }},
+      {"process_cpu_us_per_item",
+       [&](const auto& d) { return number(process_cpu_us_per_item(d)); }},
       {"outside_minus_inside_ms",
        when_ran([](const auto& d) { return outside_minus_inside_seconds(d) * 1000; })},
       {"ok", when_ran([](const auto& d) { return d.result.ok; })},
       {"not_found", when_ran([](const auto& d) { return d.result.not_found; })},
       {"failed", when_ran([](const auto& d) { return d.result.failed; })},
-      {"valid", [](const auto& d) { return std::string(is_valid(d) ? "true" : "false"); }},
+      {"valid",
+       [](const auto& d) { return std::string(is_valid(d) ? "true" : "false"); }},
       {"memory_method", [](const auto& d) { return csv_field(d.result.memory_method); }},
-      {"peak_memory_bytes", maybe([](const auto& d) { return d.result.peak_memory_bytes; })},
+      {"peak_memory_bytes",
+       maybe([](const auto& d) { return d.result.peak_memory_bytes; })},
       {"baseline_memory_bytes",
        maybe([](const auto& d) { return d.result.baseline_memory_bytes(); })},
       {"bytes_per_task", maybe([](const auto& d) { return bytes_per_task(d); })},

@@ -122,7 +122,6 @@ boost::json::object run_context(const planned_run& plan,
   return context;
 }
 
-
 // Everything a run holds from its first written result to its summary.
 struct run_state {
   planned_run plan;
@@ -151,8 +150,9 @@ bool injects_faults(const run_options& options) {
 // Throws usage_error when there is no rest, or no server of ours to pin.
 void pin_cpus(planned_run& run) {
   if (!run.options.server_url.empty())
-    throw usage_error("--pin pins the server the harness starts; with --server, pin "
-                      "that server yourself (taskset)");
+    throw usage_error(
+        "--pin pins the server the harness starts; with --server, pin "
+        "that server yourself (taskset)");
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
   if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2)
@@ -171,13 +171,14 @@ void pin_cpus(planned_run& run) {
   run.cell_cpus = cells;
 }
 
-
 // Throws usage_error for bad arguments, a bad plan, or a machine limit the cells hit.
 planned_run parse_and_plan(std::span<const std::string_view> args) {
   planned_run run;
   run.options = parse_run_options(args);
   run.cells = plan_cells(run.options);
-  if (!run.options.shuffle_seed) run.options.shuffle_seed = std::random_device{}();
+  if (!run.options.shuffle_seed)  // 1.. (0 would keep the planned order)
+    run.options.shuffle_seed =
+        (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}()) | 1;
   shuffle_within_repetitions(run.cells, *run.options.shuffle_seed);
   if (run.options.pin) pin_cpus(run);
   if (auto problem = first_limit_problem(run.cells, models::read_machine_limits()))
@@ -260,8 +261,6 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
   auto& environment = run.environment;
   environment.server = given ? *given : run.server->where();
   environment.server_pid = run.server ? run.server->pid() : -1;
-  environment.child_cpus = run.plan.cell_cpus;
-  environment.sample_memory = run.plan.options.sample_memory;
   environment.server_has_stats =
       fetch_server_stats(environment.server, false, std::chrono::seconds(1)).has_value();
   return std::nullopt;
@@ -397,6 +396,8 @@ int run_main(std::span<const std::string_view> args) {
     return usage_problem(error.what());
   }
 
+  run.environment.child_cpus = run.plan.cell_cpus;
+  run.environment.sample_memory = run.plan.options.sample_memory;
   if (auto failed = start_server(run, given_server, server_binary)) return *failed;
   bool written = run_cells(run);
   if (written && run.server) run.server->stop();

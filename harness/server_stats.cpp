@@ -52,7 +52,8 @@ std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset
   auto p50 = number_at(parsed.find_pointer("/lateness_us/p50", error));
   auto p99 = number_at(parsed.find_pointer("/lateness_us/p99", error));
   auto max = number_at(parsed.find_pointer("/lateness_us/max", error));
-  if (p50 && p99 && max) stats.lateness = server_lateness{*p50 / 1e3, *p99 / 1e3, *max / 1e3};
+  if (p50 && p99 && max)
+    stats.lateness = server_lateness{*p50 / 1e3, *p99 / 1e3, *max / 1e3};
   auto user = number_at(parsed.find_pointer("/cpu_seconds/user", error));
   auto system = number_at(parsed.find_pointer("/cpu_seconds/system", error));
   if (user && system) stats.cpu_seconds = *user + *system;

@@ -122,37 +122,50 @@ std::string table_row(std::span<const finished_cell* const> runs) {
     return median_or_na(valid, pick, show);
   };
   using cell_ref = const finished_cell&;
-  row << measure([](cell_ref d, std::string&) -> std::optional<double> {
-    return cpu_us_per_item(d);
-  }, three_digits) << " | ";
-  row << measure([](cell_ref d, std::string& why) -> std::optional<double> {
-    if (!d.result.peak_memory_bytes) why = "not read";
-    return d.result.peak_memory_bytes;
-  }, human_bytes) << " | ";
+  row << measure([](cell_ref d,
+                    std::string&) -> std::optional<double> { return cpu_us_per_item(d); },
+                 three_digits)
+      << " | ";
+  row << measure(
+             [](cell_ref d, std::string& why) -> std::optional<double> {
+               if (!d.result.peak_memory_bytes) why = "not read";
+               return d.result.peak_memory_bytes;
+             },
+             human_bytes)
+      << " | ";
   row << measure([](cell_ref d, std::string& why) { return bytes_per_task(d, &why); },
                  human_bytes)
       << " | ";
-  row << measure([](cell_ref d, std::string& why) -> std::optional<double> {
-    if (!d.result.kernel_memory_bytes) why = "not kept";
-    return d.result.kernel_memory_bytes;
-  }, human_bytes)
+  row << measure(
+             [](cell_ref d, std::string& why) -> std::optional<double> {
+               if (!d.result.kernel_memory_bytes) why = "not kept";
+               return d.result.kernel_memory_bytes;
+             },
+             human_bytes)
       << (valid.front()->result.kernel_memory_system_wide ? " (system-wide)" : "")
       << " | ";
-  row << measure([](cell_ref d, std::string&) -> std::optional<double> {
-    return d.result.p50_ms;
-  }, three_digits) << " / "
-      << measure([](cell_ref d, std::string&) -> std::optional<double> {
-    return d.result.p99_ms;
-  }, three_digits) << " | ";
-  row << (where.workload == models::workload::sleep
+  row << measure([](cell_ref d,
+                    std::string&) -> std::optional<double> { return d.result.p50_ms; },
+                 three_digits)
+      << " / "
+      << measure([](cell_ref d,
+                    std::string&) -> std::optional<double> { return d.result.p99_ms; },
+                 three_digits)
+      << " | ";
+  bool server_measured = std::any_of(valid.begin(), valid.end(), [](const auto* done) {
+    return done->result.server_lateness_ms.has_value();
+  });
+  row << (!server_measured
               ? std::string("—")
-              : measure([](cell_ref d, std::string& why) -> std::optional<double> {
-                  if (!d.result.server_lateness_ms) {
-                    why = "server keeps none";
-                    return std::nullopt;
-                  }
-                  return d.result.server_lateness_ms->p99_ms;
-                }, three_digits))
+              : measure(
+                    [](cell_ref d, std::string& why) -> std::optional<double> {
+                      if (!d.result.server_lateness_ms) {
+                        why = "not kept";
+                        return std::nullopt;
+                      }
+                      return d.result.server_lateness_ms->p99_ms;
+                    },
+                    three_digits))
       << " | ";
 
   std::vector<std::string> tallies;  // the distinct ones, usually one

@@ -46,9 +46,9 @@ cpu_snapshot take_cpu_snapshot() {
   getrusage(RUSAGE_CHILDREN, &children);
   snapshot.own_seconds = seconds(self.ru_utime) + seconds(self.ru_stime) +
                          seconds(children.ru_utime) + seconds(children.ru_stime);
-  snapshot.wall_seconds = std::chrono::duration<double>(
-                              std::chrono::steady_clock::now().time_since_epoch())
-                              .count();
+  snapshot.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
   return snapshot;
 }
 

@@ -183,6 +183,7 @@ void session::prepare(std::string_view target, http::verb method) {
 void session::prepare_stats(std::string_view path, std::string_view query,
                             http::verb method) {
   deadline_ = clock::now();
+  state_.counters.stats_asked();
   bool reset = path == "/stats/reset";
   if (method != (reset ? http::verb::post : http::verb::get)) {
     status_ = 405, body_ = reset ? reset_needs_post_body : not_allowed_body;

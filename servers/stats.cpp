@@ -39,6 +39,8 @@ void stats::injected(fault kind) {
 
 void stats::slowed() { slow_bodies_.fetch_add(1, relaxed); }
 
+void stats::stats_asked() { stats_requests_.fetch_add(1, relaxed); }
+
 std::string stats::to_json(bool reset) {
   boost::json::object requests{{"200", 0}, {"404", 0}};
   std::uint64_t total = 0;
@@ -70,6 +72,7 @@ std::string stats::to_json(bool reset) {
         {"p50", lateness.p50},
         {"p99", lateness.p99},
         {"max", lateness.max}}},
+      {"stats_requests", stats_requests_.load(relaxed)},
       {"cpu_seconds",
        {{"user", seconds(usage.ru_utime)}, {"system", seconds(usage.ru_stime)}}},
   };

@@ -22,6 +22,9 @@ class stats {
   void answered(unsigned status, std::chrono::steady_clock::duration lateness);
   void injected(fault kind);
   void slowed();
+  // A GET /stats or POST /stats/reset: counted apart, never reset, so a harness's own
+  // questions can be counted (it must not ask while a cell runs).
+  void stats_asked();
 
   // The counters as JSON; with reset, zeroes them after reading (connections.open stays,
   // connections.max restarts from it) so a harness can read per-run figures.
@@ -31,7 +34,7 @@ class stats {
   using counter = std::atomic<std::uint64_t>;
   std::array<counter, 600> by_status_{};
   std::array<counter, 5> by_fault_{};  // indexed by fault; [none] unused
-  counter slow_bodies_{0};
+  counter slow_bodies_{0}, stats_requests_{0};
   counter open_{0}, max_open_{0}, accepted_{0};
   histogram lateness_;
 };

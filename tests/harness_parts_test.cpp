@@ -9,19 +9,25 @@
 
 #include <boost/json.hpp>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "atomic_file.hpp"
 #include "cell.hpp"
+#include "cell_runner.hpp"
 #include "cli.hpp"
 #include "finished_cell.hpp"
+#include "memory_cgroup.hpp"
 #include "plan_limits.hpp"
 #include "process_memory.hpp"
 #include "results_writer.hpp"
 #include "server_launcher.hpp"
 #include "summary_table.hpp"
+#include "system_checks.hpp"
 
 namespace hammertime::harness {
 namespace {
@@ -393,6 +399,216 @@ TEST(harness_files, writes_replace_the_file_whole_and_leave_no_temporary) {
   for ([[maybe_unused]] const auto& entry : fs::directory_iterator(folder)) ++entries;
   EXPECT_EQ(entries, 3u);  // a.txt, runs, latest
   fs::remove_all(folder);
+}
+
+// --- issue 12: numbers a speaker can defend -------------------------------------
+
+TEST(harness_plan, cells_are_shuffled_within_each_repetition_and_a_seed_replays_it) {
+  auto options = parse({"--workload", "sleep", "--models", "all", "--items", "10",
+                        "--concurrency", "1,5,10", "--repetitions", "3"});
+  auto planned = plan_cells(options);
+  auto order_of = [&](std::uint64_t seed) {
+    auto cells = planned;
+    shuffle_within_repetitions(cells, seed);
+    return cells;
+  };
+  auto names = [](const std::vector<cell>& cells, std::size_t repetition) {
+    std::vector<std::string> list;
+    for (const auto& one : cells)
+      if (one.repetition == repetition) list.push_back(one.name());
+    return list;
+  };
+  auto shuffled = order_of(7);
+  ASSERT_EQ(shuffled.size(), planned.size());
+  for (std::size_t i = 1; i < shuffled.size(); ++i)  // repetition stays outermost
+    EXPECT_LE(shuffled[i - 1].repetition, shuffled[i].repetition);
+  for (std::size_t r = 0; r < 3; ++r) {
+    auto before = names(planned, r), after = names(shuffled, r);
+    std::sort(before.begin(), before.end());
+    std::sort(after.begin(), after.end());
+    EXPECT_EQ(before, after) << "repetition " << r << " holds every cell once";
+  }
+  EXPECT_NE(names(shuffled, 0), names(planned, 0));
+  EXPECT_NE(names(shuffled, 0), names(shuffled, 1));  // each repetition its own order
+  EXPECT_EQ(names(order_of(7), 0), names(shuffled, 0));
+  EXPECT_NE(names(order_of(8), 0), names(shuffled, 0));
+  EXPECT_EQ(names(order_of(0), 0), names(planned, 0));  // 0: the planned order
+}
+
+TEST(harness_cli, run_wide_switches_and_the_shuffle_seed) {
+  auto options = parse({"--shuffle-seed", "12345", "--pin", "--sample-memory"});
+  EXPECT_EQ(options.shuffle_seed, 12345u);
+  EXPECT_TRUE(options.pin);
+  EXPECT_TRUE(options.sample_memory);
+  EXPECT_FALSE(parse({}).shuffle_seed.has_value());
+  EXPECT_THROW(parse({"--shuffle-seed", "-1"}), usage_error);
+  EXPECT_THROW(parse({"--shuffle-seed", "x"}), usage_error);
+  EXPECT_THROW(parse({"--pin=yes"}), usage_error);
+}
+
+TEST(harness_results,
+     a_server_that_answered_later_than_2_percent_of_the_delay_is_flagged) {
+  std::vector<finished_cell> cells{a_cell(0, 0.040), a_cell(1, 0.041), a_cell(2, 0.040)};
+  for (auto& done : cells)
+    done.result.server_lateness_ms = server_lateness{0.05, 0.15, 0.3};
+  // 0.15 ms of a 10 ms delay is 1.5 %: not bound.
+  EXPECT_FALSE(server_bound(cells[0]));
+  EXPECT_EQ(summary_markdown({}, cells).find("**server-bound** ("), std::string::npos);
+  cells[1].result.server_lateness_ms->p99_ms = 0.25;  // 2.5 %
+  EXPECT_TRUE(server_bound(cells[1]));
+  auto summary = summary_markdown({}, cells);
+  EXPECT_NE(summary.find("**server-bound** (1 of 3)"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("| 0.150 |"), std::string::npos) << summary;  // its p99
+  auto json = results_json({}, cells);
+  const auto& benchmarks = json.at("benchmarks").as_array();
+  EXPECT_EQ(benchmarks[1].at("server_bound"), true);
+  EXPECT_EQ(benchmarks[0].at("server_bound"), false);
+  EXPECT_EQ(benchmarks[3].at("server_bound"), true);  // the median row: any of them
+  EXPECT_DOUBLE_EQ(number(benchmarks[1].at("server_lateness_p99_ms")), 0.25);
+}
+
+TEST(harness_results, a_spread_above_10_percent_is_unstable_and_the_cv_is_given) {
+  std::vector<finished_cell> steady{a_cell(0, 0.040), a_cell(1, 0.041),
+                                    a_cell(2, 0.0405)};
+  auto json = results_json({}, steady);
+  const auto& median = json.at("benchmarks").as_array()[3].as_object();
+  EXPECT_EQ(median.at("unstable"), false);
+  EXPECT_GT(number(median.at("items_per_second_cv")), 0.0);
+  EXPECT_LT(number(median.at("items_per_second_cv")), 0.02);
+  EXPECT_EQ(summary_markdown({}, steady).find("| **unstable**"), std::string::npos);
+
+  std::vector<finished_cell> shaky{a_cell(0, 0.040), a_cell(1, 0.020), a_cell(2, 0.025)};
+  json = results_json({}, shaky);
+  EXPECT_EQ(json.at("benchmarks").as_array()[3].at("unstable"), true);
+  EXPECT_NE(summary_markdown({}, shaky).find("| **unstable**"), std::string::npos);
+  auto spread = dispersion_of({100, 105, 111});  // (111 - 100) / 105 = 10.5 %
+  EXPECT_TRUE(spread.unstable);
+  EXPECT_NEAR(spread.cv, 4.5 / 105.33, 1e-3);
+  EXPECT_FALSE(dispersion_of({100, 105, 109}).unstable);
+}
+
+TEST(harness_results, cpu_per_item_and_bytes_per_task_show_three_significant_digits) {
+  // 1M sleeping tasks at 0.66 us of CPU each: the old table printed 0.001 s per 1000.
+  auto done = a_cell(0, 1.2);
+  done.where.items = done.where.concurrency = 1'000'000;
+  done.result.ok = 1'000'000;
+  done.result.cpu_user_s = 0.5, done.result.cpu_system_s = 0.16;
+  done.result.peak_memory_bytes = 1'000'000 + 120'000'000;  // 120 B per task
+  std::vector<finished_cell> cells{done};
+  auto summary = summary_markdown({}, cells);
+  EXPECT_NE(summary.find("| 0.660 |"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("| 120 B |"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("0.000"), std::string::npos) << summary;
+}
+
+TEST(harness_results, a_measure_not_taken_is_n_a_with_its_reason_never_0) {
+  auto done = a_cell(0, 0.040);
+  done.result.peak_memory_bytes = 900'000;  // below the 1'000'000 baseline: missed
+  std::string why;
+  EXPECT_FALSE(bytes_per_task(done, &why).has_value());
+  EXPECT_EQ(why, "peak below the baseline");
+  std::vector<finished_cell> cells{done};
+  auto summary = summary_markdown({}, cells);
+  EXPECT_NE(summary.find("n/a (peak below the baseline)"), std::string::npos) << summary;
+  auto entry = results_json({}, cells).at("benchmarks").as_array()[0].as_object();
+  EXPECT_FALSE(entry.contains("bytes_per_task"));
+  EXPECT_EQ(entry.at("bytes_per_task_missing"), "peak below the baseline");
+  EXPECT_DOUBLE_EQ(number(entry.at("peak_memory_bytes")), 900'000);  // not raised
+
+  done.result.peak_memory_bytes.reset();  // never read
+  EXPECT_FALSE(bytes_per_task(done, &why).has_value());
+  EXPECT_EQ(why, "no peak");
+  entry = results_json({}, std::vector{done}).at("benchmarks").as_array()[0].as_object();
+  EXPECT_FALSE(entry.contains("peak_memory_bytes"));
+}
+
+TEST(harness_results, a_child_line_without_a_field_is_an_error_not_a_zero) {
+  std::string full =
+      R"({"wall_seconds":0.5,"cpu_user_seconds":0.01,"cpu_system_seconds":0.02,"ok":3,)"
+      R"("not_found":1,"failed":0,"bytes":10,"p50_ms":1,"p99_ms":2,"max_ms":3,)"
+      R"("baseline_pss_bytes":100,"baseline_rss_bytes":200,"vm_hwm_bytes":300})";
+  cell_result result;
+  std::string error;
+  ASSERT_TRUE(read_child_report("noise\n" + full + "\n", result, error));
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(result.ok, 3u);
+  EXPECT_DOUBLE_EQ(result.cpu_system_s, 0.02);
+  EXPECT_FALSE(result.baseline_cgroup_bytes.has_value());
+
+  auto without = full;
+  without.replace(without.find(R"("cpu_user_seconds":0.01,)"), 24, "");
+  cell_result partial;
+  ASSERT_TRUE(read_child_report(without, partial, error));
+  EXPECT_EQ(error, "the child's result line has no number 'cpu_user_seconds'");
+  EXPECT_FALSE(read_child_report("not json", partial, error));
+}
+
+TEST(harness_results, the_work_cpu_is_the_cpu_time_and_the_process_cpu_stands_beside_it) {
+  auto done = a_cell(0, 0.040);
+  auto entry =
+      results_json({}, std::vector{done}).at("benchmarks").as_array()[0].as_object();
+  EXPECT_DOUBLE_EQ(number(entry.at("cpu_time")), 10.0);  // the work's 0.01 s, in ms
+  EXPECT_DOUBLE_EQ(number(entry.at("cpu_us_per_item")), 100.0);          // 10 ms / 100
+  EXPECT_DOUBLE_EQ(number(entry.at("process_cpu_us_per_item")), 300.0);  // 30 ms / 100
+  EXPECT_NEAR(number(entry.at("outside_minus_inside_ms")), 10.0, 1e-9);
+}
+
+TEST(harness_system_checks, a_busy_or_unfit_machine_is_a_warning) {
+  boost::json::object quiet{{"num_cpus", 2},
+                            {"load_avg", {0.1, 0.2, 0.3}},
+                            {"cpu_scaling_enabled", false},
+                            {"library_build_type", "release"},
+                            {"git_dirty", false}};
+  EXPECT_TRUE(warnings_before_run(quiet).empty());
+  auto busy = quiet;
+  busy["load_avg"] = {1.5, 0.2, 0.3};
+  busy["cpu_scaling_enabled"] = true;
+  busy["library_build_type"] = "debug";
+  busy["git_dirty"] = true;
+  auto warnings = warnings_before_run(busy);
+  ASSERT_EQ(warnings.size(), 4u);
+  EXPECT_NE(warnings[0].find("load average 1.50 on 2 CPUs"), std::string::npos);
+
+  cpu_snapshot before{100, 1, 0}, after{130, 11, 100};  // 30 s busy, 10 s ours
+  EXPECT_DOUBLE_EQ(other_cpu_seconds(before, after, 0), 20);
+  EXPECT_DOUBLE_EQ(other_cpu_seconds(before, after, 15), 5);  // an outside server's
+  ASSERT_EQ(warnings_after_run(before, after, 0).size(), 1u);
+  EXPECT_NE(warnings_after_run(before, after, 0)[0].find("20.0 CPU-seconds"),
+            std::string::npos);
+  EXPECT_TRUE(warnings_after_run(before, after, 18).empty());  // 2 s of 100: 2 %
+  boost::json::object context{{"warnings", boost::json::array{"the machine was busy"}}};
+  EXPECT_NE(summary_markdown(context, {}).find("**Warnings**"), std::string::npos);
+  EXPECT_NE(summary_markdown(context, {}).find("- the machine was busy"),
+            std::string::npos);
+}
+
+// A peak of 5 ms between samples 20 ms apart: the cgroup keeps it, a sampler would not.
+TEST(harness_memory, a_cells_memory_cgroup_keeps_the_exact_peak_and_is_removed_after) {
+  std::string why_not;
+  auto group = memory_cgroup::make(why_not);
+  if (!group) GTEST_SKIP() << "no memory cgroup here: " << why_not;
+  auto folder = group->folder();
+  constexpr std::size_t spike = 64u << 20;
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::ofstream(group->procs_file()) << "0\n";
+    auto* block = static_cast<char*>(std::malloc(spike));
+    std::memset(block, 1, spike);
+    std::this_thread::sleep_for(5ms);
+    std::free(block);
+    _exit(0);
+  }
+  waitpid(child, nullptr, 0);
+  auto peaks = group->read_peaks();
+  ASSERT_TRUE(peaks);
+  EXPECT_GE(peaks->peak_bytes, spike);
+  EXPECT_LT(peaks->peak_bytes, spike + (32u << 20));
+  ASSERT_TRUE(peaks->kernel_peak_bytes.has_value());  // this machine's cgroup v1
+  EXPECT_GT(*peaks->kernel_peak_bytes, 0u);
+  EXPECT_TRUE(fs::exists(folder));
+  group.reset();
+  EXPECT_FALSE(fs::exists(folder));
 }
 
 }  // namespace

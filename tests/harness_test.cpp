@@ -2,6 +2,7 @@
 // workload needs no server), its result files parsed back, and what it leaves behind
 // when it is interrupted, killed, or has to kill a child past its time limit.
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -22,6 +23,7 @@
 #include "model_runs.hpp"
 #include "scratch_folder.hpp"
 #include "scripted_server.hpp"
+#include "server_helpers.hpp"
 #include "server_process.hpp"
 #include "wire.hpp"
 
@@ -191,15 +193,31 @@ TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
     EXPECT_LE(rate, ideal_items_per_second);
     EXPECT_GT(rate, ideal_items_per_second / 5);
     EXPECT_LE(number(c.at("efficiency")), 1.0);
-    // The memory figures come from three sources (the child's own PSS before its first
-    // item and its VmHWM, the sampler's PSS, the kernel's peak RSS at wait4); a PSS
-    // never exceeds the peak RSS of the one process it is taken of.
+    // The memory figures: the child's own PSS before its first item and its VmHWM,
+    // the kernel's peak RSS at wait4, and the cell's memory cgroup (or, where the
+    // harness may not make one, the sampler's PSS, which never exceeds the peak RSS of
+    // the one process it is taken of).
     EXPECT_GT(number(c.at("baseline_memory_bytes")), 0);
-    EXPECT_LE(number(c.at("baseline_memory_bytes")), number(c.at("vm_hwm_bytes")));
-    EXPECT_GT(number(c.at("memory_samples")), 0);
-    EXPECT_LE(number(c.at("peak_memory_bytes")), number(c.at("max_rss_bytes")));
-    EXPECT_GT(number(c.at("cpu_time")), 0);
+    EXPECT_GE(number(c.at("peak_memory_bytes")), number(c.at("baseline_memory_bytes")));
+    std::string method(c.at("memory_method").as_string());
+    if (method.rfind("cgroup", 0) == 0) {
+      EXPECT_EQ(c.at("kernel_memory_scope"), "cell");
+      EXPECT_FALSE(c.contains("memory_samples"));
+    } else {
+      EXPECT_LE(number(c.at("baseline_memory_bytes")), number(c.at("vm_hwm_bytes")));
+      EXPECT_GT(number(c.at("memory_samples")), 0);
+      EXPECT_LE(number(c.at("peak_memory_bytes")), number(c.at("max_rss_bytes")));
+    }
+    // CPU: the work's own (six sleeps) is below the whole process's, which also pays
+    // for its start-up and exit.
+    EXPECT_GE(number(c.at("cpu_time")), 0);
+    EXPECT_LT(number(c.at("cpu_us_per_item")), number(c.at("process_cpu_us_per_item")));
+    EXPECT_DOUBLE_EQ(number(c.at("cpu_time")),
+                     1000 * (number(c.at("cpu_user_s")) + number(c.at("cpu_system_s"))));
   }
+  EXPECT_NE(results.at("context").at("shuffle_seed").to_number<std::uint64_t>(), 0u);
+  EXPECT_TRUE(results.at("context").at("warnings").is_array());
+  EXPECT_TRUE(results.at("context").as_object().contains("other_cpu_seconds"));
   // The median of the two repetitions, as Google Benchmark names it.
   std::size_t medians = 0;
   for (const auto& entry : results.at("benchmarks").as_array())
@@ -388,10 +406,10 @@ bool wait_for_cells(const fs::path& folder, std::size_t cells,
 // A short cell (100 coroutines at once, 0.1 s), then a 10 s one (100 sleeps in a row):
 // a signal sent once the first cell is written lands in the second.
 harness_run start_a_short_then_a_long_cell(const scratch_folder& folder) {
-  return harness_run(
-      {"run", "--workload", "sleep", "--models", "coroutines,sequential", "--items",
-       "100", "--delay", "100ms", "--repetitions", "3", "--out", folder.out().string()},
-      folder.path);
+  return harness_run({"run", "--workload", "sleep", "--models", "coroutines,sequential",
+                      "--items", "100", "--delay", "100ms", "--repetitions", "3",
+                      "--shuffle-seed", "0", "--out", folder.out().string()},
+                     folder.path);
 }
 
 TEST(harness, ctrl_c_kills_every_child_and_keeps_the_finished_cells) {
@@ -445,10 +463,10 @@ TEST(harness, a_server_killed_mid_run_ends_the_run_with_no_valid_cell_after_it) 
   if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
   scratch_folder folder;
   // A short cell (100 requests at once, 0.1 s), then a 10 s one (100 in a row).
-  harness_run run(
-      {"run", "--workload", "flags", "--models", "coroutines,sequential", "--items",
-       "100", "--delay", "100ms", "--repetitions", "2", "--out", folder.out().string()},
-      folder.path);
+  harness_run run({"run", "--workload", "flags", "--models", "coroutines,sequential",
+                   "--items", "100", "--delay", "100ms", "--repetitions", "2",
+                   "--shuffle-seed", "0", "--out", folder.out().string()},
+                  folder.path);
   ASSERT_TRUE(wait_for_cells(folder.out(), 1, 30s)) << run.err();
   std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
   pid_t server = server_started_by(run.pid());
@@ -522,6 +540,140 @@ TEST(harness, sigkill_of_the_harness_leaves_whole_result_files_and_no_children) 
   EXPECT_EQ(run.wait(10s), 128 + SIGKILL);
   EXPECT_TRUE(processes_left_behind().empty());
   EXPECT_GE(iterations(parse_results(folder.out())).size(), 1u);
+}
+
+// `sh -c COMMAND` under script(1), so that its stderr is a terminal; waits for it.
+void harness_run_via_terminal(const std::string& command, const fs::path& logs) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen((logs / "terminal.txt").c_str(), "w", stdout);
+    execl("/usr/bin/script", "script", "-qec", command.c_str(), "/dev/null", nullptr);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << read_text(logs / "terminal.txt");
+}
+
+// The folder of this process's memory cgroup (v1's hierarchy), or "" without one.
+fs::path own_memory_cgroup() {
+  std::istringstream lines(read_text("/proc/self/cgroup"));
+  for (std::string line; std::getline(lines, line);)
+    if (auto at = line.find(":memory:"); at != std::string::npos)
+      return fs::path("/sys/fs/cgroup/memory") / line.substr(at + 8).substr(1);
+  return {};
+}
+
+// The cgroups a harness made for its cells and left: hammertime-<its pid>-*.
+std::vector<fs::path> cgroups_left_by(pid_t harness) {
+  std::vector<fs::path> left;
+  std::error_code error;
+  auto prefix = "hammertime-" + std::to_string(harness) + "-";
+  for (const auto& entry : fs::directory_iterator(own_memory_cgroup(), error))
+    if (entry.path().filename().string().rfind(prefix, 0) == 0) left.push_back(entry);
+  return left;
+}
+
+// Every model's clock stops after its own tear-down (threads joined, processes
+// reaped), so what the harness sees from outside exceeds it only by the process's
+// start-up and exit. Each cell ran in a memory cgroup of its own, removed after it.
+TEST(harness, every_models_clock_covers_its_tear_down_and_its_cgroup_goes_after_it) {
+  scratch_folder folder;
+  harness_run run(
+      {"run", "--workload", "sleep", "--models", "all", "--items", "20", "--delay",
+       "10ms", "--repetitions", "1", "--out", folder.out().string()},
+      folder.path);
+  pid_t harness = run.pid();
+  ASSERT_EQ(run.wait(120s), 0) << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), models::all_models().size());
+  bool root = geteuid() == 0 && !own_memory_cgroup().empty();
+  for (const auto& c : cells) {
+    EXPECT_EQ(c.at("valid"), true) << c.at("name");
+    EXPECT_GE(number(c.at("outside_minus_inside_ms")), 0) << c.at("name");
+    EXPECT_LT(number(c.at("outside_minus_inside_ms")), 1000) << c.at("name");
+    if (root)
+      EXPECT_EQ(c.at("memory_method"), "cgroup v1 memory.max_usage_in_bytes")
+          << c.at("name");
+  }
+  EXPECT_TRUE(cgroups_left_by(harness).empty());
+}
+
+TEST(harness, ctrl_c_removes_the_running_cells_cgroup) {
+  scratch_folder folder;
+  auto run = start_a_short_then_a_long_cell(folder);
+  pid_t harness = run.pid();
+  ASSERT_TRUE(wait_for_cells(folder.out(), 1, 30s)) << run.err();
+  std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
+  if (geteuid() == 0 && !own_memory_cgroup().empty())
+    EXPECT_EQ(cgroups_left_by(harness).size(), 1u);  // the running cell's
+  run.signal(SIGINT);
+  EXPECT_EQ(run.wait(10s), 130);
+  EXPECT_TRUE(cgroups_left_by(harness).empty());
+}
+
+// A 5 ms cell gives a 20 ms sampler a sample or two: its figure is flagged, not
+// printed as if it were exact.
+TEST(harness, a_sampled_peak_with_too_few_samples_is_flagged) {
+  scratch_folder folder;
+  harness_run run(
+      {"run", "--workload", "sleep", "--models", "sequential", "--items", "1", "--delay",
+       "5ms", "--repetitions", "1", "--sample-memory", "--out", folder.out().string()},
+      folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("memory_method"), "sampled PSS");
+  EXPECT_LT(number(cells[0].at("memory_samples")), 10);
+  std::string doubt(cells[0].at("memory_doubt").as_string());
+  EXPECT_NE(doubt.find("memory samples"), std::string::npos) << doubt;
+  EXPECT_NE(read_text(folder.out() / "summary.md").find("memory: only"),
+            std::string::npos);
+}
+
+// On a terminal the progress line is redrawn every 200 ms. It must not ask the server
+// anything meanwhile: a single-threaded server would serve that in the cell's time.
+TEST(harness, the_progress_display_asks_the_server_nothing_while_a_cell_runs) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  if (!fs::exists("/usr/bin/script")) GTEST_SKIP() << "no script(1) for a terminal";
+  server_process server;
+  scratch_folder folder;
+  // A 2 s cell (20 requests of 100 ms in a row), run on a terminal (script -c).
+  std::string command = std::string(HAMMERTIME_BIN) +
+                        " run --workload flags --models sequential --items 20 --delay "
+                        "100ms --repetitions 1 --server http://127.0.0.1:" +
+                        std::to_string(server.port()) + " --out " + folder.out().string();
+  harness_run_via_terminal(command, folder.path);
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("valid"), true);
+  // The harness asks before the run (is it ours?) and around the cell (reset, read):
+  // 5 questions; polling every 200 ms through a 2 s cell would add about 10.
+  auto asked = stats_of(server).at("stats_requests").to_number<std::int64_t>();
+  EXPECT_LE(asked, 6) << "GET /stats and POST /stats/reset, this test's own included";
+}
+
+TEST(harness, pin_puts_the_server_and_the_cells_on_different_cpus) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  cpu_set_t allowed;
+  sched_getaffinity(0, sizeof allowed, &allowed);
+  scratch_folder folder;
+  harness_run run(
+      {"run", "--workload", "flags", "--models", "sequential", "--items", "5", "--delay",
+       "1ms", "--repetitions", "1", "--pin", "--out", folder.out().string()},
+      folder.path);
+  if (CPU_COUNT(&allowed) < 2) {
+    EXPECT_EQ(run.wait(), 2);
+    EXPECT_NE(run.err().find("--pin needs 2 CPUs or more"), std::string::npos);
+    return;
+  }
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto results = parse_results(folder.out());
+  const auto& pinned = results.at("context").at("pinned").as_object();
+  EXPECT_EQ(pinned.at("server_cpus"), "0");
+  EXPECT_NE(pinned.at("cell_cpus").as_string().find("1"), boost::json::string::npos);
+  EXPECT_EQ(iterations(results)[0].at("valid"), true);
 }
 
 }  // namespace
