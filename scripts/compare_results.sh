@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Compares two hammertime runs with Google Benchmark's own compare.py.
+# Compares two hammertime runs with Google Benchmark's own compare.py, on their valid
+# entries only (compare_valid.py names the ones it leaves out), then says how many
+# benchmarks agree within 5 % on items/s.
 #
 #   $ scripts/compare_results.sh results/reference/bench results/latest
 #   Comparing .../results.json to .../results.json
@@ -30,4 +32,9 @@ if ! "$PYTHON" -c "import scipy.stats" 2>/dev/null &&
   (cd "$scipy_dir" && apt-get download python3-scipy >/dev/null 2>&1 && dpkg -x python3-scipy_*.deb . && rm -f python3-scipy_*.deb)
 fi
 export PYTHONPATH="$scipy_dir/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}"
-exec "$PYTHON" "$COMPARE" benchmarks "$1/results.json" "$2/results.json"
+valid=$(mktemp -d)
+trap 'rm -rf "$valid"' EXIT
+"$PYTHON" "$top/scripts/compare_valid.py" "$1" "$2" "$valid" >"$valid/agreement.txt"
+"$PYTHON" "$COMPARE" benchmarks "$valid/a.json" "$valid/b.json"
+echo
+cat "$valid/agreement.txt"

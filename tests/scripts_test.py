@@ -150,6 +150,30 @@ class scripts_test(unittest.TestCase):
                        str(self.scratch / "missing"))
         self.assert_one_line_and_exit_2(finished, "no results.json", "missing")
 
+    def test_compare_keeps_only_valid_entries_and_names_the_ones_it_left_out(self):
+        a = self.copy_of("bench", "results.json")
+        b = self.scratch / "b"
+        shutil.copytree(a, b)
+        results = json.loads((b / "results.json").read_text())
+        broken = results["benchmarks"][0]
+        broken.update(valid=False, error_occurred=True, error_message="crashed: SIGSEGV")
+        median = next(e for e in results["benchmarks"]
+                      if e["run_type"] == "aggregate" and e["run_name"] == broken["run_name"])
+        median["items_per_second"] *= 1.5  # apart, but its own row stays valid
+        (b / "results.json").write_text(json.dumps(results))
+        out = self.scratch / "out"
+        out.mkdir()
+        finished = run_script("compare_valid.py", str(a), str(b), str(out))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        self.assertIn(f"B: {broken['name']}: crashed: SIGSEGV", finished.stdout)
+        kept = json.loads((out / "b.json").read_text())["benchmarks"]
+        self.assertNotIn(broken, kept)
+        self.assertTrue(all(entry["valid"] is True for entry in kept))
+        self.assertEqual(len(kept), len(results["benchmarks"]) - 1)
+        self.assertIn("Agreement on items/s: 57 of 58", finished.stdout)
+        self.assertIn(f"{broken['run_name']}:", finished.stdout)
+        self.assertIn("(+50.0%)", finished.stdout)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

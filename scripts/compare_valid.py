@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""Prepares two hammertime runs for Google Benchmark's compare.py, and says how well
+they agree.
+
+    compare_valid.py A_DIR B_DIR OUT_DIR
+
+Writes OUT_DIR/a.json and OUT_DIR/b.json: each run's results.json with only its valid
+entries (a cell that failed, or whose tally was wrong, is no measurement to compare),
+and prints the entries it left out with their reasons. Then prints, for each benchmark
+valid in both runs, how far apart their items/s are (the median of the repetitions), and
+how many agree within 5 %, the unstable ones (a spread above 10 % in either run) apart.
+Exit 2, with one line, when a file cannot be read.
+"""
+import json
+import sys
+from pathlib import Path
+
+AGREEMENT = 0.05
+
+
+def load(folder):
+    path = Path(folder) / "results.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        print(f"compare: cannot read {path}: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+def split_valid(results, label):
+    kept, left_out = [], []
+    for entry in results.get("benchmarks", []):
+        if entry.get("valid") is True:
+            kept.append(entry)
+        else:
+            reason = entry.get("error_message") or "its runs were not all valid"
+            left_out.append(f"{label}: {entry.get('name')}: {reason}")
+    return dict(results, benchmarks=kept), left_out
+
+
+def headline(results):
+    """Each benchmark's items/s (its median row, or its one run) and whether unstable."""
+    rows = {}
+    for entry in results["benchmarks"]:
+        name = entry["run_name"]
+        if entry.get("run_type") == "aggregate" and entry.get("aggregate_name") == "median":
+            rows[name] = (entry["items_per_second"], bool(entry.get("unstable")))
+        elif entry.get("repetitions", 1) == 1 and "items_per_second" in entry:
+            rows.setdefault(name, (entry["items_per_second"], False))
+    return rows
+
+
+def main():
+    if len(sys.argv) != 4:
+        print("usage: compare_valid.py A_DIR B_DIR OUT_DIR", file=sys.stderr)
+        return 2
+    a, a_out = split_valid(load(sys.argv[1]), "A")
+    b, b_out = split_valid(load(sys.argv[2]), "B")
+    out = Path(sys.argv[3])
+    (out / "a.json").write_text(json.dumps(a))
+    (out / "b.json").write_text(json.dumps(b))
+    if a_out or b_out:
+        print(f"Left out (not valid): {len(a_out) + len(b_out)}")
+        for line in a_out + b_out:
+            print(f"  {line}")
+    a_rows, b_rows = headline(a), headline(b)
+    both = [name for name in a_rows if name in b_rows]
+    stable = [n for n in both if not (a_rows[n][1] or b_rows[n][1])]
+    apart = []
+    for name in both:
+        old, new = a_rows[name][0], b_rows[name][0]
+        change = (new - old) / old if old else float("inf")
+        unstable = a_rows[name][1] or b_rows[name][1]
+        if abs(change) > AGREEMENT:
+            apart.append(f"  {name}: {old:,.1f} -> {new:,.1f} items/s ({change:+.1%})"
+                         + (" unstable" if unstable else ""))
+    agree = sum(1 for n in stable
+                if abs(b_rows[n][0] - a_rows[n][0]) <= AGREEMENT * a_rows[n][0])
+    print(f"Agreement on items/s: {agree} of {len(stable)} benchmarks not flagged unstable "
+          f"are within {AGREEMENT:.0%} ({len(both) - len(stable)} unstable ones apart; "
+          f"{len(both)} in both runs)")
+    for line in apart:
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
