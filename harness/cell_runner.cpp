@@ -331,6 +331,7 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
       stats_after = fetch_server_stats(environment.server, false, stats_within);
     if (stats_after) {
       result.server_lateness_ms = stats_after->lateness;
+      result.server_queue_ms = stats_after->queued;
       result.server_answered = stats_after->answered;
     }
     auto server_cpu_after = server_cpu(environment, stats_after);

@@ -49,6 +49,7 @@ struct cell_result {
   std::string memory_doubt;
   std::optional<double> server_cpu_s;
   std::optional<server_lateness> server_lateness_ms;
+  std::optional<server_lateness> server_queue_ms;  // accepted and read, before the delay
   std::optional<std::uint64_t> server_answered;
 
   std::uint64_t counted() const { return ok + not_found + failed; }

@@ -103,6 +103,11 @@ boost::json::object iteration_entry(const finished_cell& done) {
     entry["server_lateness_max_ms"] = r.server_lateness_ms->max_ms;
     entry["server_bound"] = server_bound(done);
   }
+  if (r.server_queue_ms) {
+    entry["server_queue_p50_ms"] = r.server_queue_ms->p50_ms;
+    entry["server_queue_p99_ms"] = r.server_queue_ms->p99_ms;
+    entry["server_queue_max_ms"] = r.server_queue_ms->max_ms;
+  }
   return entry;
 }
 
@@ -270,6 +275,10 @@ std::string results_csv(std::span<const finished_cell> cells) {
       {"server_lateness_p99_ms", maybe([](const auto& d) -> std::optional<double> {
          if (!d.result.server_lateness_ms) return std::nullopt;
          return d.result.server_lateness_ms->p99_ms;
+       })},
+      {"server_queue_p99_ms", maybe([](const auto& d) -> std::optional<double> {
+         if (!d.result.server_queue_ms) return std::nullopt;
+         return d.result.server_queue_ms->p99_ms;
        })},
       {"server_bound",
        [](const auto& d) { return std::string(server_bound(d) ? "true" : "false"); }},

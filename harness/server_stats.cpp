@@ -49,11 +49,16 @@ std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset
   if (!answered || requests == nullptr || !requests->is_object()) return std::nullopt;
   server_stats stats;
   stats.answered = static_cast<std::uint64_t>(*answered);
-  auto p50 = number_at(parsed.find_pointer("/lateness_us/p50", error));
-  auto p99 = number_at(parsed.find_pointer("/lateness_us/p99", error));
-  auto max = number_at(parsed.find_pointer("/lateness_us/max", error));
-  if (p50 && p99 && max)
-    stats.lateness = server_lateness{*p50 / 1e3, *p99 / 1e3, *max / 1e3};
+  auto percentiles = [&](const std::string& group) -> std::optional<server_lateness> {
+    auto count = number_at(parsed.find_pointer("/" + group + "/count", error));
+    auto p50 = number_at(parsed.find_pointer("/" + group + "/p50", error));
+    auto p99 = number_at(parsed.find_pointer("/" + group + "/p99", error));
+    auto max = number_at(parsed.find_pointer("/" + group + "/max", error));
+    if (!count || *count == 0 || !p50 || !p99 || !max) return std::nullopt;
+    return server_lateness{*p50 / 1e3, *p99 / 1e3, *max / 1e3};
+  };
+  stats.lateness = percentiles("lateness_us");
+  stats.queued = percentiles("queued_us");
   auto user = number_at(parsed.find_pointer("/cpu_seconds/user", error));
   auto system = number_at(parsed.find_pointer("/cpu_seconds/system", error));
   if (user && system) stats.cpu_seconds = *user + *system;

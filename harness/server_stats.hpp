@@ -23,6 +23,10 @@ struct server_lateness {
 struct server_stats {
   std::uint64_t answered = 0;  // responses sent since the last reset
   std::optional<server_lateness> lateness;
+  // How long requests waited, from the client's send to being read (accept queue and
+  // reading), before their delay started; the same percentiles. Only requests that
+  // carry the client's send time (the models' flag_target) count.
+  std::optional<server_lateness> queued;
   std::optional<double> cpu_seconds;  // user + system, since the server started
 };
 

@@ -19,7 +19,10 @@ std::string flag_code(std::size_t index) {
 std::string flag_target(std::size_t index, std::chrono::milliseconds delay) {
   std::string cc = flag_code(index);
   for (char& c : cc) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return "/flags/" + cc + "/" + cc + ".gif?delay_ms=" + std::to_string(delay.count());
+  auto sent = std::chrono::duration_cast<std::chrono::microseconds>(
+      clock::now().time_since_epoch());
+  return "/flags/" + cc + "/" + cc + ".gif?delay_ms=" + std::to_string(delay.count()) +
+         "&sent_us=" + std::to_string(sent.count());
 }
 
 outcome classify(int http_status) {

@@ -19,8 +19,11 @@ inline constexpr std::size_t flag_code_count = 26 * 26;
 // "AA" for 0, "AB" for 1, ..., "ZZ" for 675.
 std::string flag_code(std::size_t index);
 
-// "/flags/ad/ad.gif?delay_ms=100": the demo's path (lower case), with the run's delay
-// asked explicitly so that the ideal a run is compared with is the delay it really got.
+// "/flags/ad/ad.gif?delay_ms=100&sent_us=T": the demo's path (lower case), with the
+// run's delay asked explicitly so that the ideal a run is compared with is the delay it
+// really got, and the time the client built the request (steady clock, µs), so that a
+// server on the same machine can count how long it waited to be accepted and read
+// before its delay started. Build it just before the request is sent.
 std::string flag_target(std::size_t index, std::chrono::milliseconds delay);
 
 // 200 is a flag, 404 a code that does not exist, anything else a failure.

@@ -163,6 +163,17 @@ void session::prepare(std::string_view target, http::verb method) {
     if (!bad_delay) delay = std::chrono::milliseconds(delay_ms);
   }
   deadline_ = now + delay;
+  // The client's send time (same machine, same steady clock): a stamp from the future
+  // or over an hour old is another machine's clock, and not counted.
+  if (auto text = query_value(query, "sent_us")) {
+    std::int64_t sent_us = 0;
+    auto [end, parse_error] =
+        std::from_chars(text->data(), text->data() + text->size(), sent_us);
+    auto waited = now - clock::time_point(std::chrono::microseconds(sent_us));
+    if (parse_error == std::errc{} && end == text->data() + text->size() &&
+        waited >= clock::duration::zero() && waited < std::chrono::hours(1))
+      state_.counters.queued(waited);
+  }
 
   if (method != http::verb::get) {
     status_ = 405, body_ = not_allowed_body, allow_ = "GET";

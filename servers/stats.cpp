@@ -33,6 +33,11 @@ void stats::answered(unsigned status, std::chrono::steady_clock::duration latene
   lateness_.record(micros > 0 ? static_cast<std::uint64_t>(micros) : 0);
 }
 
+void stats::queued(std::chrono::steady_clock::duration waited) {
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(waited).count();
+  queued_.record(micros > 0 ? static_cast<std::uint64_t>(micros) : 0);
+}
+
 void stats::injected(fault kind) {
   by_fault_[static_cast<int>(kind)].fetch_add(1, relaxed);
 }
@@ -50,7 +55,8 @@ std::string stats::to_json(bool reset) {
     total += count;
   }
   auto lateness = lateness_.summarize();
-  if (reset) lateness_.reset();
+  auto queued = queued_.summarize();
+  if (reset) lateness_.reset(), queued_.reset();
   auto open = open_.load(relaxed);
   auto max = reset ? max_open_.exchange(open, relaxed) : max_open_.load(relaxed);
   rusage usage{};
@@ -72,6 +78,11 @@ std::string stats::to_json(bool reset) {
         {"p50", lateness.p50},
         {"p99", lateness.p99},
         {"max", lateness.max}}},
+      {"queued_us",
+       {{"count", queued.count},
+        {"p50", queued.p50},
+        {"p99", queued.p99},
+        {"max", queued.max}}},
       {"stats_requests", stats_requests_.load(relaxed)},
       {"cpu_seconds",
        {{"user", seconds(usage.ru_utime)}, {"system", seconds(usage.ru_stime)}}},

@@ -1,6 +1,7 @@
 // The server's own counters, shown by GET /stats (POST /stats/reset shows and zeroes
-// them): answers by status, faults injected, connections, and lateness — how much later
-// than its intended deadline (request read + delay) each response began to be written.
+// them): answers by status, faults injected, connections, lateness — how much later
+// than its intended deadline (request read + delay) each response began to be written —
+// and queueing: how long a request waited to be accepted and read.
 // /stats and /stats/reset themselves are not counted.
 #pragma once
 
@@ -20,6 +21,9 @@ class stats {
   void connection_opened();
   void connection_closed();
   void answered(unsigned status, std::chrono::steady_clock::duration lateness);
+  // How long a request waited, from the client's send (its sent_us) to being read, when
+  // the client said: accepting and reading it, before its delay started.
+  void queued(std::chrono::steady_clock::duration waited);
   void injected(fault kind);
   void slowed();
   // A GET /stats or POST /stats/reset: counted apart, never reset, so a harness's own
@@ -36,7 +40,7 @@ class stats {
   std::array<counter, 5> by_fault_{};  // indexed by fault; [none] unused
   counter slow_bodies_{0}, stats_requests_{0};
   counter open_{0}, max_open_{0}, accepted_{0};
-  histogram lateness_;
+  histogram lateness_, queued_;
 };
 
 }  // namespace hammertime::server

@@ -20,9 +20,16 @@ TEST(wire, flag_codes_run_from_AA_to_ZZ_in_order) {
   EXPECT_EQ(flag_code(flag_code_count - 1), "ZZ");
 }
 
-TEST(wire, flag_target_is_the_demo_path_in_lower_case_with_the_delay) {
-  EXPECT_EQ(flag_target(3, std::chrono::milliseconds(250)),
-            "/flags/ad/ad.gif?delay_ms=250");
+TEST(wire, flag_target_is_the_demo_path_in_lower_case_with_the_delay_and_when_sent) {
+  auto before = std::chrono::duration_cast<std::chrono::microseconds>(
+                    clock::now().time_since_epoch())
+                    .count();
+  auto target = flag_target(3, std::chrono::milliseconds(250));
+  std::string prefix = "/flags/ad/ad.gif?delay_ms=250&sent_us=";
+  ASSERT_EQ(target.substr(0, prefix.size()), prefix);
+  auto sent = std::stoll(target.substr(prefix.size()));
+  EXPECT_GE(sent, before);
+  EXPECT_LT(sent, before + 1'000'000);
 }
 
 TEST(wire, statuses_map_to_ok_not_found_and_failed) {

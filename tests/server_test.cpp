@@ -197,6 +197,29 @@ TEST(server, stats_count_what_was_sent_and_reset_zeroes_them) {
   EXPECT_EQ(at(after, "requests", "200"), 1);
   EXPECT_EQ(at(after, "requests", "404"), 0);
   EXPECT_EQ(at(after, "lateness_us", "count"), 1);
+  EXPECT_EQ(after.at("stats_requests").to_number<int>(), 2);  // counted apart
+}
+
+// A request that says when the client sent it (steady clock, same machine) is counted
+// in queued_us from then to its being read; one without, or from another clock, is not.
+TEST(server, counts_how_long_a_request_waited_before_it_was_read) {
+  server_process server;
+  auto client = client_of(server);
+  auto now_us = [] {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  client.Get("/flags/de/de.gif?delay_ms=0&sent_us=" + std::to_string(now_us() - 50'000));
+  client.Get("/flags/de/de.gif?delay_ms=0");
+  client.Get("/flags/de/de.gif?delay_ms=0&sent_us=" +
+             std::to_string(now_us() + 60'000'000));
+  client.Get("/flags/de/de.gif?delay_ms=0&sent_us=twelve");
+  auto stats = stats_of(server);
+  EXPECT_EQ(at(stats, "queued_us", "count"), 1);
+  EXPECT_GE(at(stats, "queued_us", "p50"), 50'000);
+  EXPECT_LT(at(stats, "queued_us", "p50"), 5'000'000);
+  EXPECT_EQ(at(stats, "lateness_us", "count"), 4);
 }
 
 TEST(server, running_out_of_descriptors_neither_spins_nor_stops_it) {
