@@ -9,7 +9,7 @@ repetition) and writes DIR/plots/:
   1. items_per_second      items/s per model, with the ideal marked
   2. concurrency_sweep     items/s against concurrency, one line per model
   3. memory_per_task       bytes per task against tasks in flight (log-log)
-  4. cpu_per_1000_items    CPU seconds per 1,000 items per model
+  4. cpu_per_item          the work's CPU per item, in microseconds, per model
   5. latency               per-item latency p50 and p99 per model
 Each figure is drawn from the median of the repetitions of each cell; invalid
 cells (tally does not add up, crashed, timed out) are left out and listed in the
@@ -88,6 +88,8 @@ def load_cells(results):
             values = [r[field] for r in runs if r.get(field) is not None]
             return statistics.median(values) if values else None
         cpu_seconds = [to_seconds(r["cpu_time"], r.get("time_unit", "ms")) for r in runs]
+        speeds = [r["items_per_second"] for r in runs]
+        middle = statistics.median(speeds)
         cells.append({
             "workload": workload, "model": model, "concurrency": concurrency,
             "items": items, "delay_ms": delay_ms,
@@ -98,6 +100,10 @@ def load_cells(results):
             "cpu_seconds": statistics.median(cpu_seconds),
             "p50_ms": median("p50_ms"), "p99_ms": median("p99_ms"),
             "ideal_items_per_second": median("ideal_items_per_second"),
+            # As the harness flags them: a spread above 10 % of the median, a server
+            # that answered later than 2 % of the delay in any repetition.
+            "unstable": (max(speeds) - min(speeds)) > 0.10 * middle,
+            "server_bound": any(r.get("server_bound") for r in runs),
         })
     return cells, sorted(invalid)
 
@@ -120,6 +126,8 @@ def footer_text(context, invalid):
     cores = context.get("num_cpus", "?")
     commit = str(context.get("git_commit", "unknown"))[:10]
     text = f"{machine}, {cores} cores  ·  {context.get('date', '')[:10]}  ·  commit {commit}"
+    if context.get("warnings"):
+        text += f"  ·  {len(context['warnings'])} system warning(s): see summary.md"
     if invalid:
         text += f"  ·  left out (invalid): {', '.join(invalid[:4])}"
         if len(invalid) > 4:
@@ -183,6 +191,12 @@ def headline_workload(cells):
     return "flags" if "flags" in workloads else sorted(workloads)[0]
 
 
+def flags_of(cell):
+    """The warnings a plot shows beside a cell's figure."""
+    return [flag for flag, on in (("unstable", cell.get("unstable")),
+                                  ("server-bound", cell.get("server_bound"))) if on]
+
+
 def plot_items_per_second(cells, footer, plots_dir):
     workload = headline_workload(cells)
     rows = headline_cells(cells, workload)
@@ -194,17 +208,23 @@ def plot_items_per_second(cells, footer, plots_dir):
     bars = axes.bar(names, values, color=[colour_of(c["model"]) for c in rows],
                     yerr=errors, capsize=8)
     for bar, cell in zip(bars, rows):
+        if flags_of(cell):  # a figure not to quote as it stands: hatched, and said why
+            bar.set_hatch("//")
+            bar.set_edgecolor("#ffffff")
         ideal = ideal_items_per_second(cell)
         if ideal:
             x = bar.get_x()
             axes.hlines(ideal, x - 0.05, x + bar.get_width() + 0.05, colors="#333333",
                         linestyles="dashed", linewidth=2)
-        axes.annotate(f"{cell['items_per_second']:,.1f}", (bar.get_x() + bar.get_width() / 2,
+        label = f"{cell['items_per_second']:,.1f}"
+        if flags_of(cell):
+            label += "\n" + ", ".join(flags_of(cell))
+        axes.annotate(label, (bar.get_x() + bar.get_width() / 2,
                       bar.get_height()), ha="center", va="bottom", fontsize=FONT_SIZE * 0.8,
                       xytext=(0, 6), textcoords="offset points")
     axes.set_yscale("log")
     readable_log_scale(axes.yaxis, values + [ideal_items_per_second(c) for c in rows])
-    axes.set_ylabel("items/s (log scale; dashed: ideal)")
+    axes.set_ylabel("items/s (log scale; dashed: ideal; hatched: flagged)")
     save(figure, footer, plots_dir, "items_per_second")
 
 
@@ -224,6 +244,13 @@ def plot_concurrency_sweep(cells, footer, plots_dir):
         points = sorted(by_model[model], key=lambda c: c["concurrency"])
         axes.plot([c["concurrency"] for c in points], [c["items_per_second"] for c in points],
                   marker="o", markersize=12, linewidth=4, color=colour_of(model), label=model)
+        flagged = [c for c in points if flags_of(c)]
+        axes.plot([c["concurrency"] for c in flagged], [c["items_per_second"] for c in flagged],
+                  linestyle="none", marker="o", markersize=24, markerfacecolor="none",
+                  markeredgecolor="#333333", markeredgewidth=2)
+    if any(flags_of(c) for points in by_model.values() for c in points):
+        axes.plot([], [], linestyle="none", marker="o", markersize=16, markerfacecolor="none",
+                  markeredgecolor="#333333", label="ringed: unstable or server-bound")
     sweep = sorted({c["concurrency"] for points in by_model.values() for c in points})
     delay_ms = next(iter(by_model.values()))[0]["delay_ms"]
     ideal = [ideal_items_per_second({"items": items, "concurrency": c, "delay_ms": delay_ms})
@@ -268,19 +295,19 @@ def plot_memory_per_task(cells, footer, plots_dir):
     save(figure, footer, plots_dir, "memory_per_task")
 
 
-def plot_cpu_per_1000_items(cells, footer, plots_dir):
+def plot_cpu_per_item(cells, footer, plots_dir):
     workload = headline_workload(cells)
     rows = headline_cells(cells, workload)
-    figure, axes = new_figure(f"CPU time per 1,000 items, {workload} (lower is better)")
+    figure, axes = new_figure(f"The work's CPU per item, {workload} (lower is better)")
     names = [label_of(c) for c in rows]
-    values = [c["cpu_seconds"] / c["items"] * 1000 for c in rows]
+    values = [c["cpu_seconds"] / c["items"] * 1e6 for c in rows]
     bars = axes.bar(names, values, color=[colour_of(c["model"]) for c in rows])
     for bar, value in zip(bars, values):
-        axes.annotate(f"{value:.3g} s", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+        axes.annotate(f"{value:.3g} µs", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                       ha="center", va="bottom", fontsize=FONT_SIZE * 0.8, xytext=(0, 6),
                       textcoords="offset points")
-    axes.set_ylabel("CPU seconds (user + system) per 1,000 items")
-    save(figure, footer, plots_dir, "cpu_per_1000_items")
+    axes.set_ylabel("CPU µs (user + system, workers included) per item")
+    save(figure, footer, plots_dir, "cpu_per_item")
 
 
 def plot_latency(cells, footer, plots_dir):
@@ -340,7 +367,7 @@ def main(argv):
     plot_items_per_second(cells, footer, plots_dir)
     plot_concurrency_sweep(cells, footer, plots_dir)
     plot_memory_per_task(cells, footer, plots_dir)
-    plot_cpu_per_1000_items(cells, footer, plots_dir)
+    plot_cpu_per_item(cells, footer, plots_dir)
     plot_latency(cells, footer, plots_dir)
     return 0
 

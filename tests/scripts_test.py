@@ -75,7 +75,7 @@ class scripts_test(unittest.TestCase):
         finished = run_script("plot_results.py", str(folder))
         self.assertEqual(finished.returncode, 0, finished.stderr)
         self.assert_plots(folder, ["items_per_second", "concurrency_sweep", "memory_per_task",
-                                   "cpu_per_1000_items", "latency"])
+                                   "cpu_per_item", "latency"])
 
     def test_plot_results_without_a_folder_prints_its_usage_and_exits_2(self):
         self.assert_one_line_and_exit_2(run_script("plot_results.py"), "usage:")
