@@ -582,9 +582,18 @@ std::vector<fs::path> cgroups_left_by(pid_t harness) {
 // reaped), so what the harness sees from outside exceeds it only by the process's
 // start-up and exit. Each cell ran in a memory cgroup of its own, removed after it.
 TEST(harness, every_models_clock_covers_its_tear_down_and_its_cgroup_goes_after_it) {
+  std::string models = "all";
+  std::size_t expected_cells = models::all_models().size();
+#if defined(__SANITIZE_THREAD__)
+  // ThreadSanitizer cannot follow a fiber's stack switches (fibers_test runs them).
+  models.clear();
+  for (const auto& m : models::all_models())
+    if (m.name != "fibers") models += (models.empty() ? "" : ",") + std::string(m.name);
+  expected_cells -= 1;
+#endif
   scratch_folder folder;
   harness_run run(
-      {"run", "--workload", "sleep", "--models", "all", "--items", "20", "--delay",
+      {"run", "--workload", "sleep", "--models", models, "--items", "20", "--delay",
        "10ms", "--repetitions", "1", "--out", folder.out().string()},
       folder.path);
   pid_t harness = run.pid();
