@@ -119,7 +119,7 @@ job child_job(const std::map<std::string_view, std::string_view>& given,
   job work;
   work.kind = *kind;
   // The bounds `run` itself holds its options to (cli.hpp).
-  constexpr std::uint64_t most_items = 1'000'000'000;
+  constexpr std::uint64_t most_items = max_items;
   work.items = whole_number(given, "--items", 1, most_items);
   work.concurrency = std::min<std::size_t>(
       whole_number(given, "--concurrency", 1, most_items), chosen->max_concurrency);

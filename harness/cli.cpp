@@ -40,7 +40,8 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
   --workload W        flags (GET the first N of AA..ZZ from the server) or sleep (wait
                       the delay, no network)                        (default flags)
   --models M[,M...]   model names, or all (see `hammertime list`)  (default all)
-  --items N           items per cell; flags allows at most 676  (default 676 flags,
+  --items N           items per cell; flags past 676 cycles through the codes again
+                      (194 found per 676)                       (default 676 flags,
                       1000 sleep)
   --concurrency C[,C...]
                       items in flight at most. Default: C = N for each model, clamped
@@ -108,7 +109,8 @@ std::string list_text() {
             std::string(m.how_it_waits) + "\n";
   text += "workloads:\n";
   text +=
-      "  flags  GET /flags/{cc}/{cc}.gif for the first N of the 676 codes AA..ZZ (194 "
+      "  flags  GET /flags/{cc}/{cc}.gif for the first N of the 676 codes AA..ZZ, and "
+      "round again past 676 (194 "
       "exist)\n";
   text += "  sleep  N tasks that each wait --delay, then are counted (no network)\n";
   return text;
@@ -287,8 +289,8 @@ bool apply_cell_option(std::string_view name, std::string_view value,
   } else if (name == "--concurrency") {
     for (auto part : split(value, ',')) {
       std::size_t c = 0;
-      if (!parse_number(part, c) || c == 0)
-        bad(name, value, "whole numbers > 0, like 1,10,100");
+      if (!parse_number(part, c) || c == 0 || c > max_items)
+        bad(name, value, "whole numbers 1..1000000000, like 1,10,100");
       if (std::find(options.concurrency.begin(), options.concurrency.end(), c) ==
           options.concurrency.end())
         options.concurrency.push_back(c);
@@ -406,9 +408,7 @@ std::size_t item_count(models::workload workload,
   bool flags = workload == models::workload::flags;
   std::size_t items = flags ? models::flag_code_count : 1000;
   if (items_text) items = positive_count("--items", *items_text);
-  if (flags && items > models::flag_code_count)
-    throw usage_error("bad --items '" + escaped(*items_text) +
-                      "': the flags workload has 676 codes (AA..ZZ)");
+  if (items > max_items) bad("--items", *items_text, "a whole number 1..1000000000");
   return items;
 }
 

@@ -57,6 +57,8 @@ struct run_options {
 inline constexpr std::chrono::milliseconds max_delay = std::chrono::minutes(10);
 inline constexpr std::chrono::milliseconds max_timeout = std::chrono::hours(1);
 inline constexpr std::chrono::milliseconds max_cell_limit = std::chrono::hours(24);
+// The most items (and concurrency) a cell may have.
+inline constexpr std::size_t max_items = 1'000'000'000;
 // What a plan file may hold.
 inline constexpr std::size_t max_plan_bytes = 1 << 20;
 inline constexpr std::size_t max_plan_lines = 10'000;

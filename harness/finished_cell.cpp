@@ -14,12 +14,17 @@ bool is_valid(const finished_cell& done) {
 }
 
 std::size_t flags_among_first(std::size_t items) {
-  items = std::min(items, models::flag_code_count);
-  std::size_t found = 0;
+  // Past 676 the items go round the codes again: whole rounds, then the part left.
+  auto rounds = items / models::flag_code_count;
+  auto rest = items % models::flag_code_count;
+  std::size_t in_a_round = 0, in_the_rest = 0;
   for (const auto& flag : server::flag_table())
-    for (std::size_t index = 0; index < items; ++index)
-      if (models::flag_code(index) == flag.code) ++found;
-  return found;
+    for (std::size_t index = 0; index < models::flag_code_count; ++index)
+      if (models::flag_code(index) == flag.code) {
+        ++in_a_round;
+        if (index < rest) ++in_the_rest;
+      }
+  return rounds * in_a_round + in_the_rest;
 }
 
 std::optional<std::string> tally_problem(const cell& where, const cell_result& result,

@@ -19,7 +19,8 @@ struct finished_cell {
 
 // ok + not_found + failed == items, and the child reported without error.
 bool is_valid(const finished_cell& done);
-// How many of the flags workload's first `items` codes (AA, AB, ...) have a flag.
+// How many of the flags workload's first `items` codes (AA, AB, ..., ZZ, AA, ...: past
+// 676 the items go round again) have a flag: 194 per 676.
 std::size_t flags_among_first(std::size_t items);
 // Why a reported tally is not a measurement, or nullopt when it is one: the counts must
 // add up to N, and a flags cell run without injected faults must get exactly the

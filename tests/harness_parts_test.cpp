@@ -64,7 +64,7 @@ TEST(harness_cli, each_bad_value_is_named_in_the_message) {
   EXPECT_NE(message({"--concurrency", "-1"}).find("--concurrency"), std::string::npos);
   EXPECT_NE(message({"--workload", "nope"}).find("--workload"), std::string::npos);
   EXPECT_NE(message({"--models", "nope"}).find("nope"), std::string::npos);
-  EXPECT_NE(message({"--items", "677"}).find("676"), std::string::npos);
+  EXPECT_NE(message({"--items", "1000000001"}).find("--items"), std::string::npos);
   EXPECT_NE(message({"--stall-rate", "0.6", "--error-rate", "0.6"}).find("more than 1"),
             std::string::npos);
   EXPECT_NE(message({"--server", "http://127.0.0.1:8001", "--error-rate", "0.1"})
@@ -351,6 +351,10 @@ TEST(harness_results, an_uneven_tally_is_invalid) {
 TEST(harness_results, a_flags_tally_without_faults_must_be_the_exact_one) {
   EXPECT_EQ(flags_among_first(676), 194u);  // data/flags.tsv
   EXPECT_EQ(flags_among_first(0), 0u);
+  // Past 676 the items go round the codes again: 194 per round, then the first codes.
+  EXPECT_EQ(flags_among_first(676 * 3), 3 * 194u);
+  EXPECT_EQ(flags_among_first(676 + 100), 194u + flags_among_first(100));
+  EXPECT_EQ(parse({"--workload", "flags", "--items", "100000"}).items, 100000u);
   auto options = parse({"--workload", "flags", "--models", "coroutines", "--items", "100",
                         "--delay", "10ms", "--repetitions", "1"});
   cell flags = plan_cells(options).front();
