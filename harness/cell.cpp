@@ -4,11 +4,17 @@
 #include <cmath>
 #include <random>
 
+#include "wire.hpp"
+
 namespace hammertime::harness {
 
 std::string cell::name() const {
-  return std::string(models::to_string(workload)) + "/" + std::string(model->name) +
-         "/C:" + std::to_string(concurrency);
+  auto name = std::string(models::to_string(workload)) + "/" + std::string(model->name) +
+              "/C:" + std::to_string(concurrency);
+  // Flags past one round of the 676 codes (a zero-delay throughput cell) say so.
+  if (workload == models::workload::flags && items > models::flag_code_count)
+    name += "/N:" + std::to_string(items);
+  return name;
 }
 
 std::size_t cell::rounds() const {

@@ -29,7 +29,7 @@ struct cell {
   std::size_t family_index = 0;    // the model's place in the run (Google Benchmark's
   std::size_t instance_index = 0;  // family) and its concurrency's place within it
 
-  // "flags/sequential/C:1"
+  // "flags/sequential/C:1"; "flags/callbacks/C:100/N:20000" past one round of codes
   std::string name() const;
   // ceil(N / W), W = the items that wait at once (C, or min(C, B) for a bridge to B
   // threads): how many delays the items need at best.

@@ -16,6 +16,7 @@ packages=(
   liburing-dev           # the io_uring model
   libbenchmark-dev libbenchmark-tools  # micro-benchmarks, compare.py
   libgtest-dev
+  wrk                    # bench/client_ceiling.sh: the HTTP load generator to beat
   python3-matplotlib python3-numpy     # plots (run with /usr/bin/python3)
   # what scipy needs to run, for compare.py (scipy itself: scripts/compare_results.sh)
   libblas3 liblapack3 libgfortran5 liblbfgsb0 python3-decorator
