@@ -355,6 +355,9 @@ TEST(harness_results, a_flags_tally_without_faults_must_be_the_exact_one) {
   EXPECT_EQ(flags_among_first(676 * 3), 3 * 194u);
   EXPECT_EQ(flags_among_first(676 + 100), 194u + flags_among_first(100));
   EXPECT_EQ(parse({"--workload", "flags", "--items", "100000"}).items, 100000u);
+  auto beyond = plan_cells(parse({"--workload", "flags", "--models", "coroutines",
+                                  "--items", "20000", "--concurrency", "100"}));
+  EXPECT_EQ(beyond.front().name(), "flags/coroutines/C:100/N:20000");
   auto options = parse({"--workload", "flags", "--models", "coroutines", "--items", "100",
                         "--delay", "10ms", "--repetitions", "1"});
   cell flags = plan_cells(options).front();
