@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace hammertime::harness {
 
 std::string cell::name() const {
-  return std::string(models::to_string(workload)) + "/" + std::string(model->name) +
-         "/C:" + std::to_string(concurrency);
+  auto name = std::string(models::to_string(workload)) + "/" + std::string(model->name) +
+              "/C:" + std::to_string(concurrency);
+  if (link_delay.count() > 0)
+    name += "/link_delay:" + std::to_string(link_delay.count()) + "ms";
+  return name;
 }
 
 std::size_t cell::rounds() const {
@@ -15,8 +19,12 @@ std::size_t cell::rounds() const {
   return (items + at_once - 1) / at_once;
 }
 
+std::chrono::duration<double> cell::one_wait() const {
+  return std::chrono::duration<double>(delay + 2 * link_delay);
+}
+
 std::chrono::duration<double> cell::ideal() const {
-  return std::chrono::duration<double>(delay) * static_cast<double>(rounds());
+  return one_wait() * static_cast<double>(rounds());
 }
 
 std::size_t cell::tasks_in_flight() const { return models::tasks_in_flight(work()); }
@@ -47,14 +55,14 @@ std::vector<cell> plan_file_cells(const run_options& options) {
     return a.repetition < b.repetition;
   });
   std::vector<std::pair<models::workload, const models::model*>> families;
-  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> instances;
+  std::vector<std::vector<std::tuple<std::size_t, std::size_t, long>>> instances;
   std::vector<std::string> names;
   for (auto& one : cells) {
     std::pair family{one.workload, one.model};
     auto f = std::find(families.begin(), families.end(), family) - families.begin();
     if (f == static_cast<long>(families.size()))
       families.push_back(family), instances.emplace_back();
-    std::pair instance{one.items, one.concurrency};
+    std::tuple instance{one.items, one.concurrency, long(one.link_delay.count())};
     auto& known = instances[f];
     auto i = std::find(known.begin(), known.end(), instance) - known.begin();
     if (i == static_cast<long>(known.size())) known.push_back(instance);
@@ -62,8 +70,9 @@ std::vector<cell> plan_file_cells(const run_options& options) {
     one.instance_index = i;
     if (one.repetition == 0) {
       if (std::find(names.begin(), names.end(), one.name()) != names.end())
-        throw usage_error("the plan runs " + one.name() +
-                          " twice: its lines must differ in workload, model or C");
+        throw usage_error(
+            "the plan runs " + one.name() +
+            " twice: its lines must differ in workload, model, C or link delay");
       names.push_back(one.name());
     }
   }
@@ -99,6 +108,7 @@ std::vector<cell> plan_cells(const run_options& options) {
         one.concurrency = effective[m][slot];
         one.delay = options.delay;
         one.timeout = options.timeout;
+        one.link_delay = options.link_delay;
         one.stack_size = options.stack_size;
         one.bridge_threads = options.bridge_threads;
         one.repetition = repetition;

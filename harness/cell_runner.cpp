@@ -43,9 +43,9 @@ std::vector<std::string> child_args(const cell& one,
           "--bridge-threads",
           std::to_string(one.bridge_threads),
           "--host",
-          environment.server.host,
+          environment.proxy.value_or(environment.server).host,
           "--port",
-          std::to_string(environment.server.port)};
+          std::to_string(environment.proxy.value_or(environment.server).port)};
 }
 
 // Reads what is there without blocking; false once the writer side is closed.
@@ -125,6 +125,15 @@ bool take_report(const std::string& output, cell_result& result,
   return true;
 }
 
+// "server exited: SIGKILL" (or the proxy) once the harness's own server or proxy has.
+std::optional<std::string> helper_exit(const cell_environment& environment) {
+  if (auto exit = exit_description(environment.server_pid))
+    return "server exited: " + *exit;
+  if (auto exit = exit_description(environment.proxy_pid))
+    return "proxy exited: " + *exit;
+  return std::nullopt;
+}
+
 std::optional<double> server_cpu(const cell_environment& environment,
                                  const std::optional<server_stats>& stats) {
   if (environment.server_pid > 0) return process_cpu_seconds(environment.server_pid);
@@ -141,6 +150,8 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
   if (network && environment.server_has_stats)
     stats_before = fetch_server_stats(environment.server, true, stats_within);
   auto server_cpu_before = network ? server_cpu(environment, stats_before) : std::nullopt;
+  if (network && environment.proxy_control)
+    fetch_proxy_lateness_p99_ms(*environment.proxy_control, true, stats_within);
 
   auto kernel_baseline = kernel_memory_bytes();
   auto started = steady_clock::now();
@@ -173,7 +184,7 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
     }
     // The harness's own server died: what the child counts from now on is not a
     // measurement of the model.
-    if (network && (server_exit = exit_description(environment.server_pid))) {
+    if (network && (server_exit = helper_exit(environment))) {
       how = ending::server_exited;
       break;
     }
@@ -222,7 +233,7 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
   if (how == ending::stopped) {
     result.interrupted = true;
   } else if (how == ending::server_exited) {
-    result.error = "server exited: " + *server_exit;
+    result.error = *server_exit;
   } else if (how == ending::time_limit) {
     result.error = "time limit exceeded (" +
                    std::to_string(environment.time_limit.count()) + " ms): killed";
@@ -245,6 +256,9 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
     if (environment.server_has_stats)
       stats_after = fetch_server_stats(environment.server, false, stats_within);
     if (stats_after) result.server_lateness_p99_ms = stats_after->lateness_p99_ms;
+    if (environment.proxy_control)
+      result.proxy_lateness_p99_ms =
+          fetch_proxy_lateness_p99_ms(*environment.proxy_control, false, stats_within);
     auto server_cpu_after = server_cpu(environment, stats_after);
     if (server_cpu_before && server_cpu_after)
       result.server_cpu_s = *server_cpu_after - *server_cpu_before;

@@ -34,6 +34,7 @@ struct cell_result {
   std::uint64_t kernel_memory_bytes = 0;    // system-wide peak increase
   std::size_t memory_samples = 0;
   std::optional<double> server_cpu_s, server_lateness_p99_ms;
+  std::optional<double> proxy_lateness_p99_ms;  // --link-delay: the proxy's own
 
   std::uint64_t counted() const { return ok + not_found + failed; }
 };
@@ -42,6 +43,9 @@ struct cell_environment {
   endpoint server;        // flags only
   pid_t server_pid = -1;  // known when the harness started the server
   bool server_has_stats = false;
+  // --link-delay: the cell's child talks to the proxy, which forwards to the server.
+  std::optional<endpoint> proxy, proxy_control;
+  pid_t proxy_pid = -1;
   std::chrono::milliseconds time_limit{0};
 };
 

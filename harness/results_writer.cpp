@@ -51,6 +51,7 @@ boost::json::object iteration_entry(const finished_cell& done) {
   entry["concurrency"] = where.concurrency;
   entry["delay_ms"] = where.delay.count();
   entry["timeout_ms"] = where.timeout.count();
+  if (where.link_delay.count() > 0) entry["link_delay_ms"] = where.link_delay.count();
   if (where.model->knobs & models::uses_stack_size)
     entry["stack_size"] = where.stack_size;
   if (where.model->knobs & models::uses_bridge_threads)
@@ -82,6 +83,7 @@ boost::json::object iteration_entry(const finished_cell& done) {
   if (r.server_cpu_s) entry["server_cpu_s"] = *r.server_cpu_s;
   if (r.server_lateness_p99_ms)
     entry["server_lateness_p99_ms"] = *r.server_lateness_p99_ms;
+  if (r.proxy_lateness_p99_ms) entry["proxy_lateness_p99_ms"] = *r.proxy_lateness_p99_ms;
   return entry;
 }
 
@@ -100,7 +102,8 @@ boost::json::object median_entry(const std::vector<boost::json::object>& runs,
                                              "repetitions",  "repetition_index",
                                              "threads",      "iterations"};
   static const std::set<std::string> copied{
-      "items", "concurrency", "delay_ms", "timeout_ms", "stack_size", "bridge_threads"};
+      "items",      "concurrency",    "delay_ms",     "timeout_ms",
+      "stack_size", "bridge_threads", "link_delay_ms"};
   const auto& first = runs.front();
   boost::json::object entry{
       {"name", std::string(first.at("run_name").as_string()) + "_median"},

@@ -70,16 +70,20 @@ class link : public std::enable_shared_from_this<link> {
   void start(const std::vector<tcp::endpoint>& upstream) {
     client_.non_blocking(true);
     do_read(to_upstream_);  // what the client sends is held while the upstream connects
-    asio::async_connect(upstream_, upstream,
-                        [self = shared_from_this()](error_code error, const tcp::endpoint&) {
-                          self->on_connected(error);
-                        });
+    asio::async_connect(
+        upstream_, upstream,
+        [self = shared_from_this()](error_code error, const tcp::endpoint&) {
+          self->on_connected(error);
+        });
   }
 
  private:
   struct one_way {
     one_way(tcp::socket& source, tcp::socket& sink, std::uint64_t& forwarded)
-        : from(source), to(sink), forwarded_bytes(forwarded), timer(source.get_executor()) {}
+        : from(source),
+          to(sink),
+          forwarded_bytes(forwarded),
+          timer(source.get_executor()) {}
     tcp::socket& from;
     tcp::socket& to;
     std::uint64_t& forwarded_bytes;
@@ -145,8 +149,8 @@ class link : public std::enable_shared_from_this<link> {
 
   void deliver(one_way& way) {
     auto& chunk = way.held.front();
-    auto late = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() -
-                                                                      chunk.due);
+    auto late =
+        std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - chunk.due);
     counters_.lateness.record(late.count() > 0 ? static_cast<std::uint64_t>(late.count())
                                                : 0);
     if (chunk.bytes.empty()) return deliver_close(way, chunk.reset);
@@ -267,8 +271,8 @@ delay_proxy::delay_proxy(proxy_options settings)
   open_acceptor(acceptor_,
                 {asio::ip::make_address(settings_.bind), settings_.listen_port});
   if (settings_.control_port)
-    open_acceptor(control_, {asio::ip::make_address_v4("127.0.0.1"),
-                             *settings_.control_port});
+    open_acceptor(control_,
+                  {asio::ip::make_address_v4("127.0.0.1"), *settings_.control_port});
   signals_.async_wait([this](error_code, int) { loop_.stop(); });
   do_accept();
   if (control_.is_open()) do_accept_control();
@@ -288,8 +292,8 @@ void delay_proxy::do_accept() {
       std::make_shared<link>(std::move(client), settings_.latency, counters_,
                              read_buffer_)
           ->start(upstream_);
-    } else if (int code = error.value(); code == EMFILE || code == ENFILE ||
-                                         code == ENOBUFS || code == ENOMEM) {
+    } else if (int code = error.value();
+               code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM) {
       if (!std::exchange(warned_, true)) {
         rlimit files{};
         getrlimit(RLIMIT_NOFILE, &files);

@@ -9,7 +9,8 @@
 
 namespace hammertime::server {
 
-const char* const proxy_usage_text = R"(usage: hammertime-proxy --upstream HOST:PORT [options]
+const char* const proxy_usage_text =
+    R"(usage: hammertime-proxy --upstream HOST:PORT [options]
 A TCP proxy that puts latency on the wire: it forwards between its listen port and
 the upstream, and holds each direction's bytes D before passing them on (as
 toxiproxy's latency toxic does). Connecting is not delayed; a request's bytes reach
@@ -94,7 +95,8 @@ std::variant<proxy_options, usage_error, help_requested> parse_proxy_options(
       parsed.control_port = port;
     }
   }
-  if (!upstream_given) return usage_error{"--upstream HOST:PORT is required (see --help)"};
+  if (!upstream_given)
+    return usage_error{"--upstream HOST:PORT is required (see --help)"};
   return parsed;
 }
 

@@ -16,7 +16,7 @@ struct proxy_options {
   std::uint16_t listen_port = 8002;
   std::string upstream_host;  // required
   std::uint16_t upstream_port = 0;
-  std::chrono::microseconds latency{0};  // each direction's bytes are held this long
+  std::chrono::microseconds latency{0};       // each direction's bytes are held this long
   std::optional<std::uint16_t> control_port;  // GET /stats there, on loopback only
 };
 
