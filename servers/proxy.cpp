@@ -68,7 +68,8 @@ class link : public std::enable_shared_from_this<link> {
   ~link() { counters_.open--; }
 
   void start(const std::vector<tcp::endpoint>& upstream) {
-    client_.non_blocking(true);
+    error_code ignored;
+    client_.non_blocking(true, ignored);
     do_read(to_upstream_);  // what the client sends is held while the upstream connects
     asio::async_connect(
         upstream_, upstream,
@@ -100,8 +101,9 @@ class link : public std::enable_shared_from_this<link> {
       counters_.upstream_failures++;
       return close_both(false);
     }
-    upstream_.set_option(tcp::no_delay(true));
-    upstream_.non_blocking(true);
+    error_code ignored;
+    upstream_.set_option(tcp::no_delay(true), ignored);
+    upstream_.non_blocking(true, ignored);
     connected_ = true;
     do_read(to_client_);
     schedule(to_upstream_);

@@ -35,7 +35,8 @@ int listening_socket(unsigned short& port) {
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t size = sizeof address;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), size) != 0 || listen(fd, 1024) != 0 ||
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
+      listen(fd, 1024) != 0 ||
       getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0)
     throw std::runtime_error("cannot listen");
   port = ntohs(address.sin_port);
@@ -337,8 +338,8 @@ TEST(proxy, bad_input_is_one_line_and_exit_2) {
 TEST(proxy, a_busy_port_is_one_line_and_exit_1) {
   unsigned short port = 0;
   int taken = listening_socket(port);
-  auto [status, said] = run_to_the_end(
-      {"--listen", std::to_string(port), "--upstream", "127.0.0.1:8001"});
+  auto [status, said] =
+      run_to_the_end({"--listen", std::to_string(port), "--upstream", "127.0.0.1:8001"});
   close(taken);
   EXPECT_EQ(status, 1);
   EXPECT_EQ(said, "hammertime-proxy: port " + std::to_string(port) +
