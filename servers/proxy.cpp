@@ -1,19 +1,16 @@
 #include "proxy.hpp"
 
-#include <sys/resource.h>
-
-#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
-#include <cerrno>
-#include <cstring>
 #include <deque>
-#include <iostream>
 #include <memory>
 #include <stdexcept>
+
+#include "listening.hpp"
+#include "stats_json.hpp"
 
 namespace hammertime::server {
 
@@ -27,22 +24,6 @@ namespace {
 constexpr std::size_t read_size = 64 * 1024;
 // Per direction: reading pauses while this much is held (a window of D's worth).
 constexpr std::size_t most_held_bytes = 4 << 20;
-
-std::string cannot_listen(const tcp::endpoint& where, const error_code& error) {
-  auto address = where.address().to_string(), port = std::to_string(where.port());
-  if (error == asio::error::address_in_use)
-    return "port " + port + " on " + address + " is in use";
-  return "cannot listen on " + address + " port " + port + ": " + error.message();
-}
-
-void open_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& where) {
-  error_code error;
-  acceptor.open(where.protocol(), error);
-  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
-  if (!error) acceptor.bind(where, error);
-  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (error) throw std::runtime_error(cannot_listen(where, error));
-}
 
 struct held_chunk {
   clock::time_point due;
@@ -252,8 +233,6 @@ class control_session : public std::enable_shared_from_this<control_session> {
   std::string response_;
 };
 
-double seconds(const timeval& time) { return time.tv_sec + time.tv_usec / 1e6; }
-
 }  // namespace
 
 delay_proxy::delay_proxy(proxy_options settings)
@@ -294,15 +273,7 @@ void delay_proxy::do_accept() {
       std::make_shared<link>(std::move(client), settings_.latency, counters_,
                              read_buffer_)
           ->start(upstream_);
-    } else if (int code = error.value();
-               code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM) {
-      if (!std::exchange(warned_, true)) {
-        rlimit files{};
-        getrlimit(RLIMIT_NOFILE, &files);
-        std::cerr << "hammertime-proxy: accept: " << std::strerror(code)
-                  << " (open files limit " << files.rlim_cur
-                  << ": raise it with ulimit -n); retrying\n";
-      }
+    } else if (out_of_descriptors(error, "hammertime-proxy", warned_)) {
       accept_retry_.expires_after(std::chrono::milliseconds(50));
       accept_retry_.async_wait([this](error_code error) {
         if (!error) do_accept();
@@ -325,9 +296,6 @@ void delay_proxy::do_accept_control() {
 
 std::string delay_proxy::stats_json(bool reset) {
   auto& c = counters_;
-  auto lateness = c.lateness.summarize();
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
   boost::json::object json{
       {"latency_us", settings_.latency.count()},
       {"connections",
@@ -336,13 +304,8 @@ std::string delay_proxy::stats_json(bool reset) {
         {"accepted", c.accepted},
         {"upstream_failures", c.upstream_failures}}},
       {"bytes", {{"to_upstream", c.bytes_to_upstream}, {"to_client", c.bytes_to_client}}},
-      {"lateness_us",
-       {{"count", lateness.count},
-        {"p50", lateness.p50},
-        {"p99", lateness.p99},
-        {"max", lateness.max}}},
-      {"cpu_seconds",
-       {{"user", seconds(usage.ru_utime)}, {"system", seconds(usage.ru_stime)}}},
+      {"lateness_us", summary_json(c.lateness.summarize())},
+      {"cpu_seconds", own_cpu_seconds_json()},
   };
   if (reset) {
     c.lateness.reset();

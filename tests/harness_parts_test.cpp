@@ -43,15 +43,17 @@ TEST(harness_cli, defaults_follow_the_workload) {
   EXPECT_EQ(parse({"--workload=sleep", "--delay=1s"}).delay, 1000ms);
 }
 
+// What parsing these arguments says: the usage error's message, or "accepted".
+std::string message(std::vector<std::string_view> args) {
+  try {
+    parse(args);
+  } catch (const usage_error& error) {
+    return error.what();
+  }
+  return "accepted";
+}
+
 TEST(harness_cli, each_bad_value_is_named_in_the_message) {
-  auto message = [](std::vector<std::string_view> args) {
-    try {
-      parse(args);
-    } catch (const usage_error& error) {
-      return std::string(error.what());
-    }
-    return std::string("accepted");
-  };
   EXPECT_NE(message({"--items", "0"}).find("--items"), std::string::npos);
   EXPECT_NE(message({"--delay", "abc"}).find("--delay"), std::string::npos);
   EXPECT_NE(message({"--delay", "1.5ms"}).find("--delay"), std::string::npos);
@@ -199,14 +201,6 @@ TEST(harness_plan_file, lines_with_and_without_a_link_delay_are_different_cells)
 }
 
 TEST(harness_cli, a_link_delay_is_whole_ms_and_needs_the_network) {
-  auto message = [](std::vector<std::string_view> args) {
-    try {
-      parse(args);
-    } catch (const usage_error& error) {
-      return std::string(error.what());
-    }
-    return std::string("accepted");
-  };
   EXPECT_EQ(message({"--link-delay", "0ms"}), "accepted");
   EXPECT_EQ(message({"--link-delay", "25ms", "--server", "http://127.0.0.1:8001"}),
             "accepted");

@@ -3,6 +3,7 @@
 // each direction waits the latency, bytes arrive whole and in order, a close arrives
 // after the bytes before it, and bad input is one line with the documented status.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -121,28 +122,34 @@ class upstream {
   std::vector<std::thread> connections_;
 };
 
+// hammertime-proxy ARGS... with its stdout and stderr on these descriptors; it dies
+// with the test process should that die first.
+pid_t start_proxy(std::vector<std::string> args, int output, int errors) {
+  args.insert(args.begin(), HAMMERTIME_PROXY_BIN);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    dup2(output, STDOUT_FILENO);
+    dup2(errors, STDERR_FILENO);
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 // hammertime-proxy ARGS..., ready once it says "listening on"; SIGTERM and reaped
 // when the object goes away (and SIGKILLed should the test process die first).
 class proxy_process {
  public:
-  explicit proxy_process(std::vector<std::string> args) {
-    args.insert(args.begin(), HAMMERTIME_PROXY_BIN);
+  explicit proxy_process(const std::vector<std::string>& args) {
     int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-    pid_t parent = getpid();
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      std::vector<char*> argv;
-      for (auto& arg : args) argv.push_back(arg.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
+    if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    pid_ = start_proxy(args, out[1], STDERR_FILENO);
     close(out[1]);
     output_ = out[0];
     while (true) {
@@ -283,22 +290,12 @@ TEST(proxy, its_stats_count_lateness_and_reset) {
 }
 
 // hammertime-proxy ARGS...: its exit status and what it said on stderr.
-std::pair<int, std::string> run_to_the_end(std::vector<std::string> args) {
-  args.insert(args.begin(), HAMMERTIME_PROXY_BIN);
+std::pair<int, std::string> run_to_the_end(const std::vector<std::string>& args) {
   int errors[2];
-  if (pipe(errors) != 0) throw std::runtime_error("pipe failed");
-  pid_t pid = fork();
-  if (pid == 0) {
-    freopen("/dev/null", "w", stdout);
-    dup2(errors[1], STDERR_FILENO);
-    close(errors[0]);
-    close(errors[1]);
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  if (pipe2(errors, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  int nothing = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  pid_t pid = start_proxy(args, nothing, errors[1]);
+  close(nothing);
   close(errors[1]);
   auto said = read_up_to(errors[0], 1 << 16);
   close(errors[0]);
