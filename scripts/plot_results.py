@@ -344,12 +344,13 @@ def plot_link_delay(cells, footer, plots_dir):
     delays = {(pair[1]["delay_ms"], pair[1]["link_delay_ms"]) for pair in rows}
     if len(delays) == 1:
         delay, link = delays.pop()
-        for level, text, side in ((delay, f"delay {delay} ms", 0),
-                                  (delay + 2 * link, f"delay + 2 × {link} ms link", 1)):
-            axes.axhline(level, color="#333333", linestyle="dashed", linewidth=2)
-            axes.annotate(text, (side, level), xycoords=("axes fraction", "data"),
-                          xytext=(0, 6), textcoords="offset points",
-                          ha="right" if side else "left", fontsize=FONT_SIZE * 0.7)
+        axes.axhline(delay, color="#333333", linestyle="dotted", linewidth=2,
+                     label=f"delay {delay} ms")
+        axes.axhline(delay + 2 * link, color="#333333", linestyle="dashed", linewidth=2,
+                     label=f"delay + 2 × {link} ms link delay")
+        # Headroom above the bars for the legend.
+        axes.set_ylim(top=1.35 * max(pair[1]["p50_ms"] for pair in rows))
+        axes.legend(loc="upper left", frameon=False, fontsize=FONT_SIZE * 0.8, ncol=2)
     save(figure, footer, plots_dir, "link_delay")
 
 
