@@ -485,9 +485,29 @@ TEST(harness, a_link_delay_puts_the_proxy_in_front_and_every_request_waits_it_tw
   EXPECT_EQ(cells[0].at("link_delay_ms"), 25);
   EXPECT_GE(number(cells[0].at("p50_ms")), 50 + 2 * 25);
   EXPECT_DOUBLE_EQ(number(cells[0].at("ideal_items_per_second")), 20 / 0.1);
+  EXPECT_LE(number(cells[0].at("efficiency")), 1.0);  // the ideal is never beaten
   EXPECT_GE(number(cells[0].at("proxy_lateness_p99_ms")), 0);
   EXPECT_NE(read_text(folder.out() / "summary.md").find("| 50 + 2 × 25 link |"),
             std::string::npos);
+}
+
+TEST(harness, a_link_delay_goes_in_front_of_a_given_server_too) {
+  if (!fs::exists(HAMMERTIME_PROXY_BIN)) GTEST_SKIP() << "hammertime-proxy not built";
+  server_process given;
+  scratch_folder folder;
+  harness_run run({"run", "--server", given.url(), "--models", "callbacks", "--items",
+                   "30", "--delay", "20ms", "--link-delay", "40ms", "--repetitions", "1",
+                   "--out", folder.out().string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("name"), "flags/callbacks/C:30/link_delay:40ms");
+  EXPECT_EQ(cells[0].at("valid"), true) << cells[0];
+  EXPECT_GE(number(cells[0].at("p50_ms")), 20 + 2 * 40);
+  EXPECT_LE(number(cells[0].at("efficiency")), 1.0);
+  given.stop();  // the test's own server; the harness's proxy must be gone already
+  EXPECT_TRUE(processes_left_behind().empty());
 }
 
 TEST(harness, no_proxy_outlives_a_ctrl_c_or_a_killed_cell) {
