@@ -182,7 +182,7 @@ std::string results_csv(std::span<const finished_cell> cells) {
          "failed,valid,peak_memory_bytes,baseline_memory_bytes,bytes_per_task,vm_hwm_"
          "bytes,"
          "max_rss_bytes,kernel_memory_bytes,p50_ms,p99_ms,max_ms,server_cpu_s,"
-         "server_lateness_p99_ms,error\n";
+         "server_lateness_p99_ms,proxy_lateness_p99_ms,error\n";
   for (const auto& done : cells) {
     const auto& w = done.where;
     const auto& r = done.result;
@@ -207,6 +207,7 @@ std::string results_csv(std::span<const finished_cell> cells) {
         << ',' << when_ran(r.max_ms) << ','
         << (r.server_cpu_s ? fixed(*r.server_cpu_s, 6) : "") << ','
         << (r.server_lateness_p99_ms ? fixed(*r.server_lateness_p99_ms, 3) : "") << ','
+        << (r.proxy_lateness_p99_ms ? fixed(*r.proxy_lateness_p99_ms, 3) : "") << ','
         << csv_field(r.error) << '\n';
   }
   return out.str();

@@ -487,6 +487,10 @@ TEST(harness, a_link_delay_puts_the_proxy_in_front_and_every_request_waits_it_tw
   EXPECT_DOUBLE_EQ(number(cells[0].at("ideal_items_per_second")), 20 / 0.1);
   EXPECT_LE(number(cells[0].at("efficiency")), 1.0);  // the ideal is never beaten
   EXPECT_GE(number(cells[0].at("proxy_lateness_p99_ms")), 0);
+  auto csv = read_text(folder.out() / "results.csv");
+  EXPECT_NE(csv.find(",server_lateness_p99_ms,proxy_lateness_p99_ms,error\n"),
+            std::string::npos);
+  EXPECT_NE(csv.find("\nflags/coroutines/C:20/link_delay:25ms,"), std::string::npos);
   EXPECT_NE(read_text(folder.out() / "summary.md").find("| 50 + 2 × 25 link |"),
             std::string::npos);
 }
