@@ -4,8 +4,8 @@
 //   $ build/bin/hammertime-server --port 8001 &
 //   $ build/bin/hammertime-proxy --listen 8002 --upstream 127.0.0.1:8001 --latency 250ms
 //   listening on 127.0.0.1:8002, forwarding to 127.0.0.1:8001, each direction held 250ms
-//   $ curl -s -o /dev/null -w '%{http_code} %{time_total}\n'
-//   localhost:8002/flags/br/br.gif 200 0.502113
+//   $ curl -so /dev/null -w '%{http_code} %{time_total}\n' localhost:8002/flags/br/br.gif
+//   200 0.500785
 #include <iostream>
 
 #include "proxy.hpp"
