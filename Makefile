@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 HAMMERTIME := $(BUILD_DIR)/bin/hammertime
 
-.PHONY: all deps build test bench bench-quick reproduce plots compare micro \
+.PHONY: all deps build test bench bench-quick bench-link-delay reproduce plots compare micro \
         test-sanitize format format-check clean
 
 all: build
@@ -29,6 +29,12 @@ bench: build
 
 bench-quick: build
 	@$(HAMMERTIME) run --plan bench/suites/quick.plan --repetitions 1
+	@$(PYTHON) scripts/plot_results.py results/latest
+	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
+
+# Latency on the wire: flags with and without hammertime-proxy's 25 ms each way.
+bench-link-delay: build
+	@$(HAMMERTIME) run --plan bench/suites/link_delay.plan --repetitions 1
 	@$(PYTHON) scripts/plot_results.py results/latest
 	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <tuple>
 
 #include "wire.hpp"
 
@@ -14,6 +15,8 @@ std::string cell::name() const {
   // Flags past one round of the 676 codes (a zero-delay throughput cell) say so.
   if (workload == models::workload::flags && items > models::flag_code_count)
     name += "/N:" + std::to_string(items);
+  if (link_delay.count() > 0)
+    name += "/link_delay:" + std::to_string(link_delay.count()) + "ms";
   return name;
 }
 
@@ -22,8 +25,12 @@ std::size_t cell::rounds() const {
   return (items + at_once - 1) / at_once;
 }
 
+std::chrono::duration<double> cell::one_wait() const {
+  return std::chrono::duration<double>(delay + 2 * link_delay);
+}
+
 std::chrono::duration<double> cell::ideal() const {
-  return std::chrono::duration<double>(delay) * static_cast<double>(rounds());
+  return one_wait() * static_cast<double>(rounds());
 }
 
 std::size_t cell::tasks_in_flight() const { return models::tasks_in_flight(work()); }
@@ -54,14 +61,14 @@ std::vector<cell> plan_file_cells(const run_options& options) {
     return a.repetition < b.repetition;
   });
   std::vector<std::pair<models::workload, const models::model*>> families;
-  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> instances;
+  std::vector<std::vector<std::tuple<std::size_t, std::size_t, long>>> instances;
   std::vector<std::string> names;
   for (auto& one : cells) {
     std::pair family{one.workload, one.model};
     auto f = std::find(families.begin(), families.end(), family) - families.begin();
     if (f == static_cast<long>(families.size()))
       families.push_back(family), instances.emplace_back();
-    std::pair instance{one.items, one.concurrency};
+    std::tuple instance{one.items, one.concurrency, long(one.link_delay.count())};
     auto& known = instances[f];
     auto i = std::find(known.begin(), known.end(), instance) - known.begin();
     if (i == static_cast<long>(known.size())) known.push_back(instance);
@@ -69,8 +76,9 @@ std::vector<cell> plan_file_cells(const run_options& options) {
     one.instance_index = i;
     if (one.repetition == 0) {
       if (std::find(names.begin(), names.end(), one.name()) != names.end())
-        throw usage_error("the plan runs " + one.name() +
-                          " twice: its lines must differ in workload, model or C");
+        throw usage_error(
+            "the plan runs " + one.name() +
+            " twice: its lines must differ in workload, model, C or link delay");
       names.push_back(one.name());
     }
   }
@@ -106,6 +114,7 @@ std::vector<cell> plan_cells(const run_options& options) {
         one.concurrency = effective[m][slot];
         one.delay = options.delay;
         one.timeout = options.timeout;
+        one.link_delay = options.link_delay;
         one.stack_size = options.stack_size;
         one.bridge_threads = options.bridge_threads;
         one.repetition = repetition;

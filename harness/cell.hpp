@@ -22,6 +22,7 @@ struct cell {
   std::size_t concurrency = 0;  // effective: clamped by the model's max_concurrency
   std::chrono::milliseconds delay{0};
   std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds link_delay{0};  // hammertime-proxy's, each way; 0: none
   std::size_t stack_size = models::job{}.stack_size;          // for models that read it
   std::size_t bridge_threads = models::job{}.bridge_threads;  // (model::knobs)
   std::size_t repetition = 0;                                 // 0-based
@@ -29,12 +30,16 @@ struct cell {
   std::size_t family_index = 0;    // the model's place in the run (Google Benchmark's
   std::size_t instance_index = 0;  // family) and its concurrency's place within it
 
-  // "flags/sequential/C:1"; "flags/callbacks/C:100/N:20000" past one round of codes
+  // "flags/sequential/C:1"; "/N:20000" after it past one round of the flag codes, and
+  // "/link_delay:25ms" when there is one
   std::string name() const;
   // ceil(N / W), W = the items that wait at once (C, or min(C, B) for a bridge to B
   // threads): how many delays the items need at best.
   std::size_t rounds() const;
-  // Ideal wall time: rounds x delay.
+  // One wait at best: the delay, plus the link delay twice (the request's bytes on
+  // the way in, the answer's on the way out; connecting is not delayed).
+  std::chrono::duration<double> one_wait() const;
+  // Ideal wall time: rounds x one wait.
   std::chrono::duration<double> ideal() const;
   // Tasks in flight at most, by the models' own rule (models::tasks_in_flight).
   std::size_t tasks_in_flight() const;

@@ -44,9 +44,9 @@ std::vector<std::string> child_args(const cell& one,
           "--bridge-threads",
           std::to_string(one.bridge_threads),
           "--host",
-          environment.server.host,
+          environment.proxy.value_or(environment.server).host,
           "--port",
-          std::to_string(environment.server.port)};
+          std::to_string(environment.proxy.value_or(environment.server).port)};
 }
 
 // Reads what is there without blocking; false once the writer side is closed.
@@ -192,6 +192,15 @@ std::optional<memory_cgroup> cell_cgroup(const cell_environment& environment,
   return group;
 }
 
+// "server exited: SIGKILL" (or the proxy) once the harness's own server or proxy has.
+std::optional<std::string> helper_exit(const cell_environment& environment) {
+  if (auto exit = exit_description(environment.server_pid))
+    return "server exited: " + *exit;
+  if (auto exit = exit_description(environment.proxy_pid))
+    return "proxy exited: " + *exit;
+  return std::nullopt;
+}
+
 }  // namespace
 
 cell_result run_cell(const cell& one, const cell_environment& environment,
@@ -202,6 +211,8 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
   if (network && environment.server_has_stats)
     stats_before = fetch_server_stats(environment.server, true, stats_within);
   auto server_cpu_before = network ? server_cpu(environment, stats_before) : std::nullopt;
+  if (network && environment.proxy_control)
+    fetch_proxy_lateness_p99_ms(*environment.proxy_control, true, stats_within);
 
   auto group = cell_cgroup(environment, result.memory_method);
   spawn_setup setup;
@@ -243,7 +254,7 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
     }
     // The harness's own server died: what the child counts from now on is not a
     // measurement of the model.
-    if (network && (server_exit = exit_description(environment.server_pid))) {
+    if (network && (server_exit = helper_exit(environment))) {
       how = ending::server_exited;
       break;
     }
@@ -307,7 +318,7 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
   if (how == ending::stopped) {
     result.interrupted = true;
   } else if (how == ending::server_exited) {
-    result.error = "server exited: " + *server_exit;
+    result.error = *server_exit;
   } else if (how == ending::time_limit) {
     result.error = "time limit exceeded (" +
                    std::to_string(environment.time_limit.count()) + " ms): killed";
@@ -334,6 +345,9 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
       result.server_queue_ms = stats_after->queued;
       result.server_answered = stats_after->answered;
     }
+    if (environment.proxy_control)
+      result.proxy_lateness_p99_ms =
+          fetch_proxy_lateness_p99_ms(*environment.proxy_control, false, stats_within);
     auto server_cpu_after = server_cpu(environment, stats_after);
     if (server_cpu_before && server_cpu_after)
       result.server_cpu_s = *server_cpu_after - *server_cpu_before;

@@ -51,6 +51,7 @@ struct cell_result {
   std::optional<server_lateness> server_lateness_ms;
   std::optional<server_lateness> server_queue_ms;  // accepted and read, before the delay
   std::optional<std::uint64_t> server_answered;
+  std::optional<double> proxy_lateness_p99_ms;  // --link-delay: the proxy's own
 
   std::uint64_t counted() const { return ok + not_found + failed; }
   // The memory the tree had before the work, in memory_method's terms.
@@ -61,6 +62,9 @@ struct cell_environment {
   endpoint server;        // flags only
   pid_t server_pid = -1;  // known when the harness started the server
   bool server_has_stats = false;
+  // --link-delay: the cell's child talks to the proxy, which forwards to the server.
+  std::optional<endpoint> proxy, proxy_control;
+  pid_t proxy_pid = -1;
   std::chrono::milliseconds time_limit{0};
   std::optional<cpu_set_t> child_cpus;  // --pin: the CPUs the server does not use
   bool sample_memory = false;           // true: no memory cgroup, even where possible

@@ -50,6 +50,12 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
   --delay D           each item's delay: the server's answer delay, or the sleep
                       (default 100ms; whole milliseconds, at most 10m)
   --timeout D         per-request timeout every model honours (default 5s; at most 60m)
+  --link-delay D      put hammertime-proxy between the cells and the server (started
+                      by the harness or --server), holding each direction's bytes D:
+                      every request then waits delay + 2 x D at least, and the ideal
+                      says so. The cell's name ends in /link_delay:D; its row gets
+                      link_delay_ms and proxy_lateness_p99_ms (how late the proxy
+                      passed bytes on). Not for sleep (default 0ms: no proxy)
   --stack-size BYTES  each fiber's stack, for the fibers model      (default 65536)
   --bridge-threads B  the executor bridge's blocking threads: min(C, B) requests
                       wait at once, and the ideal says so            (default 30)
@@ -72,15 +78,15 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
                       starting hammertime-server (found beside this binary)
   --plan FILE         run the matrix a plan file describes instead: one line per run
                       (--workload --models --items --concurrency --delay --timeout
-                      --stack-size --bridge-threads),
+                      --link-delay --stack-size --bridge-threads),
                       '#' comments; every line's cells run interleaved, by repetition,
                       into one results folder (see bench/suites/*.plan). At most
                       1 MiB and 10000 lines
   --cell-limit D      time limit of one cell. Default: 2 x ideal + 10s + timeout x
                       (1 + rounds x stall rate, 1 with --slow-body), where ideal =
-                      rounds x delay and rounds = ceil(N/C). A cell past it is killed
-                      (its whole process group) and its row marked failed. At
-                      most 1440m (24 hours).
+                      rounds x (delay + 2 x link delay) and rounds = ceil(N/C).
+                      A cell past it is killed (its whole process group) and its
+                      row marked failed. At most 1440m (24 hours).
   Passed to the hammertime-server the harness starts (not with --server):
   --error-rate P  --reset-rate P  --truncate-rate P  --stall-rate P  (probabilities)
   --slow-body B   (bytes per second)    --seed N    --server-threads N (its --threads,
@@ -189,8 +195,8 @@ double probability(std::string_view name, std::string_view value) {
 
 // What a plan line may say: the cell's own settings, nothing that is the whole run's.
 constexpr std::string_view plan_line_options[] = {
-    "--workload",       "--models",      "--items", "--stack-size",
-    "--bridge-threads", "--concurrency", "--delay", "--timeout"};
+    "--workload",    "--models", "--items",   "--stack-size", "--bridge-threads",
+    "--concurrency", "--delay",  "--timeout", "--link-delay"};
 
 // The plan file's text, refused past max_plan_bytes before more of it is read.
 std::string plan_text(const std::string& path) {
@@ -308,6 +314,8 @@ bool apply_duration_option(std::string_view name, std::string_view value,
     options.delay = whole_milliseconds(name, value, true, max_delay);
   else if (name == "--timeout")
     options.timeout = whole_milliseconds(name, value, false, max_timeout);
+  else if (name == "--link-delay")
+    options.link_delay = whole_milliseconds(name, value, true, max_delay);
   else if (name == "--cell-limit")
     options.cell_limit = whole_milliseconds(name, value, false, max_cell_limit);
   else
@@ -437,6 +445,9 @@ void validate_combination(const run_options& options) {
         "them on that server");
   if (!options.server_url.empty() && options.workload != models::workload::flags)
     throw usage_error("--server is for the flags workload; sleep needs no server");
+  if (options.link_delay.count() > 0 && options.workload == models::workload::sleep)
+    throw usage_error(
+        "--link-delay is for the workloads on the network; sleep has no wire");
 }
 
 }  // namespace

@@ -31,6 +31,9 @@ struct run_options {
   std::vector<std::size_t> concurrency;  // as asked; empty = each model's default
   std::chrono::milliseconds delay{100};
   std::chrono::milliseconds timeout{5000};
+  // --link-delay: hammertime-proxy in front of the server holds each direction's bytes
+  // this long; 0: no proxy.
+  std::chrono::milliseconds link_delay{0};
   std::size_t stack_size = models::job{}.stack_size;          // --stack-size (fibers)
   std::size_t bridge_threads = models::job{}.bridge_threads;  // --bridge-threads
   std::size_t repetitions = 3;

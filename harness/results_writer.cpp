@@ -52,6 +52,7 @@ boost::json::object iteration_entry(const finished_cell& done) {
   entry["concurrency"] = where.concurrency;
   entry["delay_ms"] = where.delay.count();
   entry["timeout_ms"] = where.timeout.count();
+  if (where.link_delay.count() > 0) entry["link_delay_ms"] = where.link_delay.count();
   if (where.model->knobs & models::uses_stack_size)
     entry["stack_size"] = where.stack_size;
   if (where.model->knobs & models::uses_bridge_threads)
@@ -108,6 +109,7 @@ boost::json::object iteration_entry(const finished_cell& done) {
     entry["server_queue_p99_ms"] = r.server_queue_ms->p99_ms;
     entry["server_queue_max_ms"] = r.server_queue_ms->max_ms;
   }
+  if (r.proxy_lateness_p99_ms) entry["proxy_lateness_p99_ms"] = *r.proxy_lateness_p99_ms;
   return entry;
 }
 
@@ -126,7 +128,8 @@ boost::json::object median_entry(const std::vector<boost::json::object>& runs,
                                              "repetitions",  "repetition_index",
                                              "threads",      "iterations"};
   static const std::set<std::string> copied{
-      "items", "concurrency", "delay_ms", "timeout_ms", "stack_size", "bridge_threads"};
+      "items",      "concurrency",    "delay_ms",     "timeout_ms",
+      "stack_size", "bridge_threads", "link_delay_ms"};
   const auto& first = runs.front();
   boost::json::object entry{
       {"name", std::string(first.at("run_name").as_string()) + "_median"},
@@ -280,6 +283,8 @@ std::string results_csv(std::span<const finished_cell> cells) {
          if (!d.result.server_queue_ms) return std::nullopt;
          return d.result.server_queue_ms->p99_ms;
        })},
+      {"proxy_lateness_p99_ms",
+       maybe([](const auto& d) { return d.result.proxy_lateness_p99_ms; })},
       {"server_bound",
        [](const auto& d) { return std::string(server_bound(d) ? "true" : "false"); }},
       {"error", [](const auto& d) { return csv_field(d.result.error); }},

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -92,6 +93,8 @@ boost::json::object run_context(const planned_run& plan,
                                : boost::json::value(std::move(concurrency));
   context["delay_ms"] = options.delay.count();
   context["timeout_ms"] = options.timeout.count();
+  if (options.link_delay.count() > 0)
+    context["link_delay_ms"] = options.link_delay.count();
   context["repetitions"] = options.repetitions;
   context["server"] = server;
   context["server_args"] = std::move(server_args);
@@ -100,8 +103,8 @@ boost::json::object run_context(const planned_run& plan,
     for (const auto& line : options.plan_text) lines.push_back(boost::json::string(line));
     context["plan"] = options.plan_path;
     context["plan_lines"] = std::move(lines);
-    for (auto key :
-         {"workload", "models", "items", "concurrency", "delay_ms", "timeout_ms"})
+    for (auto key : {"workload", "models", "items", "concurrency", "delay_ms",
+                     "timeout_ms", "link_delay_ms"})
       context.erase(key);
   }
   context["shuffle_seed"] = options.shuffle_seed.value_or(0);
@@ -129,8 +132,11 @@ struct run_state {
   boost::json::object context;
   std::vector<finished_cell> finished;
   std::unique_ptr<server_process> server;  // when the harness starts one
+  // --link-delay: one proxy per link delay the cells use, in front of the server
+  // (declared after it, so they stop first).
+  std::map<std::chrono::milliseconds, std::unique_ptr<proxy_process>> proxies;
   cell_environment environment;
-  std::optional<std::string> server_exit;  // "SIGKILL": the run stopped there
+  std::optional<std::string> server_exit;  // "server exited: SIGKILL": it stopped there
   cpu_snapshot cpu_before;                 // for the system check after the run
 };
 
@@ -214,6 +220,14 @@ std::optional<endpoint> check_server(const planned_run& run,
   return std::nullopt;
 }
 
+// --link-delay needs hammertime-proxy beside this binary. Throws usage_error.
+void check_proxy(const planned_run& run) {
+  bool delayed = std::any_of(run.cells.begin(), run.cells.end(),
+                             [](const cell& one) { return one.link_delay.count() > 0; });
+  if (delayed && !fs::exists(proxy_binary_path()))
+    throw usage_error(proxy_binary_path() + " not found: build it (make build)");
+}
+
 // --out, or a fresh results/runs/<timestamp>, created. A --out folder that holds
 // anything is refused unless --overwrite says so. Throws usage_error.
 fs::path prepare_output_folder(const run_options& options) {
@@ -263,7 +277,30 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
   environment.server_pid = run.server ? run.server->pid() : -1;
   environment.server_has_stats =
       fetch_server_stats(environment.server, false, std::chrono::seconds(1)).has_value();
+  try {
+    for (const auto& one : run.plan.cells)
+      if (one.link_delay.count() > 0 && !run.proxies.count(one.link_delay))
+        run.proxies[one.link_delay] = std::make_unique<proxy_process>(
+            proxy_binary_path(), environment.server, one.link_delay,
+            std::chrono::seconds(10), run.plan.server_cpus);
+  } catch (const std::exception& failure) {
+    if (stop_signal() != 0) return exit_status_for(stop_signal());
+    std::cerr << "hammertime run: " << failure.what() << "\n";
+    return 1;
+  }
   return std::nullopt;
+}
+
+// The cell's way to the server: through the proxy of its link delay, if it has one.
+void route_cell(run_state& run, const cell& one) {
+  auto& environment = run.environment;
+  auto proxy = run.proxies.find(one.link_delay);
+  bool through_proxy = one.link_delay.count() > 0 && proxy != run.proxies.end();
+  environment.proxy =
+      through_proxy ? std::optional(proxy->second->where()) : std::nullopt;
+  environment.proxy_control =
+      through_proxy ? std::optional(proxy->second->control()) : std::nullopt;
+  environment.proxy_pid = through_proxy ? proxy->second->pid() : -1;
 }
 
 // One cell, with its progress line kept up to date. An exception from the harness side
@@ -285,10 +322,13 @@ cell_result run_shown_cell(const cell& one, const run_state& run, progress& show
 // The server the harness started has exited ("SIGKILL"): the cell that ran meanwhile
 // is no measurement, and no later cell can be one.
 void check_server_alive(run_state& run, cell_result& result) {
-  if (!run.server) return;
-  run.server_exit = exit_description(run.server->pid());
-  if (run.server_exit && !result.interrupted)
-    result.error = "server exited: " + *run.server_exit;
+  if (run.server)
+    if (auto exit = exit_description(run.server->pid()))
+      run.server_exit = "server exited: " + *exit;
+  for (const auto& [link_delay, proxy] : run.proxies)
+    if (auto exit = exit_description(proxy->pid()); exit && !run.server_exit)
+      run.server_exit = "proxy exited: " + *exit;
+  if (run.server_exit && !result.interrupted) result.error = *run.server_exit;
 }
 
 // Every cell in order, the results rewritten after each, until the last one or a stop
@@ -301,6 +341,7 @@ bool run_cells(run_state& run) {
   for (std::size_t index = 0; index < cells.size() && stop_signal() == 0; ++index) {
     const cell& one = cells[index];
     run.environment.time_limit = cell_time_limit(one, run.plan.options);
+    route_cell(run, one);
     shown.begin(index);
     cell_result result = run_shown_cell(one, run, shown);
     check_server_alive(run, result);
@@ -357,10 +398,10 @@ int finish(run_state& run) {
   std::size_t failed = 0;
   for (const auto& done : run.finished) failed += is_valid(done) ? 0 : 1;
   if (run.server_exit) {
-    std::cerr << "hammertime run: server exited: " << *run.server_exit
-              << "; stopped after " << run.finished.size() << " of "
-              << run.plan.cells.size() << " cells, " << failed
-              << " failed or invalid; results in " << run.folder.string() << "\n";
+    std::cerr << "hammertime run: " << *run.server_exit << "; stopped after "
+              << run.finished.size() << " of " << run.plan.cells.size() << " cells, "
+              << failed << " failed or invalid; results in " << run.folder.string()
+              << "\n";
     return 1;
   }
   std::cerr << "hammertime run: " << run.finished.size() << " cells, " << failed
@@ -383,6 +424,7 @@ int run_main(std::span<const std::string_view> args) {
   try {
     run.plan = parse_and_plan(args);
     given_server = check_server(run.plan, server_binary);
+    check_proxy(run.plan);
     run.folder = prepare_output_folder(run.plan.options);
     install_stop_handlers();
     run.context =
@@ -400,6 +442,7 @@ int run_main(std::span<const std::string_view> args) {
   run.environment.sample_memory = run.plan.options.sample_memory;
   if (auto failed = start_server(run, given_server, server_binary)) return *failed;
   bool written = run_cells(run);
+  run.proxies.clear();
   if (written && run.server) run.server->stop();
   return written ? finish(run) : 1;
 }

@@ -37,23 +37,20 @@ std::optional<endpoint> parse_server_url(std::string_view url) {
 }
 
 std::string server_binary_path() { return executable_folder() + "/hammertime-server"; }
+std::string proxy_binary_path() { return executable_folder() + "/hammertime-proxy"; }
 
-server_process::server_process(const std::string& binary, std::chrono::milliseconds delay,
-                               const std::vector<std::string>& extra_args,
+helper_process::helper_process(const std::vector<std::string>& args,
+                               std::string_view ready_prefix,
                                std::chrono::milliseconds ready_within,
                                std::optional<cpu_set_t> cpus) {
-  std::vector<std::string> args{binary, "--port", "0", "--delay",
-                                std::to_string(delay.count()) + "ms"};
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
   spawn_setup setup;
   setup.cpus = cpus;
-  auto started = spawn_in_own_group(binary, args, true, setup);
+  auto started = spawn_in_own_group(args.front(), args, true, setup);
   pid_ = started.pid;
   output_fd_ = started.output_fd;
 
-  constexpr std::string_view ready = "listening on http://";
   auto deadline = std::chrono::steady_clock::now() + ready_within;
-  std::string said, line;
+  std::string line;
   bool is_ready = false;
   while (!is_ready) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -68,21 +65,19 @@ server_process::server_process(const std::string& binary, std::chrono::milliseco
       line += c;
       continue;
     }
-    if (line.rfind(ready, 0) == 0) {
-      if (auto parsed = parse_server_url(line.substr(line.find("http://")))) {
-        where_ = *parsed;
-        is_ready = true;
-      }
-    }
-    said += (said.empty() ? "" : " | ") + line;
+    is_ready = line.rfind(ready_prefix, 0) == 0;
+    said_.push_back(std::move(line));
     line.clear();
   }
   if (!is_ready) {
     stop();
+    std::string said;
+    for (const auto& one : said_) said += (said.empty() ? "" : " | ") + one;
     said += line;
+    auto name = args.front().substr(args.front().rfind('/') + 1);
     throw std::runtime_error(stop_signal() != 0
-                                 ? "stopped while the server started"
-                                 : "hammertime-server did not get ready within " +
+                                 ? "stopped while " + name + " started"
+                                 : name + " did not get ready within " +
                                        std::to_string(ready_within.count()) + " ms" +
                                        (said.empty() ? std::string() : ": " + said));
   }
@@ -95,9 +90,56 @@ server_process::server_process(const std::string& binary, std::chrono::milliseco
   });
 }
 
-server_process::~server_process() { stop(); }
+namespace {
 
-void server_process::stop() noexcept {
+std::vector<std::string> server_args(const std::string& binary,
+                                     std::chrono::milliseconds delay,
+                                     const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args{binary, "--port", "0", "--delay",
+                                std::to_string(delay.count()) + "ms"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  return args;
+}
+
+// The endpoint in "PREFIXhttp://HOST:PORT..." or "PREFIXHOST:PORT, ...", up to `end`.
+endpoint endpoint_after(const std::vector<std::string>& said, std::string_view prefix,
+                        std::string_view end) {
+  for (const auto& line : said) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    auto rest = std::string_view(line).substr(prefix.size());
+    rest = rest.substr(0, rest.find(end));
+    auto url =
+        rest.rfind("http://", 0) == 0 ? std::string(rest) : "http://" + std::string(rest);
+    if (auto parsed = parse_server_url(url)) return *parsed;
+  }
+  throw std::runtime_error("no address after '" + std::string(prefix) +
+                           "' in what it said");
+}
+
+}  // namespace
+
+server_process::server_process(const std::string& binary, std::chrono::milliseconds delay,
+                               const std::vector<std::string>& extra_args,
+                               std::chrono::milliseconds ready_within,
+                               std::optional<cpu_set_t> cpus)
+    : helper_process(server_args(binary, delay, extra_args), "listening on http://",
+                     ready_within, cpus),
+      where_(endpoint_after(said(), "listening on ", "\n")) {}
+
+proxy_process::proxy_process(const std::string& binary, const endpoint& upstream,
+                             std::chrono::milliseconds latency,
+                             std::chrono::milliseconds ready_within,
+                             std::optional<cpu_set_t> cpus)
+    : helper_process({binary, "--listen", "0", "--upstream",
+                      upstream.host + ":" + std::to_string(upstream.port), "--latency",
+                      std::to_string(latency.count()) + "ms", "--control-port", "0"},
+                     "listening on ", ready_within, cpus),
+      where_(endpoint_after(said(), "listening on ", ",")),
+      control_(endpoint_after(said(), "stats on ", "/stats")) {}
+
+helper_process::~helper_process() { stop(); }
+
+void helper_process::stop() noexcept {
   if (pid_ > 0) {
     kill(-pid_, SIGTERM);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);

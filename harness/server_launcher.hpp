@@ -1,6 +1,7 @@
 // The mock server a flags run talks to: hammertime-server started beside this binary,
 // in its own process group, with the run's delay and fault flags; or one already
-// running, named by --server URL.
+// running, named by --server URL. And the hammertime-proxy that --link-delay puts in
+// front of it, started the same way.
 #pragma once
 
 #include <sched.h>
@@ -25,33 +26,65 @@ struct endpoint {
 // "http://HOST:PORT" (a trailing "/" allowed); nullopt for anything else.
 std::optional<endpoint> parse_server_url(std::string_view url);
 
-// <folder of this executable>/hammertime-server
+// <folder of this executable>/hammertime-server, /hammertime-proxy
 std::string server_binary_path();
+std::string proxy_binary_path();
 
-class server_process {
+// A program the harness runs beside the cells, in its own process group, until stop().
+class helper_process {
  public:
-  // Starts the server and waits (at most ready_within) for its ready line
-  // "listening on http://127.0.0.1:PORT". Throws std::runtime_error with what the
-  // server said when it does not get ready, or when a stop signal arrives meanwhile.
-  // cpus: where it may run (--pin), else anywhere.
-  server_process(const std::string& binary, std::chrono::milliseconds delay,
-                 const std::vector<std::string>& extra_args,
-                 std::chrono::milliseconds ready_within = std::chrono::seconds(10),
+  // Starts args[0] and waits (at most ready_within) for the line that starts with
+  // ready_prefix. Throws std::runtime_error with what it said when it does not get
+  // ready, or when a stop signal arrives meanwhile. cpus: where it may run (--pin),
+  // else anywhere.
+  helper_process(const std::vector<std::string>& args, std::string_view ready_prefix,
+                 std::chrono::milliseconds ready_within,
                  std::optional<cpu_set_t> cpus = std::nullopt);
-  ~server_process();
-  server_process(const server_process&) = delete;
-  server_process& operator=(const server_process&) = delete;
+  ~helper_process();
+  helper_process(const helper_process&) = delete;
+  helper_process& operator=(const helper_process&) = delete;
 
-  const endpoint& where() const { return where_; }
   pid_t pid() const { return pid_; }
+  // What it printed up to its ready line, that line last.
+  const std::vector<std::string>& said() const { return said_; }
   // SIGTERM to its group, SIGKILL after a grace period, then reaped.
   void stop() noexcept;
 
  private:
   pid_t pid_ = -1;
   int output_fd_ = -1;
-  endpoint where_;
+  std::vector<std::string> said_;
   std::thread drain_;  // reads (and drops) what it prints after the ready line
+};
+
+class server_process : public helper_process {
+ public:
+  // Ready when it says "listening on http://127.0.0.1:PORT".
+  server_process(const std::string& binary, std::chrono::milliseconds delay,
+                 const std::vector<std::string>& extra_args,
+                 std::chrono::milliseconds ready_within = std::chrono::seconds(10),
+                 std::optional<cpu_set_t> cpus = std::nullopt);
+
+  const endpoint& where() const { return where_; }
+
+ private:
+  endpoint where_;
+};
+
+// hammertime-proxy on a free loopback port in front of `upstream`, holding each
+// direction's bytes `latency`, its stats at `control()`'s GET /stats.
+class proxy_process : public helper_process {
+ public:
+  proxy_process(const std::string& binary, const endpoint& upstream,
+                std::chrono::milliseconds latency,
+                std::chrono::milliseconds ready_within = std::chrono::seconds(10),
+                std::optional<cpu_set_t> cpus = std::nullopt);
+
+  const endpoint& where() const { return where_; }
+  const endpoint& control() const { return control_; }
+
+ private:
+  endpoint where_, control_;
 };
 
 }  // namespace hammertime::harness

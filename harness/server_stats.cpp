@@ -65,6 +65,18 @@ std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset
   return stats;
 }
 
+std::optional<double> fetch_proxy_lateness_p99_ms(const endpoint& control, bool reset,
+                                                  std::chrono::milliseconds within) {
+  auto response = request(control, reset ? "/stats/reset" : "/stats", reset, within);
+  if (!response || response->status != 200) return std::nullopt;
+  boost::system::error_code error;
+  auto parsed = boost::json::parse(response->body, error);
+  if (error || !parsed.is_object()) return std::nullopt;
+  auto p99 = number_at(parsed.find_pointer("/lateness_us/p99", error));
+  if (!p99) return std::nullopt;
+  return *p99 / 1000.0;
+}
+
 std::optional<double> process_cpu_seconds(pid_t pid) {
   std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
   std::string content;

@@ -36,6 +36,12 @@ struct server_stats {
 std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset,
                                                std::chrono::milliseconds within);
 
+// hammertime-proxy's lateness p99 in ms, from GET /stats at its control endpoint, or
+// POST /stats/reset when `reset` (the figure before it zeroed it); nullopt when it
+// does not answer as hammertime-proxy does.
+std::optional<double> fetch_proxy_lateness_p99_ms(const endpoint& control, bool reset,
+                                                  std::chrono::milliseconds within);
+
 // utime + stime of a process, from /proc/PID/stat.
 std::optional<double> process_cpu_seconds(pid_t pid);
 

@@ -100,6 +100,9 @@ std::string table_row(std::span<const finished_cell* const> runs) {
   std::ostringstream row;
   row << "| " << models::to_string(where.workload) << " | " << where.model->name << " | "
       << where.concurrency << " | " << where.items << " | " << where.delay.count()
+      << (where.link_delay.count() > 0
+              ? " + 2 × " + std::to_string(where.link_delay.count()) + " link"
+              : "")
       << " | ";
   auto validity = valid.size() == runs.size()
                       ? std::string("yes")

@@ -11,6 +11,8 @@ repetition) and writes DIR/plots/:
   3. memory_per_task       bytes per task against tasks in flight (log-log)
   4. cpu_per_item          the work's CPU per item, in microseconds, per model
   5. latency               per-item latency p50 and p99 per model
+  6. link_delay            p50 per model straight to the server and through
+                           hammertime-proxy (--link-delay), when a run has both
 Each figure is drawn from the median of the repetitions of each cell; invalid
 cells (tally does not add up, crashed, timed out) are left out and listed in the
 footer. A plot with nothing to show is skipped with a message, not drawn empty.
@@ -70,20 +72,22 @@ def model_sort_key(model):
 
 
 def load_cells(results):
-    """Median of each (workload, model, concurrency, items, delay) over its repetitions."""
+    """Median of each (workload, model, concurrency, items, delay, link delay) over its
+    repetitions."""
     groups = defaultdict(list)
     invalid = set()
     for bench in results["benchmarks"]:
         if bench.get("run_type", "iteration") != "iteration":
             continue
         key = (bench["workload"], bench["model"], int(bench["concurrency"]),
-               int(bench["items"]), int(bench["delay_ms"]))
+               int(bench["items"]), int(bench["delay_ms"]), int(bench.get("link_delay_ms", 0)))
         if bench.get("error_occurred") or not bench.get("valid", True):
-            invalid.add(f"{bench['workload']}/{bench['model']}/C:{bench['concurrency']}")
+            invalid.add(bench["run_name"] if "run_name" in bench else
+                        f"{bench['workload']}/{bench['model']}/C:{bench['concurrency']}")
             continue
         groups[key].append(bench)
     cells = []
-    for (workload, model, concurrency, items, delay_ms), runs in groups.items():
+    for (workload, model, concurrency, items, delay_ms, link_delay_ms), runs in groups.items():
         def median(field):
             values = [r[field] for r in runs if r.get(field) is not None]
             return statistics.median(values) if values else None
@@ -92,7 +96,7 @@ def load_cells(results):
         middle = statistics.median(speeds)
         cells.append({
             "workload": workload, "model": model, "concurrency": concurrency,
-            "items": items, "delay_ms": delay_ms,
+            "items": items, "delay_ms": delay_ms, "link_delay_ms": link_delay_ms,
             "items_per_second": median("items_per_second"),
             "items_per_second_min": min(r["items_per_second"] for r in runs),
             "items_per_second_max": max(r["items_per_second"] for r in runs),
@@ -173,10 +177,17 @@ def save(figure, footer, plots_dir, name):
     print(f"wrote {plots_dir / name}.png (+ .svg)")
 
 
+def straight_to_the_server(cells):
+    """The cells with no link delay, when there are any: the plots of a run compare like
+    with like, and plot_link_delay shows the others."""
+    straight = [c for c in cells if not c.get("link_delay_ms")]
+    return straight or cells
+
+
 def headline_cells(cells, workload):
     """Per model, the cell of this workload at the model's highest concurrency."""
     best = {}
-    for cell in cells:
+    for cell in straight_to_the_server(cells):
         if cell["workload"] != workload:
             continue
         current = best.get(cell["model"])
@@ -231,6 +242,7 @@ def plot_items_per_second(cells, footer, plots_dir):
 def plot_concurrency_sweep(cells, footer, plots_dir):
     workload = headline_workload(cells)
     by_model = defaultdict(list)
+    cells = straight_to_the_server(cells)
     items = max((c["items"] for c in cells if c["workload"] == workload), default=0)
     for cell in cells:
         if cell["workload"] == workload and cell["items"] == items:
@@ -330,6 +342,45 @@ def plot_latency(cells, footer, plots_dir):
     save(figure, footer, plots_dir, "latency")
 
 
+def plot_link_delay(cells, footer, plots_dir):
+    """Per model, its p50 straight to the server and through the proxy, at the highest
+    concurrency the model ran both ways; dashed: the delay, and delay + 2 x link delay."""
+    straight = {(c["workload"], c["model"], c["concurrency"], c["items"], c["delay_ms"]): c
+                for c in cells if not c["link_delay_ms"]}
+    pairs = {}
+    for cell in cells:
+        twin = straight.get((cell["workload"], cell["model"], cell["concurrency"],
+                             cell["items"], cell["delay_ms"]))
+        if not cell["link_delay_ms"] or twin is None or cell["p50_ms"] is None:
+            continue
+        best = pairs.get(cell["model"])
+        if best is None or cell["concurrency"] > best[1]["concurrency"]:
+            pairs[cell["model"]] = (twin, cell)
+    if not pairs:
+        print("skipped link_delay: no cell run both with and without --link-delay")
+        return
+    rows = [pairs[m] for m in sorted(pairs, key=model_sort_key)]
+    figure, axes = new_figure("Per-item latency p50, straight and through the delay proxy")
+    positions = range(len(rows))
+    width = 0.38
+    for offset, which, alpha in ((-width / 2, 0, 0.45), (width / 2, 1, 1.0)):
+        axes.bar([p + offset for p in positions], [pair[which]["p50_ms"] for pair in rows],
+                 width, color=[colour_of(pair[1]["model"]) for pair in rows], alpha=alpha)
+    axes.set_xticks(list(positions), [label_of(pair[1]) for pair in rows])
+    axes.set_ylabel("p50 ms (light: straight; solid: proxy)")
+    delays = {(pair[1]["delay_ms"], pair[1]["link_delay_ms"]) for pair in rows}
+    if len(delays) == 1:
+        delay, link = delays.pop()
+        axes.axhline(delay, color="#333333", linestyle="dotted", linewidth=2,
+                     label=f"delay {delay} ms")
+        axes.axhline(delay + 2 * link, color="#333333", linestyle="dashed", linewidth=2,
+                     label=f"delay + 2 × {link} ms link delay")
+        # Headroom above the bars for the legend.
+        axes.set_ylim(top=1.35 * max(pair[1]["p50_ms"] for pair in rows))
+        axes.legend(loc="upper left", frameon=False, fontsize=FONT_SIZE * 0.8, ncol=2)
+    save(figure, footer, plots_dir, "link_delay")
+
+
 def read_results(argv, file_name):
     """The RESULTS_DIR the command line names and its file_name, parsed; bad usage or a
     missing file is one line on stderr and exit 2."""
@@ -369,6 +420,7 @@ def main(argv):
     plot_memory_per_task(cells, footer, plots_dir)
     plot_cpu_per_item(cells, footer, plots_dir)
     plot_latency(cells, footer, plots_dir)
+    plot_link_delay(cells, footer, plots_dir)
     return 0
 
 

@@ -1,15 +1,10 @@
 #include "server.hpp"
 
-#include <sys/resource.h>
-
 #include <boost/asio/post.hpp>
-#include <cerrno>
-#include <cstring>
-#include <iostream>
-#include <stdexcept>
-#include <string>
 #include <thread>
 #include <vector>
+
+#include "listening.hpp"
 
 namespace hammertime::server {
 
@@ -25,14 +20,6 @@ std::deque<asio::io_context> make_loops(unsigned count) {
   return loops;
 }
 
-// One line, without the Boost source location a system_error's what() carries.
-std::string cannot_listen(const tcp::endpoint& where, const error_code& error) {
-  auto address = where.address().to_string(), port = std::to_string(where.port());
-  if (error == asio::error::address_in_use)
-    return "port " + port + " on " + address + " is in use";
-  return "cannot listen on " + address + " port " + port + ": " + error.message();
-}
-
 }  // namespace
 
 server::server(options settings)
@@ -42,14 +29,8 @@ server::server(options settings)
       signals_(loops_.front(), SIGINT, SIGTERM),
       accept_retry_(loops_.front()) {
   for (auto& loop : loops_) idle_loops_run_.push_back(asio::make_work_guard(loop));
-  tcp::endpoint endpoint(asio::ip::make_address(state_.settings.bind),
-                         state_.settings.port);
-  error_code error;
-  acceptor_.open(endpoint.protocol(), error);
-  if (!error) acceptor_.set_option(asio::socket_base::reuse_address(true), error);
-  if (!error) acceptor_.bind(endpoint, error);
-  if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
-  if (error) throw std::runtime_error(cannot_listen(endpoint, error));
+  open_acceptor(acceptor_,
+                {asio::ip::make_address(state_.settings.bind), state_.settings.port});
   signals_.async_wait([this](error_code, int) {
     for (auto& loop : loops_) loop.stop();
   });
@@ -73,15 +54,7 @@ void server::do_accept() {
           asio::post(executor, [this, socket = std::move(socket)]() mutable {
             std::make_shared<session>(std::move(socket), state_)->start();
           });
-        } else if (int code = error.value(); code == EMFILE || code == ENFILE ||
-                                             code == ENOBUFS || code == ENOMEM) {
-          if (!std::exchange(warned_, true)) {
-            rlimit files{};
-            getrlimit(RLIMIT_NOFILE, &files);
-            std::cerr << "hammertime-server: accept: " << std::strerror(code)
-                      << " (open files limit " << files.rlim_cur
-                      << ": raise it with ulimit -n); retrying\n";
-          }
+        } else if (out_of_descriptors(error, "hammertime-server", warned_)) {
           accept_retry_.expires_after(std::chrono::milliseconds(50));
           accept_retry_.async_wait([this](error_code error) {
             if (!error) do_accept();

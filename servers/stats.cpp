@@ -1,8 +1,8 @@
 #include "stats.hpp"
 
-#include <sys/resource.h>
-
 #include <boost/json.hpp>
+
+#include "stats_json.hpp"
 
 namespace hammertime::server {
 namespace {
@@ -12,8 +12,6 @@ constexpr auto relaxed = std::memory_order_relaxed;
 std::uint64_t read(std::atomic<std::uint64_t>& value, bool reset) {
   return reset ? value.exchange(0, relaxed) : value.load(relaxed);
 }
-
-double seconds(const timeval& time) { return time.tv_sec + time.tv_usec / 1e6; }
 
 }  // namespace
 
@@ -54,13 +52,11 @@ std::string stats::to_json(bool reset) {
     if (count != 0) requests[std::to_string(status)] = count;
     total += count;
   }
-  auto lateness = lateness_.summarize();
-  auto queued = queued_.summarize();
+  auto lateness = summary_json(lateness_.summarize());
+  auto queued = summary_json(queued_.summarize());
   if (reset) lateness_.reset(), queued_.reset();
   auto open = open_.load(relaxed);
   auto max = reset ? max_open_.exchange(open, relaxed) : max_open_.load(relaxed);
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
 
   boost::json::object json{
       {"requests", std::move(requests)},
@@ -73,19 +69,10 @@ std::string stats::to_json(bool reset) {
         {"slow_body", read(slow_bodies_, reset)}}},
       {"connections",
        {{"open", open}, {"max", max}, {"accepted", read(accepted_, reset)}}},
-      {"lateness_us",
-       {{"count", lateness.count},
-        {"p50", lateness.p50},
-        {"p99", lateness.p99},
-        {"max", lateness.max}}},
-      {"queued_us",
-       {{"count", queued.count},
-        {"p50", queued.p50},
-        {"p99", queued.p99},
-        {"max", queued.max}}},
+      {"lateness_us", std::move(lateness)},
+      {"queued_us", std::move(queued)},
       {"stats_requests", stats_requests_.load(relaxed)},
-      {"cpu_seconds",
-       {{"user", seconds(usage.ru_utime)}, {"system", seconds(usage.ru_stime)}}},
+      {"cpu_seconds", own_cpu_seconds_json()},
   };
   return boost::json::serialize(json);
 }

@@ -49,15 +49,17 @@ TEST(harness_cli, defaults_follow_the_workload) {
   EXPECT_EQ(parse({"--workload=sleep", "--delay=1s"}).delay, 1000ms);
 }
 
+// What parsing these arguments says: the usage error's message, or "accepted".
+std::string message(std::vector<std::string_view> args) {
+  try {
+    parse(args);
+  } catch (const usage_error& error) {
+    return error.what();
+  }
+  return "accepted";
+}
+
 TEST(harness_cli, each_bad_value_is_named_in_the_message) {
-  auto message = [](std::vector<std::string_view> args) {
-    try {
-      parse(args);
-    } catch (const usage_error& error) {
-      return std::string(error.what());
-    }
-    return std::string("accepted");
-  };
   EXPECT_NE(message({"--items", "0"}).find("--items"), std::string::npos);
   EXPECT_NE(message({"--delay", "abc"}).find("--delay"), std::string::npos);
   EXPECT_NE(message({"--delay", "1.5ms"}).find("--delay"), std::string::npos);
@@ -175,6 +177,45 @@ TEST(harness_plan, ideal_and_time_limit_follow_the_documented_rule) {
   EXPECT_EQ(cell_time_limit(one, options), 600ms + 10s + 2s * 3);
   options.cell_limit = 1500ms;
   EXPECT_EQ(cell_time_limit(one, options), 1500ms);
+}
+
+TEST(harness_plan, a_link_delay_is_named_and_waited_twice_per_request) {
+  auto options = parse({"--models", "coroutines", "--items", "25", "--concurrency", "10",
+                        "--delay", "100ms", "--link-delay", "25ms"});
+  auto one = plan_cells(options).front();
+  EXPECT_EQ(one.name(), "flags/coroutines/C:10/link_delay:25ms");
+  EXPECT_EQ(one.link_delay, 25ms);
+  EXPECT_DOUBLE_EQ(one.one_wait().count(), 0.15);  // in: 25 ms, server: 100, out: 25
+  EXPECT_DOUBLE_EQ(one.ideal().count(), 3 * 0.15);
+  EXPECT_EQ(cell_time_limit(one, options), 900ms + 10s + 5s);
+  auto plain = plan_cells(parse({"--models", "coroutines", "--items", "25",
+                                 "--concurrency", "10", "--delay", "100ms"}))
+                   .front();
+  EXPECT_EQ(plain.name(), "flags/coroutines/C:10");
+  EXPECT_DOUBLE_EQ(plain.ideal().count(), 0.3);
+}
+
+TEST(harness_plan_file, lines_with_and_without_a_link_delay_are_different_cells) {
+  plan_file plan(
+      "--models coroutines --items 20 --delay 50ms\n"
+      "--models coroutines --items 20 --delay 50ms --link-delay 25ms\n");
+  auto cells = plan_cells(parse({"--plan", plan.path.string(), "--repetitions", "1"}));
+  EXPECT_EQ(names_and_repetitions(cells),
+            (std::vector<std::string>{"flags/coroutines/C:20#0",
+                                      "flags/coroutines/C:20/link_delay:25ms#0"}));
+  EXPECT_NE(cells[0].instance_index, cells[1].instance_index);
+}
+
+TEST(harness_cli, a_link_delay_is_whole_ms_and_needs_the_network) {
+  EXPECT_EQ(message({"--link-delay", "0ms"}), "accepted");
+  EXPECT_EQ(message({"--link-delay", "25ms", "--server", "http://127.0.0.1:8001"}),
+            "accepted");
+  for (std::string_view bad : {"25", "1.5ms", "-1ms", "nan", "11m", ""})
+    EXPECT_NE(message({"--link-delay", bad}).find("bad --link-delay"), std::string::npos)
+        << bad;
+  EXPECT_NE(message({"--workload", "sleep", "--link-delay", "25ms"}).find("sleep"),
+            std::string::npos);
+  EXPECT_EQ(message({"--workload", "sleep", "--link-delay", "0ms"}), "accepted");
 }
 
 models::machine_limits roomy() {

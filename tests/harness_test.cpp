@@ -287,7 +287,7 @@ TEST(harness, bad_arguments_exit_2_with_one_line_before_any_work) {
       {"--models", "sequential,nope"},
       {"--repetitions", "0"},
       {"--timeout", "0s"},
-      {"--workload", "flags", "--items", "677"},
+      {"--workload", "flags", "--items", "1000000001"},
       {"--error-rate", "2"},
       {"--error-rate", "nan"},
       {"--server-threads", "2000"},
@@ -444,8 +444,9 @@ TEST(harness, sigterm_stops_the_server_too) {
   EXPECT_TRUE(iterations(parse_results(folder.out())).empty());
 }
 
-// The hammertime-server a running harness started (its child), or -1.
-pid_t server_started_by(pid_t harness) {
+// The program (hammertime-server, hammertime-proxy) a running harness started (its
+// child), or -1.
+pid_t started_by(pid_t harness, std::string_view program) {
   for (const auto& entry : fs::directory_iterator("/proc")) {
     pid_t pid = std::atoi(entry.path().filename().c_str());
     if (pid <= 0) continue;
@@ -457,7 +458,7 @@ pid_t server_started_by(pid_t harness) {
         parent != harness)
       continue;
     std::string command = read_text(entry.path() / "cmdline");
-    if (command.find("hammertime-server") != std::string::npos) return pid;
+    if (command.find(program) != std::string::npos) return pid;
   }
   return -1;
 }
@@ -472,7 +473,7 @@ TEST(harness, a_server_killed_mid_run_ends_the_run_with_no_valid_cell_after_it) 
                   folder.path);
   ASSERT_TRUE(wait_for_cells(folder.out(), 1, 30s)) << run.err();
   std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
-  pid_t server = server_started_by(run.pid());
+  pid_t server = started_by(run.pid(), "hammertime-server");
   ASSERT_GT(server, 0);
   kill(server, SIGKILL);
   EXPECT_EQ(run.wait(10s), 1) << run.err();
@@ -485,6 +486,101 @@ TEST(harness, a_server_killed_mid_run_ends_the_run_with_no_valid_cell_after_it) 
   EXPECT_EQ(cells[1].at("valid"), false);
   EXPECT_EQ(cells[1].at("error_message"), "server exited: SIGKILL");
   EXPECT_FALSE(cells[1].contains("items_per_second"));
+}
+
+TEST(harness, a_link_delay_puts_the_proxy_in_front_and_every_request_waits_it_twice) {
+  if (!fs::exists(HAMMERTIME_PROXY_BIN)) GTEST_SKIP() << "hammertime-proxy not built";
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "coroutines", "--items",
+                   "20", "--delay", "50ms", "--link-delay", "25ms", "--repetitions", "1",
+                   "--out", folder.out().string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  EXPECT_TRUE(processes_left_behind().empty());
+  auto results = parse_results(folder.out());
+  EXPECT_EQ(results.at("context").at("link_delay_ms"), 25);
+  auto cells = iterations(results);
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("name"), "flags/coroutines/C:20/link_delay:25ms");
+  EXPECT_EQ(cells[0].at("valid"), true) << cells[0];
+  EXPECT_EQ(cells[0].at("link_delay_ms"), 25);
+  EXPECT_GE(number(cells[0].at("p50_ms")), 50 + 2 * 25);
+  EXPECT_DOUBLE_EQ(number(cells[0].at("ideal_items_per_second")), 20 / 0.1);
+  EXPECT_LE(number(cells[0].at("efficiency")), 1.0);  // the ideal is never beaten
+  EXPECT_GE(number(cells[0].at("proxy_lateness_p99_ms")), 0);
+  auto csv = read_text(folder.out() / "results.csv");
+  EXPECT_NE(csv.substr(0, csv.find('\n')).find(",proxy_lateness_p99_ms,"),
+            std::string::npos);
+  EXPECT_NE(csv.find("\nflags/coroutines/C:20/link_delay:25ms,"), std::string::npos);
+  EXPECT_NE(read_text(folder.out() / "summary.md").find("| 50 + 2 × 25 link |"),
+            std::string::npos);
+}
+
+TEST(harness, a_link_delay_goes_in_front_of_a_given_server_too) {
+  if (!fs::exists(HAMMERTIME_PROXY_BIN)) GTEST_SKIP() << "hammertime-proxy not built";
+  server_process given;
+  scratch_folder folder;
+  harness_run run({"run", "--server", given.url(), "--models", "callbacks", "--items",
+                   "30", "--delay", "20ms", "--link-delay", "40ms", "--repetitions", "1",
+                   "--out", folder.out().string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("name"), "flags/callbacks/C:30/link_delay:40ms");
+  EXPECT_EQ(cells[0].at("valid"), true) << cells[0];
+  EXPECT_GE(number(cells[0].at("p50_ms")), 20 + 2 * 40);
+  EXPECT_LE(number(cells[0].at("efficiency")), 1.0);
+  given.stop();  // the test's own server; the harness's proxy must be gone already
+  EXPECT_TRUE(processes_left_behind().empty());
+}
+
+TEST(harness, no_proxy_outlives_a_ctrl_c_or_a_killed_cell) {
+  if (!fs::exists(HAMMERTIME_PROXY_BIN)) GTEST_SKIP() << "hammertime-proxy not built";
+  {
+    scratch_folder folder;  // one cell past its time limit, killed
+    harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
+                     "100", "--delay", "10ms", "--link-delay", "25ms", "--cell-limit",
+                     "1s", "--repetitions", "1", "--out", folder.out().string()},
+                    folder.path);
+    ASSERT_EQ(run.wait(), 0) << run.err();
+    EXPECT_TRUE(processes_left_behind().empty());
+    auto cells = iterations(parse_results(folder.out()));
+    ASSERT_EQ(cells.size(), 1u);
+    EXPECT_NE(std::string(cells[0].at("error_message").as_string()).find("time limit"),
+              std::string::npos);
+  }
+  scratch_folder folder;  // Ctrl-C in a long cell
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
+                   "676", "--delay", "10ms", "--link-delay", "25ms", "--repetitions", "1",
+                   "--out", folder.out().string()},
+                  folder.path);
+  ASSERT_TRUE(wait_for_cells(folder.out(), 0, 10s));
+  std::this_thread::sleep_for(1500ms);
+  ASSERT_GT(started_by(run.pid(), "hammertime-proxy"), 0);
+  run.signal(SIGINT);
+  EXPECT_EQ(run.wait(10s), 130);
+  EXPECT_TRUE(processes_left_behind().empty());
+}
+
+TEST(harness, a_proxy_killed_mid_run_ends_the_run_like_the_server) {
+  if (!fs::exists(HAMMERTIME_PROXY_BIN)) GTEST_SKIP() << "hammertime-proxy not built";
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
+                   "100", "--delay", "50ms", "--link-delay", "10ms", "--repetitions", "2",
+                   "--out", folder.out().string()},
+                  folder.path);
+  ASSERT_TRUE(wait_for_cells(folder.out(), 0, 10s));
+  std::this_thread::sleep_for(1500ms);  // into the first, 7 s cell
+  pid_t proxy = started_by(run.pid(), "hammertime-proxy");
+  ASSERT_GT(proxy, 0);
+  kill(proxy, SIGKILL);
+  EXPECT_EQ(run.wait(10s), 1) << run.err();
+  EXPECT_NE(run.err().find("proxy exited: SIGKILL"), std::string::npos) << run.err();
+  EXPECT_TRUE(processes_left_behind().empty());
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("error_message"), "proxy exited: SIGKILL");
 }
 
 TEST(harness, a_server_url_that_is_not_a_hammertime_server_is_refused) {

@@ -77,6 +77,14 @@ class scripts_test(unittest.TestCase):
         self.assert_plots(folder, ["items_per_second", "concurrency_sweep", "memory_per_task",
                                    "cpu_per_item", "latency"])
 
+    def test_plot_results_draws_the_link_delay_pairs_apart_from_the_other_cells(self):
+        folder = self.copy_of("link-delay", "results.json")
+        finished = run_script("plot_results.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        self.assertIn("skipped memory_per_task", finished.stdout)
+        self.assert_plots(folder, ["items_per_second", "concurrency_sweep",
+                                   "cpu_per_item", "latency", "link_delay"])
+
     def test_plot_results_without_a_folder_prints_its_usage_and_exits_2(self):
         self.assert_one_line_and_exit_2(run_script("plot_results.py"), "usage:")
 

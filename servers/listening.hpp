@@ -1,0 +1,52 @@
+// What hammertime-server and hammertime-proxy share about listening: an acceptor that
+// binds and listens or says why in one line, and an accept that ran out of descriptors.
+#pragma once
+
+#include <sys/resource.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace hammertime::server {
+
+// Opens, binds (reusing the address) and listens; throws runtime_error with one line,
+// without the Boost source location a system_error's what() carries: "port 8001 on
+// 127.0.0.1 is in use".
+inline void open_acceptor(boost::asio::ip::tcp::acceptor& acceptor,
+                          const boost::asio::ip::tcp::endpoint& where) {
+  namespace asio = boost::asio;
+  boost::system::error_code error;
+  acceptor.open(where.protocol(), error);
+  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(where, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (!error) return;
+  auto address = where.address().to_string(), port = std::to_string(where.port());
+  if (error == asio::error::address_in_use)
+    throw std::runtime_error("port " + port + " on " + address + " is in use");
+  throw std::runtime_error("cannot listen on " + address + " port " + port + ": " +
+                           error.message());
+}
+
+// True when an accept failed for want of file descriptors or memory, which passes:
+// the caller retries after a pause. The first time, says so on stderr with the open
+// files limit.
+inline bool out_of_descriptors(const boost::system::error_code& error,
+                               std::string_view program, bool& warned) {
+  int code = error.value();
+  if (code != EMFILE && code != ENFILE && code != ENOBUFS && code != ENOMEM) return false;
+  if (!std::exchange(warned, true)) {
+    rlimit files{};
+    getrlimit(RLIMIT_NOFILE, &files);
+    std::cerr << program << ": accept: " << std::strerror(code) << " (open files limit "
+              << files.rlim_cur << ": raise it with ulimit -n); retrying\n";
+  }
+  return true;
+}
+
+}  // namespace hammertime::server

@@ -1,0 +1,67 @@
+// hammertime-proxy: latency on the wire, in user space (this kernel has no netem). One
+// event loop; per connection two one-way pipes, each holding every chunk it reads until
+// D after its arrival, then writing it, in order, to the other side. A close (or a
+// reset) travels the same way, after the bytes before it. toxiproxy's latency toxic
+// works the same way.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "histogram.hpp"
+#include "proxy_options.hpp"
+
+namespace hammertime::server {
+
+// What the proxy counts, shown at its control port's GET /stats and when it exits.
+struct proxy_counters {
+  std::uint64_t open = 0, max_open = 0, accepted = 0, upstream_failures = 0;
+  std::uint64_t bytes_to_upstream = 0, bytes_to_client = 0;
+  histogram lateness;  // microseconds between a chunk's due time and its write
+};
+
+class delay_proxy {
+ public:
+  // Resolves the upstream, binds and listens; throws runtime_error with one line
+  // ("port 8002 on 127.0.0.1 is in use") when it cannot.
+  explicit delay_proxy(proxy_options settings);
+
+  boost::asio::ip::tcp::endpoint local_endpoint() const {
+    return acceptor_.local_endpoint();
+  }
+  std::optional<boost::asio::ip::tcp::endpoint> control_endpoint() const;
+  const std::vector<boost::asio::ip::tcp::endpoint>& upstream() const {
+    return upstream_;
+  }
+
+  // Forwards until SIGINT or SIGTERM.
+  void run();
+
+  // The counters as one JSON line; with reset, zeroes them after reading
+  // (connections.open stays, connections.max restarts from it).
+  std::string stats_json(bool reset);
+
+ private:
+  void do_accept();
+  void do_accept_control();
+
+  // Declared before loop_: the links its handlers still hold at the end use them.
+  proxy_options settings_;
+  std::vector<boost::asio::ip::tcp::endpoint> upstream_;
+  proxy_counters counters_;
+  std::vector<char> read_buffer_;  // every link reads into it, one at a time
+  boost::asio::io_context loop_{1};
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::acceptor control_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer accept_retry_;
+  bool warned_ = false;
+};
+
+}  // namespace hammertime::server

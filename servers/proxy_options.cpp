@@ -1,0 +1,103 @@
+#include "proxy_options.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/ip/address.hpp>
+#include <charconv>
+#include <string_view>
+#include <utility>
+
+namespace hammertime::server {
+
+const char* const proxy_usage_text =
+    R"(usage: hammertime-proxy --upstream HOST:PORT [options]
+A TCP proxy that puts latency on the wire: it forwards between its listen port and
+the upstream, and holds each direction's bytes D before passing them on (as
+toxiproxy's latency toxic does). Connecting is not delayed; a request's bytes reach
+the upstream D after the client sent them, the answer's bytes reach the client D after
+the upstream sent them, and a close reaches the other side after the bytes before it.
+So one request and its answer take at least 2 x D more than without the proxy.
+
+  --upstream HOST:PORT  where to forward to (an IP address or a name)
+  --listen N            port to listen on, 0 for any free one (default 8002)
+  --bind ADDR           address to listen on (default 127.0.0.1)
+  --latency D           each direction's delay (alias --delay): 25ms, 250ms, 1s,
+                        at most 10m (default 0ms)
+  --control-port N      serve GET /stats (and POST /stats/reset) on 127.0.0.1:N, 0
+                        for any free one: connections, bytes, and lateness - how much
+                        later than meant (arrival + D) each chunk began to be written
+  --help                this text
+
+It prints "listening on ADDR:PORT ..." once ready, and its stats as one JSON line
+when SIGINT or SIGTERM stops it.
+)";
+
+namespace {
+
+constexpr std::array<std::string_view, 6> known{
+    "--upstream", "--listen", "--bind", "--latency", "--delay", "--control-port"};
+
+template <class Number>
+bool parse_number(std::string_view text, Number& value) {
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return !text.empty() && error == std::errc{} && end == text.data() + text.size();
+}
+
+}  // namespace
+
+std::variant<proxy_options, usage_error, help_requested> parse_proxy_options(
+    int argc, char** argv) {
+  proxy_options parsed;
+  bool upstream_given = false;
+  std::array<bool, known.size()> seen{};
+  for (int i = 1; i < argc; ++i) {
+    std::string_view name = argv[i];
+    if (name == "--help" || name == "-h") return help_requested{};
+    auto which = std::find(known.begin(), known.end(), name);
+    if (which == known.end())
+      return usage_error{"unknown argument '" + std::string(name) + "' (see --help)"};
+    if (std::exchange(seen[which - known.begin()], true))
+      return usage_error{std::string(name) + " given twice"};
+    if (i + 1 >= argc) return usage_error{std::string(name) + " needs a value"};
+    std::string_view value = argv[++i];
+    auto bad = [&](const char* expected) {
+      return usage_error{"bad " + std::string(name) + " '" + std::string(value) +
+                         "': expected " + expected};
+    };
+    if (name == "--upstream") {
+      auto colon = value.rfind(':');
+      auto host = colon == std::string_view::npos ? value : value.substr(0, colon);
+      if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+      if (colon == std::string_view::npos || host.empty() ||
+          !parse_number(value.substr(colon + 1), parsed.upstream_port) ||
+          parsed.upstream_port == 0)
+        return bad("HOST:PORT, like 127.0.0.1:8001");
+      parsed.upstream_host = host;
+      upstream_given = true;
+    } else if (name == "--listen") {
+      if (!parse_number(value, parsed.listen_port)) return bad("a port 0..65535");
+    } else if (name == "--bind") {
+      boost::system::error_code error;
+      boost::asio::ip::make_address(std::string(value), error);
+      if (error) return bad("an IP address such as 127.0.0.1");
+      parsed.bind = value;
+    } else if (name == "--latency" || name == "--delay") {
+      if (seen[3] && seen[4])
+        return usage_error{"--latency and --delay are the same option: give one"};
+      auto latency = parse_duration(value);
+      if (!latency || *latency > max_delay)
+        return bad("a duration up to 10m like 25ms or 1s");
+      parsed.latency = *latency;
+    } else if (name == "--control-port") {
+      std::uint16_t port = 0;
+      if (!parse_number(value, port)) return bad("a port 0..65535");
+      parsed.control_port = port;
+    }
+  }
+  if (!upstream_given)
+    return usage_error{"--upstream HOST:PORT is required (see --help)"};
+  return parsed;
+}
+
+}  // namespace hammertime::server
