@@ -141,6 +141,10 @@ boost::json::object machine_context() {
       {"library_build_type", "debug"},
 #endif
       {"cpu_model", cpuinfo("model name")},
+      // Which CPU exactly: two VMs sold as one kind may sit on different hosts.
+      {"cpu_family", cpuinfo("cpu family")},
+      {"cpu_model_number", cpuinfo("model\t")},
+      {"cpu_stepping", cpuinfo("stepping")},
       {"kernel",
        std::string(system.sysname) + " " + system.release + " " + system.machine},
       {"compiler", "GCC " __VERSION__},

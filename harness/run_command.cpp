@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "atomic_file.hpp"
+#include "calibration.hpp"
 #include "cell.hpp"
 #include "cell_runner.hpp"
 #include "cli.hpp"
@@ -117,6 +118,7 @@ boost::json::object run_context(const planned_run& plan,
                                  ? "sampled PSS (--sample-memory)"
                                  : "a memory cgroup per cell where the harness may make "
                                    "one (each row's memory_method says)";
+  context["calibration"] = calibrate_machine();
   auto warnings = warnings_before_run(context);
   context["warnings"] = boost::json::array(warnings.begin(), warnings.end());
   context["cell_limit"] = options.cell_limit

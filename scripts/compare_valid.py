@@ -16,6 +16,25 @@ import sys
 from pathlib import Path
 
 AGREEMENT = 0.05
+# The machine as the runs' contexts describe it: two VMs of one kind can differ 3-10x
+# on forks and page faults (harness/calibration.hpp), so a difference here comes first.
+FINGERPRINT = ("cpu_model", "cpu_family", "cpu_model_number", "cpu_stepping", "num_cpus",
+               "mhz_per_cpu", "kernel")
+CALIBRATION_RATIO = 1.5
+
+
+def machine_differences(a, b):
+    """Lines saying how the two runs' machines differ, if they do."""
+    lines = []
+    for key in FINGERPRINT:
+        if key in a and key in b and a[key] != b[key]:
+            lines.append(f"  {key}: {a[key]} vs {b[key]}")
+    old, new = a.get("calibration", {}), b.get("calibration", {})
+    for key in sorted(set(old) & set(new)):
+        low, high = sorted((old[key], new[key]))
+        if low > 0 and high / low > CALIBRATION_RATIO:
+            lines.append(f"  calibration {key}: {old[key]:.3g} vs {new[key]:.3g}")
+    return lines
 
 
 def load(folder):
@@ -56,6 +75,12 @@ def main():
         return 2
     a, a_out = split_valid(load(sys.argv[1]), "A")
     b, b_out = split_valid(load(sys.argv[2]), "B")
+    differences = machine_differences(a.get("context", {}), b.get("context", {}))
+    if differences:
+        print("WARNING: the two runs ran on different machines (or one that changed); "
+              "spawn-heavy and page-touching cells are not comparable:")
+        for line in differences:
+            print(line)
     out = Path(sys.argv[3])
     (out / "a.json").write_text(json.dumps(a))
     (out / "b.json").write_text(json.dumps(b))

@@ -181,6 +181,26 @@ class scripts_test(unittest.TestCase):
         self.assertIn("Agreement on items/s: 57 of 58", finished.stdout)
         self.assertIn(f"{broken['run_name']}:", finished.stdout)
         self.assertIn("(+50.0%)", finished.stdout)
+        self.assertNotIn("different machines", finished.stdout)
+
+    def test_compare_warns_when_the_two_runs_machines_differ(self):
+        a = self.copy_of("bench", "results.json")
+        b = self.scratch / "b"
+        shutil.copytree(a, b)
+        results = json.loads((b / "results.json").read_text())
+        results["context"]["kernel"] = "Linux 6.18.44-fc-v769 x86_64"
+        results["context"]["calibration"] = {"fork_exit_ms": 4.0}
+        (b / "results.json").write_text(json.dumps(results))
+        results = json.loads((a / "results.json").read_text())
+        results["context"]["calibration"] = {"fork_exit_ms": 0.4}
+        (a / "results.json").write_text(json.dumps(results))
+        out = self.scratch / "out"
+        out.mkdir()
+        finished = run_script("compare_valid.py", str(a), str(b), str(out))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        self.assertIn("different machines", finished.stdout)
+        self.assertIn("kernel: Linux", finished.stdout)
+        self.assertIn("calibration fork_exit_ms: 0.4 vs 4", finished.stdout)
 
 
 if __name__ == "__main__":
