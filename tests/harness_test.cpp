@@ -198,9 +198,11 @@ TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
     // harness may not make one, the sampler's PSS, which never exceeds the peak RSS of
     // the one process it is taken of).
     EXPECT_GT(number(c.at("baseline_memory_bytes")), 0);
-    EXPECT_GE(number(c.at("peak_memory_bytes")), number(c.at("baseline_memory_bytes")));
     std::string method(c.at("memory_method").as_string());
     if (method.rfind("cgroup", 0) == 0) {
+      // The kernel's peak is at least what was charged at any moment, the start too.
+      // (A sampled peak may miss it: that row then says n/a, never a raised figure.)
+      EXPECT_GE(number(c.at("peak_memory_bytes")), number(c.at("baseline_memory_bytes")));
       EXPECT_EQ(c.at("kernel_memory_scope"), "cell");
       EXPECT_FALSE(c.contains("memory_samples"));
     } else {
