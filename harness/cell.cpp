@@ -3,20 +3,34 @@
 #include <algorithm>
 #include <cmath>
 
+#include "finished_cell.hpp"
+
 namespace hammertime::harness {
 
 std::string cell::name() const {
-  return std::string(models::to_string(workload)) + "/" + std::string(model->name) +
-         "/C:" + std::to_string(concurrency);
+  auto name = std::string(models::to_string(workload)) + "/" + std::string(model->name) +
+              "/C:" + std::to_string(concurrency);
+  if (workload == models::workload::hammer)
+    name += "/work_us:" + std::to_string(work_us.count());
+  if (ticker.count() > 0) name += "/ticker:" + std::to_string(ticker.count()) + "ms";
+  return name;
 }
 
 std::size_t cell::rounds() const {
   auto at_once = std::max<std::size_t>(models::waits_at_once(*model, work()), 1);
-  return (items + at_once - 1) / at_once;
+  if (workload != models::workload::chained) return (items + at_once - 1) / at_once;
+  auto found = flags_among_first(items);
+  auto delays = items + found;  // a found item waits for its metadata, then its flag
+  return std::max<std::size_t>((delays + at_once - 1) / at_once, found > 0 ? 2 : 1);
 }
 
 std::chrono::duration<double> cell::ideal() const {
-  return std::chrono::duration<double>(delay) * static_cast<double>(rounds());
+  auto waiting = std::chrono::duration<double>(delay) * static_cast<double>(rounds());
+  if (workload != models::workload::hammer) return waiting;
+  auto cores = models::cores_it_can_use(*model, work());
+  auto computing = std::chrono::duration<double>(work_us) * static_cast<double>(items) /
+                   static_cast<double>(cores);
+  return std::max(waiting, computing);
 }
 
 std::size_t cell::tasks_in_flight() const { return models::tasks_in_flight(work()); }
@@ -30,6 +44,8 @@ models::job cell::work() const {
   job.timeout = timeout;
   job.stack_size = stack_size;
   job.bridge_threads = bridge_threads;
+  job.work = work_us;
+  job.ticker = ticker;
   return job;
 }
 
@@ -101,6 +117,8 @@ std::vector<cell> plan_cells(const run_options& options) {
         one.timeout = options.timeout;
         one.stack_size = options.stack_size;
         one.bridge_threads = options.bridge_threads;
+        one.work_us = options.work_us;
+        one.ticker = options.ticker;
         one.repetition = repetition;
         one.repetitions = options.repetitions;
         one.family_index = m;

@@ -26,6 +26,8 @@ struct cell_result {
   std::uint64_t ok = 0, not_found = 0, failed = 0, bytes = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
   std::uint64_t baseline_pss_bytes = 0, vm_hwm_bytes = 0;
+  // With --ticker: how late its wake-ups came (the loop's lag); none without.
+  std::optional<double> loop_lag_p50_ms, loop_lag_p99_ms, loop_lag_max_ms;
 
   // Measured from outside.
   double cpu_user_s = 0, cpu_system_s = 0;  // the child and the processes it reaped

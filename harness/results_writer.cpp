@@ -55,6 +55,9 @@ boost::json::object iteration_entry(const finished_cell& done) {
     entry["stack_size"] = where.stack_size;
   if (where.model->knobs & models::uses_bridge_threads)
     entry["bridge_threads"] = where.bridge_threads;
+  if (where.workload == models::workload::hammer)
+    entry["work_us"] = where.work_us.count();
+  if (where.ticker.count() > 0) entry["ticker_ms"] = where.ticker.count();
   entry["valid"] = is_valid(done);
   if (auto ideal = ideal_items_per_second(where))
     entry["ideal_items_per_second"] = *ideal;
@@ -71,6 +74,11 @@ boost::json::object iteration_entry(const finished_cell& done) {
     entry["p50_ms"] = r.p50_ms;
     entry["p99_ms"] = r.p99_ms;
     entry["max_ms"] = r.max_ms;
+    if (r.loop_lag_p50_ms) {
+      entry["loop_lag_p50_ms"] = *r.loop_lag_p50_ms;
+      entry["loop_lag_p99_ms"] = *r.loop_lag_p99_ms;
+      entry["loop_lag_max_ms"] = *r.loop_lag_max_ms;
+    }
   }
   entry["peak_memory_bytes"] = r.peak_pss_bytes;
   entry["max_rss_bytes"] = r.max_rss_bytes;
@@ -99,8 +107,9 @@ boost::json::object median_entry(const std::vector<boost::json::object>& runs,
   static const std::set<std::string> skipped{"family_index", "per_family_instance_index",
                                              "repetitions",  "repetition_index",
                                              "threads",      "iterations"};
-  static const std::set<std::string> copied{
-      "items", "concurrency", "delay_ms", "timeout_ms", "stack_size", "bridge_threads"};
+  static const std::set<std::string> copied{"items",      "concurrency", "delay_ms",
+                                            "timeout_ms", "stack_size",  "bridge_threads",
+                                            "work_us",    "ticker_ms"};
   const auto& first = runs.front();
   boost::json::object entry{
       {"name", std::string(first.at("run_name").as_string()) + "_median"},
@@ -179,7 +188,8 @@ std::string results_csv(std::span<const finished_cell> cells) {
          "failed,valid,peak_memory_bytes,baseline_memory_bytes,bytes_per_task,vm_hwm_"
          "bytes,"
          "max_rss_bytes,kernel_memory_bytes,p50_ms,p99_ms,max_ms,server_cpu_s,"
-         "server_lateness_p99_ms,error\n";
+         "server_lateness_p99_ms,work_us,ticker_ms,loop_lag_p50_ms,loop_lag_p99_ms,"
+         "loop_lag_max_ms,error\n";
   for (const auto& done : cells) {
     const auto& w = done.where;
     const auto& r = done.result;
@@ -204,6 +214,12 @@ std::string results_csv(std::span<const finished_cell> cells) {
         << ',' << when_ran(r.max_ms) << ','
         << (r.server_cpu_s ? fixed(*r.server_cpu_s, 6) : "") << ','
         << (r.server_lateness_p99_ms ? fixed(*r.server_lateness_p99_ms, 3) : "") << ','
+        << (w.workload == models::workload::hammer ? std::to_string(w.work_us.count())
+                                                   : "")
+        << ',' << (w.ticker.count() > 0 ? std::to_string(w.ticker.count()) : "") << ','
+        << (r.loop_lag_p50_ms ? fixed(*r.loop_lag_p50_ms, 3) : "") << ','
+        << (r.loop_lag_p99_ms ? fixed(*r.loop_lag_p99_ms, 3) : "") << ','
+        << (r.loop_lag_max_ms ? fixed(*r.loop_lag_max_ms, 3) : "") << ','
         << csv_field(r.error) << '\n';
   }
   return out.str();

@@ -41,8 +41,32 @@ std::string context_text(const boost::json::object& context, const char* key) {
   return boost::json::serialize(*value);
 }
 
+// The workload as a row names it: the hammer with its X, a ticker when there is one.
+std::string workload_text(const cell& where) {
+  std::string text(models::to_string(where.workload));
+  if (where.workload == models::workload::hammer)
+    text += " X=" + std::to_string(where.work_us.count()) + "µs";
+  if (where.ticker.count() > 0)
+    text += " +ticker " + std::to_string(where.ticker.count()) + "ms";
+  return text;
+}
+
+// The ticker's lateness, medians of p50 / p99 / max, or "—" for a cell without one.
+std::string lag_text(std::span<const finished_cell* const> valid) {
+  std::vector<double> p50, p99, max;
+  for (const auto* done : valid)
+    if (done->result.loop_lag_p50_ms) {
+      p50.push_back(*done->result.loop_lag_p50_ms);
+      p99.push_back(*done->result.loop_lag_p99_ms);
+      max.push_back(*done->result.loop_lag_max_ms);
+    }
+  if (p50.empty()) return "—";
+  return fixed(median(p50), 1) + " / " + fixed(median(p99), 1) + " / " +
+         fixed(median(max), 1);
+}
+
 // One benchmark's repetitions as one row: medians over its valid runs.
-std::string table_row(std::span<const finished_cell* const> runs) {
+std::string table_row(std::span<const finished_cell* const> runs, bool with_lag) {
   std::vector<const finished_cell*> valid;
   for (const auto* done : runs)
     if (is_valid(*done)) valid.push_back(done);
@@ -54,7 +78,7 @@ std::string table_row(std::span<const finished_cell* const> runs) {
     return median(values);
   };
   std::ostringstream row;
-  row << "| " << models::to_string(where.workload) << " | " << where.model->name << " | "
+  row << "| " << workload_text(where) << " | " << where.model->name << " | "
       << where.concurrency << " | " << where.items << " | " << where.delay.count()
       << " | ";
   auto validity = valid.size() == runs.size()
@@ -63,7 +87,7 @@ std::string table_row(std::span<const finished_cell* const> runs) {
                             std::to_string(runs.size()) + ")";
   if (valid.empty()) {
     row << "— | " << (ideal ? rate(*ideal) : "—") << " | — | — | — | — | — | — | — | "
-        << validity << " |\n";
+        << (with_lag ? "— | " : "") << validity << " |\n";
     return row.str();
   }
 
@@ -92,6 +116,7 @@ std::string table_row(std::span<const finished_cell* const> runs) {
       << " / "
       << fixed(median_of([](const finished_cell& d) { return d.result.p99_ms; }), 1)
       << " | ";
+  if (with_lag) row << lag_text(valid) << " | ";
 
   std::vector<std::string> tallies;  // the distinct ones, usually one
   for (const auto* done : valid) {
@@ -110,13 +135,18 @@ std::string table_row(std::span<const finished_cell* const> runs) {
 
 std::string summary_markdown(const boost::json::object& context,
                              std::span<const finished_cell> cells) {
+  bool with_lag = std::any_of(cells.begin(), cells.end(), [](const finished_cell& done) {
+    return done.where.ticker.count() > 0;
+  });
   std::ostringstream out;
   out << "# hammertime run " << context_text(context, "run_name") << "\n\n"
       << context_text(context, "cpu_model") << ", " << context_text(context, "num_cpus")
       << " CPUs, " << context_text(context, "kernel") << ", commit "
       << context_text(context, "git_commit").substr(0, 10) << ", "
       << context_text(context, "date") << ".\n\n"
-      << "Median over the valid repetitions (min–max). Ideal = N / (ceil(N/C) × delay). "
+      << "Median over the valid repetitions (min–max). Ideal = N / (ceil(N/C) × delay) "
+         "(chained: a found item waits two delays; hammer: at most cores × 1e6 / X "
+         "items/s). "
          "Peak memory: the child's whole process tree, summed PSS; bytes/task = (peak − "
          "the "
          "child's memory before its first item) ÷ min(C, N). Kernel memory is "
@@ -125,15 +155,18 @@ std::string summary_markdown(const boost::json::object& context,
       << "| workload | model | C | N | delay ms | items/s (min–max) | ideal items/s | "
          "efficiency | "
          "CPU s / 1000 items | peak memory | bytes/task | kernel memory (system-wide) | "
-         "p50 / p99 ms | ok / not found / failed | valid |\n"
-      << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n";
+         "p50 / p99 ms | "
+      << (with_lag ? "loop lag p50 / p99 / max ms | " : "")
+      << "ok / not found / failed | valid |\n"
+      << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+      << (with_lag ? "--:|" : "") << "--:|---|\n";
 
   std::vector<std::string> failures;
   auto order = in_report_order(cells);
   for (std::size_t first = 0; first < order.size();) {
     auto end = end_of_benchmark(order, first);
     std::span<const finished_cell* const> runs(order.data() + first, end - first);
-    out << table_row(runs);
+    out << table_row(runs, with_lag);
     for (const auto* done : runs)
       if (!done->result.error.empty())
         failures.push_back(done->where.name() + " repetition " +
