@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 HAMMERTIME := $(BUILD_DIR)/bin/hammertime
 
-.PHONY: all deps build test bench bench-quick reproduce plots compare micro \
+.PHONY: all deps build test bench bench-quick bench-workloads reproduce plots compare micro \
         test-sanitize format format-check clean
 
 all: build
@@ -31,6 +31,14 @@ bench-quick: build
 	@$(HAMMERTIME) run --plan bench/suites/quick.plan --repetitions 1
 	@$(PYTHON) scripts/plot_results.py results/latest
 	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
+
+# The hammer, chained and ticker workloads across the models (bench/suites/workloads.plan),
+# with their own plots (scripts/plot_workloads.py) beside the usual ones.
+bench-workloads: build
+	@$(HAMMERTIME) run --plan bench/suites/workloads.plan --repetitions $(BENCH_REPETITIONS)
+	@$(PYTHON) scripts/plot_results.py results/latest
+	@$(PYTHON) scripts/plot_workloads.py results/latest
+	@echo "results: $$(readlink -f results/latest) (summary.md, workloads.md, plots/)"
 
 # The classic flags demo, with the talk's figures beside ours.
 reproduce: build

@@ -32,6 +32,7 @@ timed_result blocking_item(const job& work, std::size_t index) {
   return time_blocking_item(work, connection, index);
 }
 
+// tag::chained[]
 // One GET on a pool thread's own connection, co_awaited back on the loop.
 auto get_in_executor(bridge_run& run, std::string target) {
   return run_in_executor(
@@ -43,7 +44,6 @@ auto get_in_executor(bridge_run& run, std::string target) {
       asio::deferred);
 }
 
-// tag::chained[]
 awaitable<fetch_result> fetch_chained(bridge_run& run, std::size_t i) {
   auto metadata = co_await get_in_executor(run, metadata_target(i, run.work.delay));
   if (metadata.outcome != outcome::ok) co_return metadata;  // no country, no flag

@@ -77,7 +77,8 @@ TEST_P(every_model, the_flags_workload_does_no_hammer_work) {
   EXPECT_EQ(run(work).checksum(), 0u);
 }
 
-TEST_P(every_model, chained_gets_the_exact_tally_and_asks_for_a_flag_only_when_it_exists) {
+TEST_P(every_model,
+       chained_gets_the_exact_tally_and_asks_for_a_flag_only_when_it_exists) {
   testing::server_process server;
   auto work = flags_job(server.port(), 676, 100);
   work.kind = workload::chained;
@@ -115,9 +116,10 @@ TEST_P(every_model, chained_asks_for_the_metadata_first_and_never_for_a_missing_
         asked.push_back(path);
       }
       bool andorra = path.starts_with("/flags/ad/");
-      testing::send_all(connection, andorra ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-                                            : "HTTP/1.1 404 Not Found\r\n"
-                                              "Content-Length: 0\r\n\r\n");
+      testing::send_all(connection, andorra
+                                        ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                                        : "HTTP/1.1 404 Not Found\r\n"
+                                          "Content-Length: 0\r\n\r\n");
     }
   });
   auto work = flags_job(server.port(), 4, 1);
@@ -197,7 +199,8 @@ TEST(hammer_work, calibrated_rounds_take_about_the_asked_cpu_time) {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &before);
   auto checksum = body_checksum({outcome::ok, 1, 0}, rounds);
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &after);
-  double spent_ms = (after.tv_sec - before.tv_sec) * 1e3 + (after.tv_nsec - before.tv_nsec) / 1e6;
+  double spent_ms =
+      (after.tv_sec - before.tv_sec) * 1e3 + (after.tv_nsec - before.tv_nsec) / 1e6;
   EXPECT_NE(checksum, 0u);
   EXPECT_GT(spent_ms, 10);  // 20 ms asked; loose, for a loaded machine
   EXPECT_LT(spent_ms, 60);
