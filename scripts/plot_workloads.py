@@ -8,10 +8,11 @@
 
 Reads DIR/results.json and writes, from the median of each cell's repetitions:
   1. hammer                 items/s against X (the CPU each item spends on its body),
-                            one line per model, and the one-core limit 1e6 / X
-  2. chained_lines_of_code  the chained workload's items/s against the lines of code of
-                            each model's chained function (between its tag::chained[]
-                            markers in models/)
+                            one line per model, and the limits of one core (1e6 / X)
+                            and of the machine's cores
+  2. chained_lines_of_code  per model, the lines of code of its chained function
+                            (between its tag::chained[] markers in models/) beside the
+                            chained workload's items/s
   3. loop_lag               the ticker's lateness per model (p50, p99, max), pure waiting
                             beside the hammer
 and DIR/workloads.md, the same figures as tables. A plot with nothing to show is
@@ -23,8 +24,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from plot_results import (FONT_SIZE, colour_of, footer_text, load_cells, model_sort_key,
-                          new_figure, read_results, readable_log_scale, save, start_plots)
+import matplotlib.pyplot as plt
+from plot_results import (DPI, FIGURE_SIZE, FONT_SIZE, colour_of, footer_text, load_cells,
+                          model_sort_key, new_figure, read_results, readable_log_scale, save,
+                          start_plots)
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 # A blocking model whose chained items are shared code names the file in a comment.
@@ -75,7 +78,7 @@ def hammer_cells(cells):
     return [c for c in cells if c["workload"] == "hammer" and not c["ticker_ms"]]
 
 
-def plot_hammer(cells, footer, plots_dir):
+def plot_hammer(cells, footer, plots_dir, cores):
     models = by_model(hammer_cells(cells))
     if not any(len({c["work_us"] for c in points}) > 1 for points in models.values()):
         print("skipped hammer: no model was run at more than one X")
@@ -94,6 +97,9 @@ def plot_hammer(cells, footer, plots_dir):
     if one_core:
         axes.plot(one_core, [1e6 / x for x in one_core], color="#333333", linestyle="dashed",
                   linewidth=2, label="one core: 1e6 / X")
+    if one_core and cores > 1:
+        axes.plot(one_core, [cores * 1e6 / x for x in one_core], color="#333333",
+                  linestyle="dotted", linewidth=2, label=f"{cores} cores: {cores}e6 / X")
     axes.set_yscale("log")
     readable_log_scale(axes.yaxis, values)
     axes.set_xticks(every_x, [f"{x:,}" for x in every_x])
@@ -116,19 +122,34 @@ def plot_chained(cells, footer, plots_dir):
     if not rows:
         print("skipped chained_lines_of_code: no chained cells")
         return
-    figure, axes = new_figure("Chained requests: lines of code against items/s",
-                              grid_axis="both")
-    for row in rows:
-        axes.scatter(row["lines"], row["items_per_second"], s=500,
-                     color=colour_of(row["model"]), zorder=3)
-        axes.annotate(f"{row['model']} (C={row['concurrency']})",
-                      (row["lines"], row["items_per_second"]), xytext=(14, 6),
-                      textcoords="offset points", fontsize=FONT_SIZE * 0.65)
-    axes.set_yscale("log")
-    readable_log_scale(axes.yaxis, [r["items_per_second"] for r in rows])
-    axes.set_xlim(0, max(r["lines"] for r in rows) * 1.45)
-    axes.set_xlabel("lines of code of the chained function (tag::chained[] in models/)")
-    axes.set_ylabel("items/s (log scale)")
+    rows.sort(key=lambda r: (r["lines"], r["model"]), reverse=True)
+    figure, (lines_axes, rate_axes) = plt.subplots(1, 2, sharey=True, figsize=FIGURE_SIZE,
+                                                   dpi=DPI)
+    figure.suptitle("Chained requests: lines of code against items/s", x=0.01,
+                    ha="left", fontweight="bold", fontsize=FONT_SIZE * 1.25)
+    names = [f"{r['model']} (C={r['concurrency']})" for r in rows]
+    colours = [colour_of(r["model"]) for r in rows]
+    for axes, values, title, text in (
+            (lines_axes, [r["lines"] for r in rows], "lines of the chained function",
+             "{:,.0f}"),
+            (rate_axes, [r["items_per_second"] for r in rows], "items/s (dashed: ideal)",
+             "{:,.0f}")):
+        bars = axes.barh(names, values, color=colours)
+        axes.set_title(title, loc="left", fontsize=FONT_SIZE * 0.9)
+        axes.grid(True, axis="x", alpha=0.25)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        for bar, value in zip(bars, values):
+            axes.annotate(text.format(value), (bar.get_width(), bar.get_y() +
+                          bar.get_height() / 2), xytext=(6, 0), textcoords="offset points",
+                          va="center", fontsize=FONT_SIZE * 0.65)
+        axes.set_xlim(0, max(values) * 1.2)
+    for bar, row in zip(rate_axes.patches, rows):
+        if row["ideal_items_per_second"]:
+            rate_axes.vlines(row["ideal_items_per_second"], bar.get_y() - 0.05,
+                             bar.get_y() + bar.get_height() + 0.05, colors="#333333",
+                             linestyles="dashed", linewidth=2)
+    lines_axes.tick_params(axis="y", labelsize=FONT_SIZE * 0.7)
     save(figure, footer, plots_dir, "chained_lines_of_code")
 
 
@@ -153,8 +174,7 @@ def plot_loop_lag(cells, footer, plots_dir):
         return
     labels = sorted({label for model_rows in rows.values() for label, _ in model_rows},
                     key=lambda label: (label.startswith("hammer"), label))
-    figure, axes = new_figure("The spinner: how late a 10 ms ticker wakes "
-                              "(p50 solid, p99 light, max ▲)")
+    figure, axes = new_figure("The spinner: how late a ticker wakes, per model")
     width = 0.8 / len(labels)
     values = []
     for m, (model, model_rows) in enumerate(rows.items()):
@@ -174,7 +194,8 @@ def plot_loop_lag(cells, footer, plots_dir):
     axes.set_yscale("log")
     readable_log_scale(axes.yaxis, [v for v in values if v > 0])
     axes.set_ylabel("ticker lateness, ms (log scale)")
-    axes.annotate("plain bars: " + labels[0] + ";  hatched: " + ", ".join(labels[1:]),
+    axes.annotate("p50 solid, p99 light, max ▲;  plain: " + labels[0] + ",  hatched: " +
+                  ", ".join(labels[1:]),
                   (0.01, 0.97), xycoords="axes fraction", va="top",
                   fontsize=FONT_SIZE * 0.65)
     save(figure, footer, plots_dir, "loop_lag")
@@ -236,7 +257,7 @@ def main(argv):
         return 1
     plots_dir = start_plots(results_dir, {"xtick.labelsize": FONT_SIZE * 0.75})
     footer = footer_text(results.get("context", {}), invalid)
-    plot_hammer(cells, footer, plots_dir)
+    plot_hammer(cells, footer, plots_dir, int(results.get("context", {}).get("num_cpus", 1)))
     plot_chained(cells, footer, plots_dir)
     plot_loop_lag(cells, footer, plots_dir)
     table = results_dir / "workloads.md"
