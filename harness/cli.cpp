@@ -109,10 +109,10 @@ std::string list_text() {
             std::string(m.how_it_waits) + "\n";
   text += "workloads:\n";
   text +=
-      "  flags  GET /flags/{cc}/{cc}.gif for the first N of the 676 codes AA..ZZ (194 "
+      "  flags    GET /flags/{cc}/{cc}.gif for the first N of the 676 codes AA..ZZ (194 "
       "exist)\n";
-  text += "  sleep  N tasks that each wait --delay, then are counted (no network)\n";
-  text += "  hammer  a flags item, then --work-us of CPU work on its body\n";
+  text += "  sleep    N tasks that each wait --delay, then are counted (no network)\n";
+  text += "  hammer   a flags item, then --work-us of CPU work on its body\n";
   text +=
       "  chained  GET /flags/{cc}/metadata.json, then the flag only if it exists (two "
       "delays)\n";
@@ -179,7 +179,10 @@ std::chrono::milliseconds whole_milliseconds(std::string_view name,
     bad(name, value,
         std::string(zero_allowed ? "a duration in whole ms like 100ms or 1s"
                                  : "a duration > 0 in whole ms like 5s or 500ms") +
-            ", at most " + std::to_string(most / std::chrono::minutes(1)) + "m");
+            ", at most " +
+            (most >= std::chrono::minutes(1)
+                 ? std::to_string(most / std::chrono::minutes(1)) + "m"
+                 : std::to_string(most / std::chrono::seconds(1)) + "s"));
   return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
 }
 

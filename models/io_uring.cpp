@@ -61,7 +61,7 @@ uring_task<fetch_result> get(shared_work& shared, uring_connection& link,
                 : feed(parser, link.unparsed, {link.buffer.data(), std::size_t(got)});
   }
   auto result = state == parse_state::done ? to_fetch_result(parser) : fetch_result{};
-  if (result.outcome == outcome::failed || !parser.keep_alive()) link.close();  // <4>
+  if (!parser.keep_alive()) link.close();  // <4> the server said so
   co_return result;
 }
 
@@ -88,7 +88,8 @@ uring_task<> fetch_items(shared_work& shared) {
     else
       result =
           co_await get(shared, link, parser, flag_target(i, shared.work.delay), deadline);
-    result = work_on_body(shared.work, result);  // <7> the hammer's CPU: holds the loop
+    if (result.outcome == outcome::failed) link.close();  // <7> reconnect next time
+    result = work_on_body(shared.work, result);  // <8> the hammer's CPU: holds the loop
     shared.counts.count(result, clock::now() - started);
   }
 }
