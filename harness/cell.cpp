@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "finished_cell.hpp"
 
@@ -52,7 +53,8 @@ models::job cell::work() const {
 namespace {
 
 // The cells of a plan: every line's cells, repetition outermost, then line order;
-// Google Benchmark's family is the (workload, model) pair, its instance the (N, C).
+// Google Benchmark's family is the (workload, model) pair, its instance the (N, C) and
+// the settings that name a cell besides them (the hammer's X, a ticker).
 std::vector<cell> plan_file_cells(const run_options& options) {
   std::vector<cell> cells;
   for (const auto& line : options.plan) {
@@ -63,14 +65,16 @@ std::vector<cell> plan_file_cells(const run_options& options) {
     return a.repetition < b.repetition;
   });
   std::vector<std::pair<models::workload, const models::model*>> families;
-  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> instances;
+  using instance_key = std::tuple<std::size_t, std::size_t, std::int64_t, std::int64_t>;
+  std::vector<std::vector<instance_key>> instances;
   std::vector<std::string> names;
   for (auto& one : cells) {
     std::pair family{one.workload, one.model};
     auto f = std::find(families.begin(), families.end(), family) - families.begin();
     if (f == static_cast<long>(families.size()))
       families.push_back(family), instances.emplace_back();
-    std::pair instance{one.items, one.concurrency};
+    instance_key instance{one.items, one.concurrency, one.work_us.count(),
+                          one.ticker.count()};
     auto& known = instances[f];
     auto i = std::find(known.begin(), known.end(), instance) - known.begin();
     if (i == static_cast<long>(known.size())) known.push_back(instance);

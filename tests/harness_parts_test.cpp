@@ -208,6 +208,23 @@ TEST(harness_plan, the_hammers_ideal_is_its_cpu_bound_when_that_is_slower) {
   EXPECT_DOUBLE_EQ(plan_cells(options).front().ideal().count(), 0.35);
 }
 
+TEST(harness_plan_file, cells_that_differ_only_in_x_or_a_ticker_are_separate_benchmarks) {
+  plan_file plan(
+      "--workload hammer --models coroutines --items 10 --work-us 100\n"
+      "--workload hammer --models coroutines --items 10 --work-us 200\n"
+      "--workload hammer --models coroutines --items 10 --work-us 200 --ticker 10ms\n");
+  auto cells = plan_cells(parse({"--plan", plan.path.c_str(), "--repetitions", "2"}));
+  ASSERT_EQ(cells.size(), 6u);
+  std::vector<finished_cell> done;
+  for (const auto& one : cells) done.push_back({one, {}});
+  auto order = in_report_order(done);
+  std::size_t benchmarks = 0;
+  for (std::size_t first = 0; first < order.size();
+       first = end_of_benchmark(order, first))
+    ++benchmarks;
+  EXPECT_EQ(benchmarks, 3u);  // each with its own median and summary row
+}
+
 TEST(harness_plan, a_ticker_names_its_cell_and_reaches_the_job) {
   auto options = parse({"--workload", "sleep", "--models", "coroutines", "--items", "5",
                         "--ticker", "10ms", "--repetitions", "1"});
