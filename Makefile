@@ -82,7 +82,7 @@ compare:
 # that use threads under ThreadSanitizer. Separate build folders; run by CI.
 TSAN_TESTS ?= tally|item_source|thread_pool|process_pool|executor_bridge|harness
 TSAN_TARGETS ?= model_test blocking_models_test executor_bridge_test harness_test harness_parts_test \
-                harness_input_test
+                harness_input_test workloads_test
 test-sanitize: deps
 	@cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DHAMMERTIME_SANITIZE=address,undefined -DHAMMERTIME_BUILD_BENCH=OFF >/dev/null
