@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 HAMMERTIME := $(BUILD_DIR)/bin/hammertime
 
-.PHONY: all deps build test bench bench-quick bench-link-delay reproduce plots compare micro \
+.PHONY: all deps build test bench bench-quick bench-workloads bench-link-delay reproduce plots compare micro \
         test-sanitize format format-check clean
 
 all: build
@@ -31,6 +31,14 @@ bench-quick: build
 	@$(HAMMERTIME) run --plan bench/suites/quick.plan --repetitions 1
 	@$(PYTHON) scripts/plot_results.py results/latest
 	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
+
+# The hammer, chained and ticker workloads across the models (bench/suites/workloads.plan),
+# with their own plots (scripts/plot_workloads.py) beside the usual ones.
+bench-workloads: build
+	@$(HAMMERTIME) run --plan bench/suites/workloads.plan --repetitions $(BENCH_REPETITIONS)
+	@$(PYTHON) scripts/plot_results.py results/latest
+	@$(PYTHON) scripts/plot_workloads.py results/latest
+	@echo "results: $$(readlink -f results/latest) (summary.md, workloads.md, plots/)"
 
 # Latency on the wire: flags with and without hammertime-proxy's 25 ms each way.
 bench-link-delay: build
@@ -80,7 +88,7 @@ compare:
 # that use threads under ThreadSanitizer. Separate build folders; run by CI.
 TSAN_TESTS ?= tally|item_source|thread_pool|process_pool|executor_bridge|harness
 TSAN_TARGETS ?= model_test blocking_models_test executor_bridge_test harness_test harness_parts_test \
-                harness_input_test
+                harness_input_test workloads_test
 test-sanitize: deps
 	@cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DHAMMERTIME_SANITIZE=address,undefined -DHAMMERTIME_BUILD_BENCH=OFF >/dev/null

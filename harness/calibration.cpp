@@ -23,12 +23,13 @@ double median_of(std::vector<double> values) {
 // Fresh anonymous memory, every page touched once: ns per page.
 double page_fault_ns() {
   constexpr std::size_t bytes = 64u << 20;
-  void* block = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+  void* block =
+      mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (block == MAP_FAILED) return 0;
   auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   auto started = steady::now();
-  for (std::size_t at = 0; at < bytes; at += page) static_cast<volatile char*>(block)[at] = 1;
+  for (std::size_t at = 0; at < bytes; at += page)
+    static_cast<volatile char*>(block)[at] = 1;
   std::chrono::duration<double, std::nano> took = steady::now() - started;
   munmap(block, bytes);
   return took.count() / static_cast<double>(bytes / page);
@@ -45,7 +46,8 @@ double fork_exit_ms() {
     if (child == 0) _exit(0);
     if (child < 0) return 0;
     waitpid(child, nullptr, 0);
-    times.push_back(std::chrono::duration<double, std::milli>(steady::now() - started).count());
+    times.push_back(
+        std::chrono::duration<double, std::milli>(steady::now() - started).count());
   }
   volatile char kept = held[held.size() / 2];  // the memory stays, touched, meanwhile
   (void)kept;
@@ -57,7 +59,8 @@ double thread_create_us() {
   for (int round = 0; round < 200; ++round) {
     auto started = steady::now();
     std::thread([] {}).join();
-    times.push_back(std::chrono::duration<double, std::micro>(steady::now() - started).count());
+    times.push_back(
+        std::chrono::duration<double, std::micro>(steady::now() - started).count());
   }
   return median_of(times);
 }

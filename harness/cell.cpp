@@ -5,6 +5,7 @@
 #include <random>
 #include <tuple>
 
+#include "finished_cell.hpp"
 #include "wire.hpp"
 
 namespace hammertime::harness {
@@ -12,9 +13,12 @@ namespace hammertime::harness {
 std::string cell::name() const {
   auto name = std::string(models::to_string(workload)) + "/" + std::string(model->name) +
               "/C:" + std::to_string(concurrency);
-  // Flags past one round of the 676 codes (a zero-delay throughput cell) say so.
-  if (workload == models::workload::flags && items > models::flag_code_count)
+  // Past one round of the 676 codes (a zero-delay throughput cell) a cell says so.
+  if (models::uses_server(workload) && items > models::flag_code_count)
     name += "/N:" + std::to_string(items);
+  if (workload == models::workload::hammer)
+    name += "/work_us:" + std::to_string(work_us.count());
+  if (ticker.count() > 0) name += "/ticker:" + std::to_string(ticker.count()) + "ms";
   if (link_delay.count() > 0)
     name += "/link_delay:" + std::to_string(link_delay.count()) + "ms";
   return name;
@@ -22,7 +26,10 @@ std::string cell::name() const {
 
 std::size_t cell::rounds() const {
   auto at_once = std::max<std::size_t>(models::waits_at_once(*model, work()), 1);
-  return (items + at_once - 1) / at_once;
+  if (workload != models::workload::chained) return (items + at_once - 1) / at_once;
+  auto found = flags_among_first(items);
+  auto delays = items + found;  // a found item waits for its metadata, then its flag
+  return std::max<std::size_t>((delays + at_once - 1) / at_once, found > 0 ? 2 : 1);
 }
 
 std::chrono::duration<double> cell::one_wait() const {
@@ -30,7 +37,12 @@ std::chrono::duration<double> cell::one_wait() const {
 }
 
 std::chrono::duration<double> cell::ideal() const {
-  return one_wait() * static_cast<double>(rounds());
+  auto waiting = one_wait() * static_cast<double>(rounds());
+  if (workload != models::workload::hammer) return waiting;
+  auto cores = models::cores_it_can_use(*model, work());
+  auto computing = std::chrono::duration<double>(work_us) * static_cast<double>(items) /
+                   static_cast<double>(cores);
+  return std::max(waiting, computing);
 }
 
 std::size_t cell::tasks_in_flight() const { return models::tasks_in_flight(work()); }
@@ -44,13 +56,16 @@ models::job cell::work() const {
   job.timeout = timeout;
   job.stack_size = stack_size;
   job.bridge_threads = bridge_threads;
+  job.work = work_us;
+  job.ticker = ticker;
   return job;
 }
 
 namespace {
 
 // The cells of a plan: every line's cells, repetition outermost, then line order;
-// Google Benchmark's family is the (workload, model) pair, its instance the (N, C).
+// Google Benchmark's family is the (workload, model) pair, its instance the (N, C) and
+// the settings that name a cell besides them (the hammer's X, a ticker).
 std::vector<cell> plan_file_cells(const run_options& options) {
   std::vector<cell> cells;
   for (const auto& line : options.plan) {
@@ -61,14 +76,17 @@ std::vector<cell> plan_file_cells(const run_options& options) {
     return a.repetition < b.repetition;
   });
   std::vector<std::pair<models::workload, const models::model*>> families;
-  std::vector<std::vector<std::tuple<std::size_t, std::size_t, long>>> instances;
+  using instance_key =
+      std::tuple<std::size_t, std::size_t, std::int64_t, std::int64_t, std::int64_t>;
+  std::vector<std::vector<instance_key>> instances;
   std::vector<std::string> names;
   for (auto& one : cells) {
     std::pair family{one.workload, one.model};
     auto f = std::find(families.begin(), families.end(), family) - families.begin();
     if (f == static_cast<long>(families.size()))
       families.push_back(family), instances.emplace_back();
-    std::tuple instance{one.items, one.concurrency, long(one.link_delay.count())};
+    instance_key instance{one.items, one.concurrency, one.work_us.count(),
+                          one.ticker.count(), one.link_delay.count()};
     auto& known = instances[f];
     auto i = std::find(known.begin(), known.end(), instance) - known.begin();
     if (i == static_cast<long>(known.size())) known.push_back(instance);
@@ -117,6 +135,8 @@ std::vector<cell> plan_cells(const run_options& options) {
         one.link_delay = options.link_delay;
         one.stack_size = options.stack_size;
         one.bridge_threads = options.bridge_threads;
+        one.work_us = options.work_us;
+        one.ticker = options.ticker;
         one.repetition = repetition;
         one.repetitions = options.repetitions;
         one.family_index = m;

@@ -25,21 +25,27 @@ struct cell {
   std::chrono::milliseconds link_delay{0};  // hammertime-proxy's, each way; 0: none
   std::size_t stack_size = models::job{}.stack_size;          // for models that read it
   std::size_t bridge_threads = models::job{}.bridge_threads;  // (model::knobs)
-  std::size_t repetition = 0;                                 // 0-based
-  std::size_t repetitions = 1;                                // of the run
+  std::chrono::microseconds work_us{0};  // hammer: X, the CPU work on each body
+  std::chrono::milliseconds ticker{0};   // the spinner's period; 0: none
+  std::size_t repetition = 0;            // 0-based
+  std::size_t repetitions = 1;           // of the run
   std::size_t family_index = 0;    // the model's place in the run (Google Benchmark's
   std::size_t instance_index = 0;  // family) and its concurrency's place within it
 
-  // "flags/sequential/C:1"; "/N:20000" after it past one round of the flag codes, and
-  // "/link_delay:25ms" when there is one
+  // "flags/sequential/C:1", then "/N:20000" past one round of the flag codes,
+  // "/work_us:X" and "/ticker:10ms" when they are set, "/link_delay:25ms" when there is
+  // one.
   std::string name() const;
-  // ceil(N / W), W = the items that wait at once (C, or min(C, B) for a bridge to B
-  // threads): how many delays the items need at best.
+  // How many delays the items need at best: ceil(N / W), W = the items that wait at
+  // once (C, or min(C, B) for a bridge to B threads). Chained: a found item waits two
+  // delays, one after the other, so ceil((N + F) / W) and at least 2 (F = the flags
+  // among the N codes): exact at C >= N and at C = 1, a lower bound between.
   std::size_t rounds() const;
   // One wait at best: the delay, plus the link delay twice (the request's bytes on
   // the way in, the answer's on the way out; connecting is not delayed).
   std::chrono::duration<double> one_wait() const;
-  // Ideal wall time: rounds x one wait.
+  // Ideal wall time: rounds x one wait, or for the hammer, if slower, its CPU bound
+  // N x X / the cores the model can use (models::cores_it_can_use).
   std::chrono::duration<double> ideal() const;
   // Tasks in flight at most, by the models' own rule (models::tasks_in_flight).
   std::size_t tasks_in_flight() const;

@@ -25,28 +25,34 @@ constexpr std::chrono::milliseconds stats_within{1000};
 
 std::vector<std::string> child_args(const cell& one,
                                     const cell_environment& environment) {
-  return {executable_folder() + "/hammertime",
-          "child",
-          "--model",
-          std::string(one.model->name),
-          "--workload",
-          std::string(models::to_string(one.workload)),
-          "--items",
-          std::to_string(one.items),
-          "--concurrency",
-          std::to_string(one.concurrency),
-          "--delay-ms",
-          std::to_string(one.delay.count()),
-          "--timeout-ms",
-          std::to_string(one.timeout.count()),
-          "--stack-size",
-          std::to_string(one.stack_size),
-          "--bridge-threads",
-          std::to_string(one.bridge_threads),
-          "--host",
-          environment.proxy.value_or(environment.server).host,
-          "--port",
-          std::to_string(environment.proxy.value_or(environment.server).port)};
+  auto args = std::vector<std::string>{
+      executable_folder() + "/hammertime",
+      "child",
+      "--model",
+      std::string(one.model->name),
+      "--workload",
+      std::string(models::to_string(one.workload)),
+      "--items",
+      std::to_string(one.items),
+      "--concurrency",
+      std::to_string(one.concurrency),
+      "--delay-ms",
+      std::to_string(one.delay.count()),
+      "--timeout-ms",
+      std::to_string(one.timeout.count()),
+      "--stack-size",
+      std::to_string(one.stack_size),
+      "--bridge-threads",
+      std::to_string(one.bridge_threads),
+      "--host",
+      environment.proxy.value_or(environment.server).host,
+      "--port",
+      std::to_string(environment.proxy.value_or(environment.server).port)};
+  if (one.workload == models::workload::hammer)
+    args.insert(args.end(), {"--work-us", std::to_string(one.work_us.count())});
+  if (one.ticker.count() > 0)
+    args.insert(args.end(), {"--ticker-ms", std::to_string(one.ticker.count())});
+  return args;
 }
 
 // Reads what is there without blocking; false once the writer side is closed.
@@ -170,6 +176,11 @@ bool read_child_report(const std::string& output, cell_result& result,
     result.vm_hwm_bytes = count("vm_hwm_bytes");
     if (line.contains("baseline_cgroup_bytes"))
       result.baseline_cgroup_bytes = count("baseline_cgroup_bytes");
+    if (line.contains("loop_lag_p50_ms")) {  // a ticker ran: all three, then
+      result.loop_lag_p50_ms = required_number(line, "loop_lag_p50_ms");
+      result.loop_lag_p99_ms = required_number(line, "loop_lag_p99_ms");
+      result.loop_lag_max_ms = required_number(line, "loop_lag_max_ms");
+    }
   } catch (const missing_field& missing) {
     error_text = missing.what();
   }
@@ -206,7 +217,7 @@ std::optional<std::string> helper_exit(const cell_environment& environment) {
 cell_result run_cell(const cell& one, const cell_environment& environment,
                      const tick_callback& on_tick) {
   cell_result result;
-  const bool network = one.workload == models::workload::flags;
+  const bool network = models::uses_server(one.workload);
   std::optional<server_stats> stats_before;
   if (network && environment.server_has_stats)
     stats_before = fetch_server_stats(environment.server, true, stats_within);

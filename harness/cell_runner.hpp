@@ -32,6 +32,8 @@ struct cell_result {
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
   std::uint64_t baseline_pss_bytes = 0, baseline_rss_bytes = 0, vm_hwm_bytes = 0;
   std::optional<std::uint64_t> baseline_cgroup_bytes;  // its cgroup before the work
+  // With --ticker: how late its wake-ups came (the loop's lag); none without.
+  std::optional<double> loop_lag_p50_ms, loop_lag_p99_ms, loop_lag_max_ms;
 
   // Measured from outside.
   double process_cpu_user_s = 0, process_cpu_system_s = 0;  // wait4: start to exit

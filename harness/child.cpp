@@ -14,9 +14,11 @@
 #include <string_view>
 
 #include "cli.hpp"
+#include "hammer_work.hpp"
 #include "memory_cgroup.hpp"
 #include "model.hpp"
 #include "process_memory.hpp"
+#include "ticker.hpp"
 
 namespace hammertime::harness {
 namespace {
@@ -59,18 +61,22 @@ struct child_usage : std::runtime_error {
 };
 
 constexpr std::string_view child_flags[] = {
-    "--model",      "--workload", "--items", "--concurrency", "--delay-ms",
-    "--timeout-ms", "--host",     "--port",  "--stack-size",  "--bridge-threads"};
+    "--model",      "--workload",       "--items",   "--concurrency",
+    "--delay-ms",   "--timeout-ms",     "--host",    "--port",
+    "--stack-size", "--bridge-threads", "--work-us", "--ticker-ms"};
 // The flags a child may go without.
-constexpr std::string_view optional_flags[] = {"--host", "--port", "--stack-size",
-                                               "--bridge-threads"};
+constexpr std::string_view optional_flags[] = {
+    "--host", "--port", "--stack-size", "--bridge-threads", "--work-us", "--ticker-ms"};
 
 constexpr std::string_view child_usage_text =
     R"(usage: hammertime child --model M --workload W --items N --concurrency C
                         --delay-ms D --timeout-ms T [--host H] [--port P]
                         [--stack-size BYTES] [--bridge-threads B]
+                        [--work-us X] [--ticker-ms T]
 Runs one model once in this process and prints one JSON line (the cell's tally, times
-and memory); what `hammertime run` starts for each cell. Exit 0 when the model ran, 3
+and memory); what `hammertime run` starts for each cell. --work-us: the hammer's CPU
+per item (calibrated here, before the clock starts); --ticker-ms: a ticker beside the
+work, its lateness reported as loop_lag_p50_ms, loop_lag_p99_ms, loop_lag_max_ms. Exit 0 when the model ran, 3
 with {"error":..,"limit":true} when a machine limit stopped it, 1 on another failure,
 2 on bad arguments.
 )";
@@ -138,6 +144,15 @@ job child_job(const std::map<std::string_view, std::string_view>& given,
     work.stack_size = whole_number(given, "--stack-size", 4096, 64u << 20);
   if (given.count("--bridge-threads"))
     work.bridge_threads = whole_number(given, "--bridge-threads", 1, 10000);
+  if (given.count("--work-us")) {
+    if (work.kind != models::workload::hammer)
+      throw child_usage("--work-us is for the hammer workload");
+    work.work = std::chrono::microseconds(
+        whole_number(given, "--work-us", 0, std::uint64_t(max_work.count())));
+  }
+  if (given.count("--ticker-ms"))
+    work.ticker = std::chrono::milliseconds(
+        whole_number(given, "--ticker-ms", 1, std::uint64_t(max_ticker.count())));
   return work;
 }
 
@@ -158,6 +173,8 @@ int child_main(int argc, char** argv) {
     return 2;
   }
 
+  work.work_rounds = models::calibrated_rounds(work.work);  // before the clock starts
+  models::reset_ticker_lag();
   tally counts(work.items);
   auto baseline_pss = pss_bytes(getpid()).value_or(0);
   auto baseline_rss = status_bytes(getpid(), "VmRSS").value_or(0);
@@ -209,6 +226,19 @@ int child_main(int argc, char** argv) {
   if (chosen->knobs & models::uses_stack_size) line["stack_size"] = work.stack_size;
   if (chosen->knobs & models::uses_bridge_threads)
     line["bridge_threads"] = work.bridge_threads;
+  if (work.kind == models::workload::hammer) {
+    line["work_us"] = work.work.count();
+    line["work_rounds"] = work.work_rounds;
+    line["work_checksum"] = counts.checksum();
+  }
+  if (models::has_ticker(work)) {
+    auto lag = models::ticker_lag();
+    line["ticker_ms"] = work.ticker.count();
+    line["ticker_wakeups"] = lag.wakeups;
+    line["loop_lag_p50_ms"] = lag.p50_ms;
+    line["loop_lag_p99_ms"] = lag.p99_ms;
+    line["loop_lag_max_ms"] = lag.max_ms;
+  }
   std::cout << boost::json::serialize(line) << std::endl;
   return 0;
 }

@@ -37,8 +37,10 @@ std::string_view run_help() {
 Runs every (repetition, concurrency, model) cell in a fresh child process and writes
 DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md.
 
-  --workload W        flags (GET the first N of AA..ZZ from the server) or sleep (wait
-                      the delay, no network)                        (default flags)
+  --workload W        flags (GET the first N of AA..ZZ from the server), sleep (wait
+                      the delay, no network), hammer (a flags item, then --work-us
+                      of CPU on its body) or chained (GET the code's metadata.json,
+                      then its flag only if it exists)              (default flags)
   --models M[,M...]   model names, or all (see `hammertime list`)  (default all)
   --items N           items per cell; flags past 676 cycles through the codes again
                       (194 found per 676)                       (default 676 flags,
@@ -59,6 +61,14 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
   --stack-size BYTES  each fiber's stack, for the fibers model      (default 65536)
   --bridge-threads B  the executor bridge's blocking threads: min(C, B) requests
                       wait at once, and the ideal says so            (default 30)
+  --work-us X         hammer only: microseconds of one core's CPU each item spends on
+                      its body, calibrated in each child; the ideal is the slower of
+                      ceil(N/C) x delay and N x X / the cores the model can use (1
+                      for sequential and the event loops)   (default 1000, at most 1e7)
+  --ticker D          beside the work, a ticker wakes every D (in the loop, or a thread
+                      of its own for blocking models, on each worker for the process
+                      pool) and its lateness is reported as loop_lag_ms p50/p99/max
+                      (whole ms, 1ms to 10s; default none)
   --repetitions R     repetitions of every cell, interleaved: repetition outermost,
                       the cells within each in a shuffled order     (default 3)
   --shuffle-seed S    the seed of that order (default: drawn at random; results.json's
@@ -78,7 +88,7 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
                       starting hammertime-server (found beside this binary)
   --plan FILE         run the matrix a plan file describes instead: one line per run
                       (--workload --models --items --concurrency --delay --timeout
-                      --link-delay --stack-size --bridge-threads),
+                      --stack-size --bridge-threads --work-us --ticker --link-delay),
                       '#' comments; every line's cells run interleaved, by repetition,
                       into one results folder (see bench/suites/*.plan). At most
                       1 MiB and 10000 lines
@@ -115,10 +125,14 @@ std::string list_text() {
             std::string(m.how_it_waits) + "\n";
   text += "workloads:\n";
   text +=
-      "  flags  GET /flags/{cc}/{cc}.gif for the first N of the 676 codes AA..ZZ, and "
+      "  flags    GET /flags/{cc}/{cc}.gif for the first N of the 676 codes AA..ZZ, and "
       "round again past 676 (194 "
       "exist)\n";
-  text += "  sleep  N tasks that each wait --delay, then are counted (no network)\n";
+  text += "  sleep    N tasks that each wait --delay, then are counted (no network)\n";
+  text += "  hammer   a flags item, then --work-us of CPU work on its body\n";
+  text +=
+      "  chained  GET /flags/{cc}/metadata.json, then the flag only if it exists (two "
+      "delays)\n";
   return text;
 }
 
@@ -182,7 +196,10 @@ std::chrono::milliseconds whole_milliseconds(std::string_view name,
     bad(name, value,
         std::string(zero_allowed ? "a duration in whole ms like 100ms or 1s"
                                  : "a duration > 0 in whole ms like 5s or 500ms") +
-            ", at most " + std::to_string(most / std::chrono::minutes(1)) + "m");
+            ", at most " +
+            (most >= std::chrono::minutes(1)
+                 ? std::to_string(most / std::chrono::minutes(1)) + "m"
+                 : std::to_string(most / std::chrono::seconds(1)) + "s"));
   return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
 }
 
@@ -195,8 +212,9 @@ double probability(std::string_view name, std::string_view value) {
 
 // What a plan line may say: the cell's own settings, nothing that is the whole run's.
 constexpr std::string_view plan_line_options[] = {
-    "--workload",    "--models", "--items",   "--stack-size", "--bridge-threads",
-    "--concurrency", "--delay",  "--timeout", "--link-delay"};
+    "--workload",       "--models",      "--items",     "--stack-size",
+    "--bridge-threads", "--concurrency", "--delay",     "--timeout",
+    "--work-us",        "--ticker",      "--link-delay"};
 
 // The plan file's text, refused past max_plan_bytes before more of it is read.
 std::string plan_text(const std::string& path) {
@@ -249,6 +267,7 @@ struct parsed_options {
   double fault_sum = 0;                        // of the four fault rates
   std::optional<std::string_view> items_text;  // --items, checked against the workload
   std::string_view model_list = "all";         // --models, looked up after the plan
+  bool work_given = false;                     // --work-us, for the hammer only
 };
 
 // Options that take no value.
@@ -286,10 +305,16 @@ bool apply_cell_option(std::string_view name, std::string_view value,
   auto& options = parsed.options;
   if (name == "--workload") {
     auto kind = models::workload_from_string(value);
-    if (!kind) bad(name, value, "flags or sleep");
+    if (!kind) bad(name, value, "flags, sleep, hammer or chained");
     options.workload = *kind;
   } else if (name == "--models") {
     parsed.model_list = value;
+  } else if (name == "--work-us") {
+    std::uint64_t micros = 0;
+    if (!parse_number(value, micros) || micros > std::uint64_t(max_work.count()))
+      bad(name, value, "whole microseconds 0..10000000");
+    options.work_us = std::chrono::microseconds(micros);
+    parsed.work_given = true;
   } else if (name == "--items") {
     parsed.items_text = value;
   } else if (name == "--concurrency") {
@@ -318,6 +343,8 @@ bool apply_duration_option(std::string_view name, std::string_view value,
     options.link_delay = whole_milliseconds(name, value, true, max_delay);
   else if (name == "--cell-limit")
     options.cell_limit = whole_milliseconds(name, value, false, max_cell_limit);
+  else if (name == "--ticker")
+    options.ticker = whole_milliseconds(name, value, false, max_ticker);
   else
     return false;
   return true;
@@ -413,7 +440,7 @@ run_options planned_options(const std::map<std::string_view, std::string_view>& 
 
 std::size_t item_count(models::workload workload,
                        std::optional<std::string_view> items_text) {
-  bool flags = workload == models::workload::flags;
+  bool flags = models::uses_server(workload);
   std::size_t items = flags ? models::flag_code_count : 1000;
   if (items_text) items = positive_count("--items", *items_text);
   if (items > max_items) bad("--items", *items_text, "a whole number 1..1000000000");
@@ -443,9 +470,11 @@ void validate_combination(const run_options& options) {
     throw usage_error(
         "fault flags go to the server the harness starts; with --server, set "
         "them on that server");
-  if (!options.server_url.empty() && options.workload != models::workload::flags)
-    throw usage_error("--server is for the flags workload; sleep needs no server");
-  if (options.link_delay.count() > 0 && options.workload == models::workload::sleep)
+  if (!options.server_url.empty() && !models::uses_server(options.workload))
+    throw usage_error(
+        "--server is for the flags, hammer and chained workloads; sleep "
+        "needs no server");
+  if (options.link_delay.count() > 0 && !models::uses_server(options.workload))
     throw usage_error(
         "--link-delay is for the workloads on the network; sleep has no wire");
 }
@@ -461,6 +490,10 @@ run_options parse_run_options(std::span<const std::string_view> args) {
   if (!parsed.options.plan_path.empty()) return planned_options(given, parsed.options);
 
   auto& options = parsed.options;
+  bool hammer = options.workload == models::workload::hammer;
+  if (parsed.work_given && !hammer)
+    throw usage_error("--work-us is for the hammer workload (--workload hammer)");
+  if (hammer && !parsed.work_given) options.work_us = default_work;
   options.items = item_count(options.workload, parsed.items_text);
   options.models = chosen_models(parsed.model_list);
   validate_combination(options);

@@ -36,6 +36,8 @@ struct run_options {
   std::chrono::milliseconds link_delay{0};
   std::size_t stack_size = models::job{}.stack_size;          // --stack-size (fibers)
   std::size_t bridge_threads = models::job{}.bridge_threads;  // --bridge-threads
+  std::chrono::microseconds work_us{0};  // --work-us, the hammer's X (default 1000)
+  std::chrono::milliseconds ticker{0};   // --ticker; 0: none
   std::size_t repetitions = 3;
   std::string out_dir;     // empty: results/runs/<timestamp>, and results/latest
   bool overwrite = false;  // --overwrite: a non-empty --out folder is written over
@@ -62,6 +64,9 @@ inline constexpr std::chrono::milliseconds max_timeout = std::chrono::hours(1);
 inline constexpr std::chrono::milliseconds max_cell_limit = std::chrono::hours(24);
 // The most items (and concurrency) a cell may have.
 inline constexpr std::size_t max_items = 1'000'000'000;
+inline constexpr std::chrono::microseconds max_work = std::chrono::seconds(10);
+inline constexpr std::chrono::microseconds default_work = std::chrono::milliseconds(1);
+inline constexpr std::chrono::milliseconds max_ticker = std::chrono::seconds(10);
 // What a plan file may hold.
 inline constexpr std::size_t max_plan_bytes = 1 << 20;
 inline constexpr std::size_t max_plan_lines = 10'000;

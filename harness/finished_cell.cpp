@@ -33,7 +33,7 @@ std::optional<std::string> tally_problem(const cell& where, const cell_result& r
                 " not found / " + std::to_string(result.failed) + " failed";
   if (result.counted() != where.items)
     return "the tally does not add up to " + std::to_string(where.items) + ": " + counts;
-  if (where.workload != models::workload::flags || faults_injected) return std::nullopt;
+  if (!models::uses_server(where.workload) || faults_injected) return std::nullopt;
   auto expected_ok = flags_among_first(where.items);
   auto expected_not_found = where.items - expected_ok;
   if (result.ok == expected_ok && result.not_found == expected_not_found)

@@ -21,7 +21,7 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
                                                const models::machine_limits& limits) {
   for (const cell& one : cells) {
     const auto tasks = static_cast<std::uint64_t>(one.tasks_in_flight());
-    const bool network = one.workload == models::workload::flags;
+    const bool network = models::uses_server(one.workload);
     const auto holds = one.model->each_task_holds;
     const bool threads = holds == models::task_holder::thread;
     const bool processes = holds == models::task_holder::process;

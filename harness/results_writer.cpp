@@ -57,6 +57,9 @@ boost::json::object iteration_entry(const finished_cell& done) {
     entry["stack_size"] = where.stack_size;
   if (where.model->knobs & models::uses_bridge_threads)
     entry["bridge_threads"] = where.bridge_threads;
+  if (where.workload == models::workload::hammer)
+    entry["work_us"] = where.work_us.count();
+  if (where.ticker.count() > 0) entry["ticker_ms"] = where.ticker.count();
   entry["valid"] = is_valid(done);
   if (auto ideal = ideal_items_per_second(where))
     entry["ideal_items_per_second"] = *ideal;
@@ -82,6 +85,11 @@ boost::json::object iteration_entry(const finished_cell& done) {
     else
       entry["bytes_per_task_missing"] = why_not;
     entry["vm_hwm_bytes"] = r.vm_hwm_bytes;
+    if (r.loop_lag_p50_ms) {
+      entry["loop_lag_p50_ms"] = *r.loop_lag_p50_ms;
+      entry["loop_lag_p99_ms"] = *r.loop_lag_p99_ms;
+      entry["loop_lag_max_ms"] = *r.loop_lag_max_ms;
+    }
   }
   entry["memory_method"] = r.memory_method;
   if (r.peak_memory_bytes) entry["peak_memory_bytes"] = *r.peak_memory_bytes;
@@ -128,8 +136,8 @@ boost::json::object median_entry(const std::vector<boost::json::object>& runs,
                                              "repetitions",  "repetition_index",
                                              "threads",      "iterations"};
   static const std::set<std::string> copied{
-      "items",      "concurrency",    "delay_ms",     "timeout_ms",
-      "stack_size", "bridge_threads", "link_delay_ms"};
+      "items",          "concurrency",   "delay_ms", "timeout_ms", "stack_size",
+      "bridge_threads", "link_delay_ms", "work_us",  "ticker_ms"};
   const auto& first = runs.front();
   boost::json::object entry{
       {"name", std::string(first.at("run_name").as_string()) + "_median"},
@@ -287,6 +295,20 @@ std::string results_csv(std::span<const finished_cell> cells) {
        maybe([](const auto& d) { return d.result.proxy_lateness_p99_ms; })},
       {"server_bound",
        [](const auto& d) { return std::string(server_bound(d) ? "true" : "false"); }},
+      {"work_us",
+       [](const auto& d) {
+         return d.where.workload == models::workload::hammer
+                    ? std::to_string(d.where.work_us.count())
+                    : std::string();
+       }},
+      {"ticker_ms",
+       [](const auto& d) {
+         return d.where.ticker.count() > 0 ? std::to_string(d.where.ticker.count())
+                                           : std::string();
+       }},
+      {"loop_lag_p50_ms", maybe([](const auto& d) { return d.result.loop_lag_p50_ms; })},
+      {"loop_lag_p99_ms", maybe([](const auto& d) { return d.result.loop_lag_p99_ms; })},
+      {"loop_lag_max_ms", maybe([](const auto& d) { return d.result.loop_lag_max_ms; })},
       {"error", [](const auto& d) { return csv_field(d.result.error); }},
   };
   std::ostringstream out;

@@ -193,7 +193,7 @@ planned_run parse_and_plan(std::span<const std::string_view> args) {
     throw usage_error(*problem);
   if (auto problem = first_model_that_cannot_run(run.cells)) throw usage_error(*problem);
   run.network = std::any_of(run.cells.begin(), run.cells.end(), [](const cell& one) {
-    return one.workload == models::workload::flags;
+    return models::uses_server(one.workload);
   });
   run.faults_injected = injects_faults(run.options);
   return run;

@@ -62,12 +62,6 @@ std::string median_or_na(const std::vector<const finished_cell*>& runs, Pick pic
   return show(median(values));
 }
 
-constexpr const char* columns =
-    "| workload | model | C | N | delay ms | items/s (min–max) | CV | ideal items/s | "
-    "efficiency | CPU µs/item | peak memory | bytes/task | kernel memory | p50 / p99 ms "
-    "| server late p99 ms | ok / not found / failed | valid | flags |\n"
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n";
-
 // What a reader must know before quoting the row: unstable, server-bound, memory that
 // is not exact, a cell that was not valid in every repetition.
 std::string row_flags(std::span<const finished_cell* const> runs,
@@ -90,15 +84,39 @@ std::string row_flags(std::span<const finished_cell* const> runs,
   return text;
 }
 
+// The workload as a row names it: the hammer with its X, a ticker when there is one.
+std::string workload_text(const cell& where) {
+  std::string text(models::to_string(where.workload));
+  if (where.workload == models::workload::hammer)
+    text += " X=" + std::to_string(where.work_us.count()) + "µs";
+  if (where.ticker.count() > 0)
+    text += " +ticker " + std::to_string(where.ticker.count()) + "ms";
+  return text;
+}
+
+// The ticker's lateness, medians of p50 / p99 / max, or "—" for a cell without one.
+std::string lag_text(std::span<const finished_cell* const> valid) {
+  std::vector<double> p50, p99, max;
+  for (const auto* done : valid)
+    if (done->result.loop_lag_p50_ms) {
+      p50.push_back(*done->result.loop_lag_p50_ms);
+      p99.push_back(*done->result.loop_lag_p99_ms);
+      max.push_back(*done->result.loop_lag_max_ms);
+    }
+  if (p50.empty()) return "—";
+  return fixed(median(p50), 1) + " / " + fixed(median(p99), 1) + " / " +
+         fixed(median(max), 1);
+}
+
 // One benchmark's repetitions as one row: medians over its valid runs.
-std::string table_row(std::span<const finished_cell* const> runs) {
+std::string table_row(std::span<const finished_cell* const> runs, bool with_lag) {
   std::vector<const finished_cell*> valid;
   for (const auto* done : runs)
     if (is_valid(*done)) valid.push_back(done);
   const cell& where = runs.front()->where;
   auto ideal = ideal_items_per_second(where);
   std::ostringstream row;
-  row << "| " << models::to_string(where.workload) << " | " << where.model->name << " | "
+  row << "| " << workload_text(where) << " | " << where.model->name << " | "
       << where.concurrency << " | " << where.items << " | " << where.delay.count()
       << (where.link_delay.count() > 0
               ? " + 2 × " + std::to_string(where.link_delay.count()) + " link"
@@ -109,8 +127,8 @@ std::string table_row(std::span<const finished_cell* const> runs) {
                       : "no (" + std::to_string(valid.size()) + " of " +
                             std::to_string(runs.size()) + ")";
   if (valid.empty()) {
-    row << "— | — | " << (ideal ? rate(*ideal) : "—")
-        << " | — | — | — | — | — | — | — | — | " << validity << " | |\n";
+    row << "— | — | " << (ideal ? rate(*ideal) : "—") << " | — | — | — | — | — | — | — | "
+        << (with_lag ? "— | " : "") << "— | " << validity << " | |\n";
     return row.str();
   }
 
@@ -170,6 +188,7 @@ std::string table_row(std::span<const finished_cell* const> runs) {
                     },
                     three_digits))
       << " | ";
+  if (with_lag) row << lag_text(valid) << " | ";
 
   std::vector<std::string> tallies;  // the distinct ones, usually one
   for (const auto* done : valid) {
@@ -199,6 +218,9 @@ std::string warnings_text(const boost::json::object& context) {
 
 std::string summary_markdown(const boost::json::object& context,
                              std::span<const finished_cell> cells) {
+  bool with_lag = std::any_of(cells.begin(), cells.end(), [](const finished_cell& done) {
+    return done.where.ticker.count() > 0;
+  });
   std::ostringstream out;
   out << "# hammertime run " << context_text(context, "run_name") << "\n\n"
       << warnings_text(context) << context_text(context, "cpu_model") << ", "
@@ -206,7 +228,9 @@ std::string summary_markdown(const boost::json::object& context,
       << ", commit " << context_text(context, "git_commit").substr(0, 10) << ", "
       << context_text(context, "date") << ".\n\n"
       << "Median over the valid repetitions (min–max, CV). Ideal = N / (ceil(N/C) × "
-         "delay). CPU: the work's own CPU (user + system, workers included) per item. "
+         "delay) (chained: a found item waits two delays; hammer: at most cores × 1e6 / "
+         "X "
+         "items/s). CPU: the work's own CPU (user + system, workers included) per item. "
          "Peak memory: the cell's whole process tree, by the method results.json "
          "records (memory_method: the cell's own memory cgroup where the harness may "
          "make one, else sampled PSS); bytes/task = (peak − the child's memory before "
@@ -214,14 +238,22 @@ std::string summary_markdown(const boost::json::object& context,
          "server answered (p99). Flags: **unstable** when the repetitions' items/s "
          "spread (max − min) exceeds 10 % of their median; **server-bound** when the "
          "server answered later than 2 % of the delay.\n\n"
-      << columns;
+      << "| workload | model | C | N | delay ms | items/s (min–max) | CV | ideal items/s "
+         "| "
+         "efficiency | CPU µs/item | peak memory | bytes/task | kernel memory | p50 / "
+         "p99 "
+         "ms | server late p99 ms | "
+      << (with_lag ? "loop lag p50 / p99 / max ms | " : "")
+      << "ok / not found / failed | valid | flags |\n"
+      << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+      << (with_lag ? "--:|" : "") << "--:|---|---|\n";
 
   std::vector<std::string> failures;
   auto order = in_report_order(cells);
   for (std::size_t first = 0; first < order.size();) {
     auto end = end_of_benchmark(order, first);
     std::span<const finished_cell* const> runs(order.data() + first, end - first);
-    out << table_row(runs);
+    out << table_row(runs, with_lag);
     for (const auto* done : runs)
       if (!done->result.error.empty())
         failures.push_back(done->where.name() + " repetition " +

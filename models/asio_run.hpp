@@ -32,4 +32,27 @@ struct asio_run : shared_run {
   boost::asio::ip::tcp::endpoint server_endpoint;
 };
 
+// Closes a socket when its exchange runs out of time, so the read or write under way
+// fails: one 72-byte timer per connection, where beast::tcp_stream would add a shared
+// state holding a timer per direction.
+class socket_deadline {
+ public:
+  socket_deadline(loop_executor loop, asio_socket& socket)
+      : timer_(loop), socket_(socket) {}
+
+  void arm(clock::duration timeout) {
+    timer_.expires_after(timeout);
+    timer_.async_wait([this](boost::system::error_code) {
+      // A stale wake-up (cancelled, or from an earlier item) finds the expiry ahead.
+      boost::system::error_code ignored;
+      if (timer_.expiry() <= clock::now()) socket_.close(ignored);
+    });
+  }
+  void cancel() { timer_.cancel(); }
+
+ private:
+  asio_timer timer_;
+  asio_socket& socket_;
+};
+
 }  // namespace hammertime::models

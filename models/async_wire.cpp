@@ -5,7 +5,11 @@
 namespace hammertime::models {
 
 flag_request make_flag_request(const job& work, std::size_t index) {
-  flag_request request{http::verb::get, flag_target(index, work.delay), 11};
+  return make_request(work, flag_target(index, work.delay));
+}
+
+flag_request make_request(const job& work, std::string target) {
+  flag_request request{http::verb::get, target, 11};
   request.set(http::field::host, work.host);
   request.set(http::field::user_agent, "hammertime");
   request.keep_alive(true);

@@ -52,7 +52,8 @@ struct counted_body {
 
 using flag_response_parser = http::response_parser<counted_body>;
 
-// GET flag_target(index) over HTTP/1.1 keep-alive.
+// GET `target` over HTTP/1.1 keep-alive; make_flag_request GETs flag_target(index).
+flag_request make_request(const job& work, std::string target);
 flag_request make_flag_request(const job& work, std::size_t index);
 
 // The request's bytes, for loops that write to the socket by hand.

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "hammer_work.hpp"
 #include "wire.hpp"
 
 namespace hammertime::models {
@@ -22,18 +23,29 @@ blocking_client::blocking_client(const job& work)
 blocking_client::~blocking_client() = default;
 
 fetch_result blocking_client::fetch(std::size_t index) {
+  return get(flag_target(index, job_.delay));
+}
+
+fetch_result blocking_client::get(const std::string& target) {
   // cpp-httplib's read timeout bounds each recv, not the request: a body that trickles
   // in would never trip it. The receiver enforces the request's whole deadline.
   auto deadline = clock::now() + job_.timeout;
   std::size_t bytes = 0;
-  auto response =
-      http_->Get(flag_target(index, job_.delay), [&](const char*, std::size_t length) {
-        bytes += length;
-        return clock::now() < deadline;
-      });
+  auto response = http_->Get(target, [&](const char*, std::size_t length) {
+    bytes += length;
+    return clock::now() < deadline;
+  });
   if (!response) return {outcome::failed, 0};
   return {classify(response->status), bytes};
 }
+
+// tag::chained[]
+fetch_result fetch_chained(blocking_client& client, const job& work, std::size_t index) {
+  auto metadata = client.get(metadata_target(index, work.delay));  // <1> blocks
+  if (metadata.outcome != outcome::ok) return metadata;  // <2> no country, no flag
+  return chain(metadata, client.get(flag_target(index, work.delay)));
+}
+// end::chained[]
 
 timed_result time_blocking_item(const job& work, blocking_connection& connection,
                                 std::size_t index) {
@@ -43,8 +55,9 @@ timed_result time_blocking_item(const job& work, blocking_connection& connection
     return {{outcome::ok, 0}, sleep_latency(work, deadline)};
   }
   auto started = clock::now();
-  auto result = connection->fetch(index);
-  return {result, clock::now() - started};
+  auto result = work.kind == workload::chained ? fetch_chained(*connection, work, index)
+                                               : connection->fetch(index);
+  return {work_on_body(work, result), clock::now() - started};
 }
 
 void count_blocking_item(const job& work, blocking_connection& connection,
@@ -55,7 +68,7 @@ void count_blocking_item(const job& work, blocking_connection& connection,
 
 blocking_connection connection_for(const job& work) {
   blocking_connection connection;
-  if (work.kind == workload::flags) connection.emplace(work);
+  if (uses_server(work.kind)) connection.emplace(work);
   return connection;
 }
 

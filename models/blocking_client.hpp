@@ -24,6 +24,8 @@ class blocking_client {
 
   // GET one flag; a network error or a timeout is outcome::failed, never a throw.
   fetch_result fetch(std::size_t index);
+  // GET any path of the server, the same way.
+  fetch_result get(const std::string& target);
 
  private:
   const job& job_;
@@ -41,7 +43,11 @@ struct timed_result {
   fetch_result result;
   clock::duration latency{};
 };
-// Does the item and says how it went; counts nothing (a worker process sends it on).
+// The chained workload's item, as blocking code says it: two calls, one after the other.
+fetch_result fetch_chained(blocking_client& client, const job& work, std::size_t index);
+
+// Does the item (and the hammer's work on its body, on the calling thread) and says how
+// it went; counts nothing (a worker process sends it on).
 timed_result time_blocking_item(const job& work, blocking_connection& connection,
                                 std::size_t index);
 // Does the item and counts it.

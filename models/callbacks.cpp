@@ -7,9 +7,13 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <deque>
+#include <functional>
+#include <utility>
 
 #include "asio_run.hpp"
+#include "asio_ticker.hpp"
 #include "async_wire.hpp"
+#include "hammer_work.hpp"
 #include "machine_limits.hpp"
 
 namespace hammertime::models {
@@ -39,53 +43,57 @@ class sleeper {
 // end::callbacks_sleep[]
 
 // tag::callbacks[]
+// tag::chained[]
 class fetcher {
  public:
   fetcher(loop_executor loop, asio_run& run)
-      : socket_(loop), deadline_(loop), run_(run) {}
+      : socket_(loop), deadline_(loop, socket_), run_(run) {}
 
   void do_next() {
     if (!run_.items.take(index_)) return close();  // no item left: let the connection go
     started_ = clock::now();
-    deadline_.expires_after(run_.work.timeout);
-    deadline_.async_wait([this](error_code) { check_deadline(); });
-    if (socket_.is_open())
-      do_write();
-    else
-      do_connect();
+    deadline_.arm(run_.work.timeout);
+    if (run_.work.kind == workload::chained) return fetch_chained();
+    get(flag_target(index_, run_.work.delay), [this](fetch_result flag) {
+      done(work_on_body(run_.work, flag));  // <1> the hammer's CPU: holds the loop
+    });
   }
 
  private:
-  void do_connect() {
+  void fetch_chained() {  // <2> each step inside the last one's handler
+    get(metadata_target(index_, run_.work.delay), [this](fetch_result metadata) {
+      if (metadata.outcome != outcome::ok) return done(metadata);
+      get(flag_target(index_, run_.work.delay),
+          [this, metadata](fetch_result flag) { done(chain(metadata, flag)); });
+    });
+  }
+
+  void get(std::string target, std::function<void(fetch_result)> then) {
+    request_ = make_request(run_.work, std::move(target));
+    then_ = std::move(then);
+    if (socket_.is_open()) return do_write();
     socket_.async_connect(run_.server_endpoint, [this](error_code ec) {
-      if (!ec)
-        do_write();
-      else
-        fail();
+      if (!ec) return do_write();
+      fail();
     });
   }
 
   void do_write() {
-    request_ = make_flag_request(run_.work, index_);
     http::async_write(socket_, request_, [this](error_code ec, std::size_t) {
-      if (!ec)
-        do_read();
-      else
-        fail();
+      if (!ec) return do_read();
+      fail();
     });
   }
 
   void do_read() {
     reset(parser_);
     http::async_read(socket_, buffer_, parser_, [this](error_code ec, std::size_t) {
-      if (!ec) {
-        if (!parser_.keep_alive()) close();
-        done(to_fetch_result(parser_));
-      } else {
-        fail();
-      }
+      if (ec) return fail();
+      if (!parser_.keep_alive()) close();
+      std::exchange(then_, nullptr)(to_fetch_result(parser_));  // the next step
     });
   }
+  // end::chained[]
 
   void fail() {
     close();
@@ -98,11 +106,6 @@ class fetcher {
     do_next();
   }
 
-  // A stale wake-up (cancelled, or from an earlier item) finds the expiry ahead.
-  void check_deadline() {
-    if (deadline_.expiry() <= clock::now()) close();  // the read or write fails next
-  }
-
   void close() {
     error_code ignored;
     socket_.close(ignored);
@@ -110,12 +113,11 @@ class fetcher {
   }
 
   asio_socket socket_;
-  // Closes the socket when an item runs out of time: one 72-byte timer per connection,
-  // where beast::tcp_stream would add a shared state holding a timer per direction.
-  asio_timer deadline_;
+  socket_deadline deadline_;
   boost::beast::flat_buffer buffer_;
   flag_request request_;
   flag_response_parser parser_;
+  std::function<void(fetch_result)> then_;  // what the answer under way goes on to
   asio_run& run_;
   std::size_t index_ = 0;
   clock::time_point started_;
@@ -124,7 +126,7 @@ class fetcher {
 
 void run_callbacks(const job& work, tally& counts) {
   auto in_flight = tasks_in_flight(work);
-  if (work.kind == workload::flags) require_open_files(in_flight, "callbacks");
+  if (uses_server(work.kind)) require_open_files(in_flight, "callbacks");
   boost::asio::io_context loop{1};
   asio_run run(work, counts);
   // Tasks stay where they are built (handlers hold `this`) until the loop is done.
@@ -136,6 +138,7 @@ void run_callbacks(const job& work, tally& counts) {
     else
       fetchers.emplace_back(loop.get_executor(), run).do_next();
   }
+  callback_ticker spinner(loop.get_executor(), work, counts);  // --ticker: on the loop
   loop.run();
 }
 

@@ -9,7 +9,9 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "asio_run.hpp"
+#include "asio_ticker.hpp"
 #include "async_wire.hpp"
+#include "hammer_work.hpp"
 #include "machine_limits.hpp"
 
 namespace hammertime::models {
@@ -42,35 +44,56 @@ awaitable<void> sleep_items(asio_run& run) {
 using loop_stream = boost::beast::basic_stream<asio::ip::tcp, loop_executor>;
 
 // tag::coroutines[]
-awaitable<fetch_result> fetch(loop_stream& stream, boost::beast::flat_buffer& buffer,
-                              flag_response_parser& parser, const asio_run& run,
-                              std::size_t index) {
-  try {
-    if (!stream.socket().is_open())
-      co_await stream.async_connect(run.server_endpoint, asio::deferred);
-    auto request = make_flag_request(run.work, index);
-    co_await http::async_write(stream, request, asio::deferred);
-    reset(parser);
-    co_await http::async_read(stream, buffer, parser, asio::deferred);
-    co_return to_fetch_result(parser);
-  } catch (const boost::system::system_error&) {
-    // a failed item: the caller counts it and closes the connection
-  }
-  co_return fetch_result{outcome::failed, 0};
-}
-
-awaitable<void> fetch_items(asio_run& run) {
-  loop_stream stream(co_await asio::this_coro::executor);
+// tag::chained[]
+struct connection {
+  explicit connection(loop_executor loop) : stream(loop) {}
+  loop_stream stream;
   boost::beast::flat_buffer buffer;  // kept with the connection: it may hold read-ahead
   flag_response_parser parser;
+};
+
+awaitable<fetch_result> get(connection& link, const asio_run& run, std::string target) {
+  fetch_result result;
+  try {
+    if (!link.stream.socket().is_open())
+      co_await link.stream.async_connect(run.server_endpoint, asio::deferred);
+    auto request = make_request(run.work, std::move(target));
+    co_await http::async_write(link.stream, request, asio::deferred);
+    reset(link.parser);
+    co_await http::async_read(link.stream, link.buffer, link.parser, asio::deferred);
+    result = to_fetch_result(link.parser);
+  } catch (const boost::system::system_error&) {
+    // a failed item: counted by the caller, never thrown out of the model
+  }
+  if (result.outcome == outcome::failed || !link.parser.keep_alive()) {
+    link.stream.close();  // <1> the next request connects afresh
+    link.buffer.clear();
+  }
+  co_return result;
+}
+// end::coroutines[]
+
+awaitable<fetch_result> fetch_chained(connection& link, const asio_run& run,
+                                      std::size_t index) {
+  auto metadata = co_await get(link, run, metadata_target(index, run.work.delay));
+  if (metadata.outcome != outcome::ok) co_return metadata;  // <2> no country, no flag
+  auto flag = co_await get(link, run, flag_target(index, run.work.delay));
+  co_return chain(metadata, flag);
+}
+// end::chained[]
+
+// tag::coroutines[]
+awaitable<void> fetch_items(asio_run& run) {
+  connection link(co_await asio::this_coro::executor);
   for (std::size_t index; run.items.take(index);) {
     auto started = clock::now();
-    stream.expires_after(run.work.timeout);  // <1> one deadline for the whole exchange
-    auto result = co_await fetch(stream, buffer, parser, run, index);
-    if (result.outcome == outcome::failed || !parser.keep_alive()) {
-      stream.close();
-      buffer.clear();
-    }
+    link.stream.expires_after(run.work.timeout);  // <3> one deadline for the exchange
+    fetch_result result;
+    if (run.work.kind == workload::chained)
+      result = co_await fetch_chained(link, run, index);
+    else
+      result = co_await get(link, run, flag_target(index, run.work.delay));
+    result = work_on_body(run.work, result);  // <4> the hammer's CPU: holds the loop
     run.counts.count(result, clock::now() - started);
   }
 }
@@ -90,11 +113,12 @@ awaitable<void> start_tasks(asio_run& run, std::size_t in_flight) {
     else
       co_spawn(loop, fetch_items(run), rethrow);
   }
+  if (has_ticker(run.work)) co_spawn(loop, tick_on_loop(run.work, run.counts), rethrow);
 }
 
 void run_coroutines(const job& work, tally& counts) {
   auto in_flight = tasks_in_flight(work);
-  if (work.kind == workload::flags) require_open_files(in_flight, "coroutines");
+  if (uses_server(work.kind)) require_open_files(in_flight, "coroutines");
   asio::io_context loop{1};
   asio_run run(work, counts);
   co_spawn(loop, start_tasks(run, in_flight), rethrow);

@@ -7,7 +7,9 @@
 #include "async_wire.hpp"
 #include "fiber_loop.hpp"
 #include "fiber_socket.hpp"
+#include "hammer_work.hpp"
 #include "machine_limits.hpp"
+#include "ticker.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -23,19 +25,36 @@ void sleep_items(shared_run& shared, fiber_loop& loop) {
 // end::fibers_sleep[]
 
 // tag::fibers[]
-void fetch_flags(shared_run& shared, fiber_loop& loop) {
-  fiber_socket socket(loop);  // <1> kept alive from one item to the next
+// tag::chained[]
+fetch_result get(shared_run& shared, fiber_socket& socket, flag_response_parser& parser,
+                 const std::string& target) {
+  std::string request = serialize(make_request(shared.work, target));
+  reset(parser);
+  bool done = socket.connect(shared.server)  // <1> each call looks blocking: it parks
+              && socket.write(request)       //     the fiber until the socket is ready
+              && socket.read(parser);        //     or the deadline passed
+  if (!done || !parser.keep_alive()) socket.close();  // <2> reconnect next time
+  return done ? to_fetch_result(parser) : fetch_result{};
+}
+
+fetch_result fetch_chained(shared_run& shared, fiber_socket& socket,
+                           flag_response_parser& parser, std::size_t i) {
+  auto metadata = get(shared, socket, parser, metadata_target(i, shared.work.delay));
+  if (metadata.outcome != outcome::ok) return metadata;  // <3> no country, no flag
+  return chain(metadata, get(shared, socket, parser, flag_target(i, shared.work.delay)));
+}
+// end::chained[]
+
+void fetch_items(shared_run& shared, fiber_loop& loop) {
+  fiber_socket socket(loop);  // <4> kept alive from one item to the next
   flag_response_parser parser;
   for (std::size_t i; shared.items.take(i);) {
     auto started = clock::now();
     socket.set_deadline(started + shared.work.timeout);
-    std::string request = serialize(make_flag_request(shared.work, i));
-    reset(parser);
-    bool done = socket.connect(shared.server)  // <2> each call looks blocking: it parks
-                && socket.write(request)       //     the fiber until the socket is ready
-                && socket.read(parser);        //     or the deadline passed
-    auto result = done ? to_fetch_result(parser) : fetch_result{};
-    if (!done || !parser.keep_alive()) socket.close();  // <3> reconnect next time
+    auto result = shared.work.kind == workload::chained
+                      ? fetch_chained(shared, socket, parser, i)
+                      : get(shared, socket, parser, flag_target(i, shared.work.delay));
+    result = work_on_body(shared.work, result);  // <5> the hammer's CPU: holds the loop
     shared.counts.count(result, clock::now() - started);
   }
 }
@@ -44,16 +63,22 @@ void fetch_flags(shared_run& shared, fiber_loop& loop) {
 // tag::run_fibers[]
 void run_fibers(const job& work, tally& counts) {
   auto count = tasks_in_flight(work);
-  if (work.kind == workload::flags) require_open_files(count, "fibers");
+  if (uses_server(work.kind)) require_open_files(count, "fibers");
   fiber_stack_pool stacks(work.stack_size);
-  stacks.reserve(count, "fibers");  // <1> all C stacks mapped, or a machine_limit now
-  fiber_loop loop(stacks, count);
+  stacks.reserve(count + has_ticker(work), "fibers");  // <1> C stacks, or a limit now
+  fiber_loop loop(stacks, count + has_ticker(work));
   shared_run shared(work, counts);
   for (std::size_t slot = 0; slot < count; ++slot)
     if (work.kind == workload::sleep)
       loop.spawn([&] { sleep_items(shared, loop); });
     else
-      loop.spawn([&] { fetch_flags(shared, loop); });
+      loop.spawn([&] { fetch_items(shared, loop); });
+  if (has_ticker(work))  // the spinner: one more fiber, late while another holds the loop
+    loop.spawn([&] {
+      ticker spinner(work, &counts);
+      do loop.sleep_until(spinner.next());
+      while (spinner.woke());
+    });
   loop.run();  // <2> returns when every fiber ran out of items
 }
 // end::run_fibers[]

@@ -8,8 +8,10 @@
 
 #include "async_wire.hpp"
 #include "event_loop.hpp"
+#include "hammer_work.hpp"
 #include "machine_limits.hpp"
 #include "nonblocking_socket.hpp"
+#include "ticker.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -25,35 +27,76 @@ wait_generator sleep_items(shared_run& shared) {
 }
 // end::sleep_task[]
 
+// tag::ticker[]
+wait_generator tick(shared_run& shared) {  // the spinner: one more task on the loop
+  ticker spinner(shared.work, &shared.counts);
+  do {
+    wait on = wait::until(spinner.next());
+    co_yield on;  // late when another task holds the loop
+  } while (spinner.woke());
+}
+// end::ticker[]
+
 // tag::fetch_task[]
-wait_generator fetch_flags(shared_run& shared) {
+// tag::chained[]
+struct connection {
   nonblocking_socket socket;  // kept alive from one item to the next
   flag_response_parser parser;
+};
+
+// One GET: a generator of the waits it needs, which its caller yields on to the loop
+// (Python's `yield from`); `answer` holds what it came to once it ends.
+wait_generator get(shared_run& shared, connection& link, std::string target,
+                   clock::time_point deadline, fetch_result& answer) {
+  wait on = wait::until(deadline);
+  std::string request = serialize(make_request(shared.work, std::move(target)));
+  std::string_view unsent = request;
+  reset(link.parser);
+  io state = link.socket.connect(shared.server);
+  while (state == io::again) {
+    co_yield on.writable(link.socket.fd());  // <1> connecting
+    state = on.timed_out() ? io::failed : link.socket.connect(shared.server);
+  }
+  if (state == io::done) state = link.socket.write(unsent);
+  while (state == io::again) {
+    co_yield on.writable(link.socket.fd());  // <2> room to send
+    state = on.timed_out() ? io::failed : link.socket.write(unsent);
+  }
+  if (state == io::done) state = link.socket.read(link.parser);
+  while (state == io::again) {
+    co_yield on.readable(link.socket.fd());  // <3> the response, bit by bit
+    state = on.timed_out() ? io::failed : link.socket.read(link.parser);
+  }
+  answer = state == io::done ? to_fetch_result(link.parser) : fetch_result{};
+  if (state != io::done || !link.parser.keep_alive()) link.socket.close();  // <4>
+}
+// end::fetch_task[]
+
+wait_generator fetch_chained(shared_run& shared, connection& link, std::size_t i,
+                             clock::time_point deadline, fetch_result& answer) {
+  auto delay = shared.work.delay;
+  for (wait& on : get(shared, link, metadata_target(i, delay), deadline, answer))
+    co_yield on;                                 // <5> every wait of the first GET, then
+  if (answer.outcome != outcome::ok) co_return;  // <6> no country, no flag
+  fetch_result flag;
+  for (wait& on : get(shared, link, flag_target(i, delay), deadline, flag)) co_yield on;
+  answer = chain(answer, flag);
+}
+// end::chained[]
+
+// tag::fetch_task[]
+wait_generator fetch_items(shared_run& shared) {
+  connection link;
   for (std::size_t i; shared.items.take(i);) {
     auto started = clock::now();
-    wait on = wait::until(started + shared.work.timeout);
-    std::string request = serialize(make_flag_request(shared.work, i));
-    std::string_view unsent = request;
-    reset(parser);
-
-    io state = socket.connect(shared.server);
-    while (state == io::again) {
-      co_yield on.writable(socket.fd());  // <1> connecting
-      state = on.timed_out() ? io::failed : socket.connect(shared.server);
-    }
-    if (state == io::done) state = socket.write(unsent);
-    while (state == io::again) {
-      co_yield on.writable(socket.fd());  // <2> room to send
-      state = on.timed_out() ? io::failed : socket.write(unsent);
-    }
-    if (state == io::done) state = socket.read(parser);
-    while (state == io::again) {
-      co_yield on.readable(socket.fd());  // <3> the response, bit by bit
-      state = on.timed_out() ? io::failed : socket.read(parser);
-    }
-
-    auto result = state == io::done ? to_fetch_result(parser) : fetch_result{};
-    if (state != io::done || !parser.keep_alive()) socket.close();  // <4> reconnect next
+    auto deadline = started + shared.work.timeout;
+    fetch_result result;
+    auto item =
+        shared.work.kind == workload::chained
+            ? fetch_chained(shared, link, i, deadline, result)
+            : get(shared, link, flag_target(i, shared.work.delay), deadline, result);
+    for (wait& on : item) co_yield on;
+    result = work_on_body(shared.work, result);  // <7> the hammer's CPU: holds the loop
     shared.counts.count(result, clock::now() - started);
   }
 }
@@ -61,12 +104,13 @@ wait_generator fetch_flags(shared_run& shared) {
 
 std::vector<wait_generator> start_tasks(shared_run& shared, std::string_view model_name) {
   auto count = tasks_in_flight(shared.work);
-  if (shared.work.kind == workload::flags) require_open_files(count, model_name);
+  if (uses_server(shared.work.kind)) require_open_files(count, model_name);
   std::vector<wait_generator> tasks;
-  tasks.reserve(count);
+  tasks.reserve(count + 1);
   for (std::size_t slot = 0; slot < count; ++slot)
     tasks.push_back(shared.work.kind == workload::sleep ? sleep_items(shared)
-                                                        : fetch_flags(shared));
+                                                        : fetch_items(shared));
+  if (has_ticker(shared.work)) tasks.push_back(tick(shared));
   return tasks;
 }
 

@@ -4,14 +4,12 @@
 // resumes each task when its completion is reaped.
 //   $ build/bin/hammertime run --workload flags --models io_uring --delay 500ms
 //   flags/io_uring/C:676   1,248 items/s   (ideal 1,352; 2 shared cores, median of 5)
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cerrno>
-#include <vector>
 
 #include "async_wire.hpp"
+#include "hammer_work.hpp"
 #include "machine_limits.hpp"
+#include "ticker.hpp"
 #include "uring_loop.hpp"
 #include "wire.hpp"
 
@@ -33,25 +31,11 @@ uring_task<> sleep_items(shared_work& shared) {
 }
 // end::io_uring_sleep[]
 
-// One task's keep-alive connection: the socket, the bytes the parser left, a buffer
-// the kernel receives into (it must outlive each recv).
-struct connection {
-  int fd = -1;
-  std::string unparsed;
-  std::vector<char> buffer = std::vector<char>(16 * 1024);
-
-  ~connection() { close(); }
-  void close() noexcept {
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-    unparsed.clear();
-  }
-};
-
 // tag::io_uring_fetch[]
-uring_task<fetch_result> fetch(shared_work& shared, connection& link,
-                               flag_response_parser& parser, std::size_t index,
-                               clock::time_point deadline) {
+// tag::chained[]
+uring_task<fetch_result> get(shared_work& shared, uring_connection& link,
+                             flag_response_parser& parser, std::string target,
+                             clock::time_point deadline) {
   uring_loop& loop = shared.loop;
   if (link.fd < 0) {
     link.fd = open_client_socket(shared.server);
@@ -61,7 +45,7 @@ uring_task<fetch_result> fetch(shared_work& shared, connection& link,
       throw ran_out("connect", "no local port left", machine_setting::local_ports);
     if (connected < 0) co_return fetch_result{};
   }
-  std::string request = serialize(make_flag_request(shared.work, index));
+  std::string request = serialize(make_request(shared.work, std::move(target)));
   for (std::string_view unsent = request; !unsent.empty();) {
     int sent = co_await loop.send(link.fd, unsent, deadline);  // <2>
     if (sent <= 0) co_return fetch_result{};
@@ -76,18 +60,44 @@ uring_task<fetch_result> fetch(shared_work& shared, connection& link,
                 ? feed_end(parser)
                 : feed(parser, link.unparsed, {link.buffer.data(), std::size_t(got)});
   }
-  co_return state == parse_state::done ? to_fetch_result(parser) : fetch_result{};
+  auto result = state == parse_state::done ? to_fetch_result(parser) : fetch_result{};
+  if (!parser.keep_alive()) link.close();  // <4> the server said so
+  co_return result;
 }
 
+uring_task<fetch_result> fetch_chained(shared_work& shared, uring_connection& link,
+                                       flag_response_parser& parser, std::size_t i,
+                                       clock::time_point deadline) {
+  auto delay = shared.work.delay;
+  auto metadata = co_await get(shared, link, parser, metadata_target(i, delay), deadline);
+  if (metadata.outcome != outcome::ok) co_return metadata;  // <5> no country, no flag
+  auto flag = co_await get(shared, link, parser, flag_target(i, delay), deadline);
+  co_return chain(metadata, flag);
+}
+// end::chained[]
+
 uring_task<> fetch_items(shared_work& shared) {
-  connection link;  // kept alive from one item to the next
+  uring_connection link;  // kept alive from one item to the next
   flag_response_parser parser;
-  for (std::size_t index; shared.items.take(index);) {
+  for (std::size_t i; shared.items.take(i);) {
     auto started = clock::now();
-    auto deadline = started + shared.work.timeout;  // <4> one deadline per exchange
-    auto result = co_await fetch(shared, link, parser, index, deadline);
-    if (result.outcome == outcome::failed || !parser.keep_alive()) link.close();  // <5>
+    auto deadline = started + shared.work.timeout;  // <6> one deadline per exchange
+    fetch_result result;
+    if (shared.work.kind == workload::chained)
+      result = co_await fetch_chained(shared, link, parser, i, deadline);
+    else
+      result =
+          co_await get(shared, link, parser, flag_target(i, shared.work.delay), deadline);
+    if (result.outcome == outcome::failed) link.close();  // <7> reconnect next time
+    result = work_on_body(shared.work, result);  // <8> the hammer's CPU: holds the loop
     shared.counts.count(result, clock::now() - started);
+  }
+}
+
+uring_task<> tick(shared_work& shared) {  // the spinner: late while a task holds the loop
+  for (ticker spinner(shared.work, &shared.counts);;) {
+    co_await shared.loop.sleep_until(spinner.next());
+    if (!spinner.woke()) co_return;
   }
 }
 // end::io_uring_fetch[]
@@ -95,13 +105,14 @@ uring_task<> fetch_items(shared_work& shared) {
 // tag::io_uring_run[]
 void run_io_uring(const job& work, tally& counts) {
   auto in_flight = tasks_in_flight(work);
-  if (work.kind == workload::flags) require_open_files(in_flight + 1, "io_uring");
+  if (uses_server(work.kind)) require_open_files(in_flight + 1, "io_uring");
   shared_work shared(work, counts);
   std::vector<uring_task<>> tasks;
-  tasks.reserve(in_flight);
+  tasks.reserve(in_flight + 1);
   for (std::size_t slot = 0; slot < in_flight; ++slot)
     tasks.push_back(work.kind == workload::sleep ? sleep_items(shared)
                                                  : fetch_items(shared));
+  if (has_ticker(work)) tasks.push_back(tick(shared));
   shared.loop.run(tasks);  // <1> start all, then submit and reap in batches
 }
 // end::io_uring_run[]

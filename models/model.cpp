@@ -1,18 +1,32 @@
 #include "model.hpp"
 
 #include <algorithm>
+#include <thread>
 
 namespace hammertime::models {
 
 std::string_view to_string(workload kind) {
-  return kind == workload::flags ? "flags" : "sleep";
+  switch (kind) {
+    case workload::flags:
+      return "flags";
+    case workload::sleep:
+      return "sleep";
+    case workload::hammer:
+      return "hammer";
+    case workload::chained:
+      return "chained";
+  }
+  return "flags";
 }
 
 std::optional<workload> workload_from_string(std::string_view name) {
-  if (name == "flags") return workload::flags;
-  if (name == "sleep") return workload::sleep;
+  for (auto kind :
+       {workload::flags, workload::sleep, workload::hammer, workload::chained})
+    if (name == to_string(kind)) return kind;
   return std::nullopt;
 }
+
+bool uses_server(workload kind) { return kind != workload::sleep; }
 
 std::string_view to_string(outcome result) {
   switch (result) {
@@ -34,11 +48,18 @@ std::size_t waits_at_once(const model& chosen, const job& work) {
   return chosen.waits_at_once ? chosen.waits_at_once(work) : tasks_in_flight(work);
 }
 
+std::size_t cores_it_can_use(const model& chosen, const job& work) {
+  if (chosen.each_task_holds == task_holder::nothing) return 1;
+  auto cores = std::max<std::size_t>(std::thread::hardware_concurrency(), 1);
+  return std::clamp<std::size_t>(waits_at_once(chosen, work), 1, cores);
+}
+
 void tally::count(fetch_result result, clock::duration latency) noexcept {
   auto slot = next_slot_.fetch_add(1, std::memory_order_relaxed);
   if (slot < latency_ms_.size())
     latency_ms_[slot] = std::chrono::duration<float, std::milli>(latency).count();
   bytes_.fetch_add(result.bytes, std::memory_order_relaxed);
+  checksum_.fetch_add(result.checksum, std::memory_order_relaxed);
   switch (result.outcome) {
     case outcome::ok:
       ok_.fetch_add(1, std::memory_order_relaxed);

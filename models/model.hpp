@@ -23,12 +23,16 @@ namespace hammertime::models {
 // The one clock of every model: item latencies, deadlines, the work's wall time.
 using clock = std::chrono::steady_clock;
 
-enum class workload { flags, sleep };
+// flags: GET a flag. sleep: wait, no network. hammer: a flags item, then CPU work on
+// its body. chained: GET the country's metadata, then, only if it exists, its flag.
+enum class workload { flags, sleep, hammer, chained };
 enum class outcome { ok, not_found, failed };
 
 std::string_view to_string(workload kind);
 std::optional<workload> workload_from_string(std::string_view name);
 std::string_view to_string(outcome result);
+// Every workload but sleep talks to the server and tallies the flags of its N codes.
+bool uses_server(workload kind);
 
 struct job {
   workload kind = workload::flags;
@@ -42,6 +46,11 @@ struct job {
   // Knobs of one model each (model::knobs says which model reads which):
   std::size_t stack_size = 64 * 1024;  // fibers: bytes of stack a fiber gets
   std::size_t bridge_threads = 30;     // executor_bridge: B, the blocking pool's threads
+  // The hammer's X, the CPU work on each body, and the checksum rounds that take X on
+  // this machine (item_work.hpp: calibrated_rounds). Zero for the other workloads.
+  std::chrono::microseconds work{0};
+  std::uint64_t work_rounds = 0;
+  std::chrono::milliseconds ticker{0};  // the spinner's period (ticker.hpp); 0: none
 };
 
 // How many tasks (threads, processes, connections) a model starts: C capped at N (the
@@ -50,9 +59,11 @@ struct job {
 std::size_t tasks_in_flight(const job& work);
 
 // What one item came to: its outcome and the body bytes it brought (0 for a sleep).
+// The hammer's checksum of the body, 0 for the other workloads.
 struct fetch_result {
   models::outcome outcome = models::outcome::failed;
   std::size_t bytes = 0;
+  std::uint64_t checksum = 0;
 };
 
 // The items of a job, handed out one at a time to whichever task is free: every model
@@ -85,12 +96,14 @@ class tally {
   std::size_t failed() const noexcept { return failed_.load(); }
   std::size_t finished() const noexcept { return ok() + not_found() + failed(); }
   std::uint64_t bytes() const noexcept { return bytes_.load(); }
+  // The sum of the items' checksums: proof that the hammer's work was done.
+  std::uint64_t checksum() const noexcept { return checksum_.load(); }
   // Latencies in milliseconds of the finished items, in the order they finished.
   std::span<const float> latencies_ms() const noexcept;
 
  private:
   std::atomic<std::size_t> ok_{0}, not_found_{0}, failed_{0}, next_slot_{0};
-  std::atomic<std::uint64_t> bytes_{0};
+  std::atomic<std::uint64_t> bytes_{0}, checksum_{0};
   std::vector<float> latency_ms_;
 };
 
@@ -144,6 +157,11 @@ struct model {
 
 // Items that wait at once in a run of `chosen`: its waits_at_once, or tasks_in_flight.
 std::size_t waits_at_once(const model& chosen, const job& work);
+// The cores the hammer's work can use in a run of `chosen`: 1 for a model whose tasks
+// hold nothing (one thread: sequential and every event loop); for one whose tasks hold
+// threads or processes (the pools, the bridge's B threads), its waits_at_once, at most
+// the machine's cores.
+std::size_t cores_it_can_use(const model& chosen, const job& work);
 
 // Every model, in the order the tables show them (registry.cpp: one line a model,
 // each model's own file defines its `extern const model NAME_model`).

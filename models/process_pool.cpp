@@ -5,6 +5,7 @@
 //
 //   $ build/bin/hammertime run --workload flags --models process_pool --concurrency 20
 #include "blocking_client.hpp"
+#include "ticker.hpp"
 #include "worker_pool.hpp"
 
 namespace hammertime::models {
@@ -19,22 +20,24 @@ constexpr fetch_result failed{outcome::failed, 0};
 // What a worker sends back for one item.
 struct item_done {
   std::int64_t latency_ns = 0;
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0, checksum = 0;
   outcome result = outcome::failed;
 };
 
 // tag::worker[]
 void serve_items(const job& work, int from_parent, int to_parent) {
   auto connection = connection_for(work);  // <1> this worker's own connection
+  ticker_thread spinner(work);             // with --ticker: one on each worker
   std::uint64_t index = 0;
   while (read_record(from_parent, &index, sizeof index)) {  // <2> until the pipe closes
     auto done = time_blocking_item(work, connection, index);
     item_done record{std::chrono::nanoseconds(done.latency).count(), done.result.bytes,
-                     done.result.outcome};
+                     done.result.checksum, done.result.outcome};
     if (!write_record(to_parent, &record, sizeof record)) return;
   }
 }
 // end::worker[]
+// chained items: fetch_chained, blocking_client.cpp (tag::chained[])
 
 // tag::process_pool[]
 void run_process_pool(const job& work, tally& counts) {
@@ -57,7 +60,7 @@ void run_process_pool(const job& work, tally& counts) {
   while (pool.any_alive())
     for (worker* ready : pool.wait_ready()) {  // <3> poll every worker's pipe
       if (item_done done; pool.receive(*ready, &done, sizeof done)) {
-        counts.count({done.result, done.bytes},
+        counts.count({done.result, done.bytes, done.checksum},
                      std::chrono::nanoseconds(done.latency_ns));
         hand_out(*ready, items_ahead);
       } else {  // <4> the worker is gone: the items it held failed

@@ -5,6 +5,7 @@
 //       --delay 100ms --repetitions 1
 //   flags/sequential/C:1   ~9.9 items/s   (ideal 10.0)
 #include "blocking_client.hpp"
+#include "ticker.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -12,11 +13,13 @@ namespace {
 // tag::sequential[]
 void run_sequential(const job& work, tally& counts) {
   auto connection = connection_for(work);  // <1> one keep-alive connection
+  ticker_thread spinner(work);             // with --ticker: a thread of its own
   item_source items(work.items);
   for (std::size_t i; items.take(i);)
     count_blocking_item(work, connection, i, counts);  // <2> blocks until it is done
 }
 // end::sequential[]
+// chained items: fetch_chained, blocking_client.cpp (tag::chained[])
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include "blocking_client.hpp"
 #include "machine_limits.hpp"
 #include "tbb_threads.hpp"
+#include "ticker.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -15,7 +16,8 @@ namespace {
 void run_thread_pool(const job& work, tally& counts) {
   if (work.items == 0) return;
   auto threads = tasks_in_flight(work);
-  if (work.kind == workload::flags) require_open_files(threads, "thread_pool");
+  if (uses_server(work.kind)) require_open_files(threads, "thread_pool");
+  ticker_thread spinner(work);  // with --ticker: a thread of its own
   item_source items(work.items);
   run_on_tbb_threads(threads, [&] {          // <1> C threads, all at once
     auto connection = connection_for(work);  // <2> one keep-alive connection each
@@ -24,6 +26,7 @@ void run_thread_pool(const job& work, tally& counts) {
   });
 }
 // end::thread_pool[]
+// chained items: fetch_chained, blocking_client.cpp (tag::chained[])
 
 }  // namespace
 

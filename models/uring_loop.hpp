@@ -13,12 +13,15 @@
 #pragma once
 
 #include <liburing.h>
+#include <unistd.h>
 
 #include <coroutine>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "model.hpp"
 #include "uring_task.hpp"
@@ -151,6 +154,21 @@ class uring_loop {
 
   io_uring ring_{};
   std::size_t in_flight_ = 0;
+};
+
+// One io_uring task's keep-alive connection: the socket, the bytes the parser left, a
+// buffer the kernel receives into (it must outlive each recv).
+struct uring_connection {
+  int fd = -1;
+  std::string unparsed;
+  std::vector<char> buffer = std::vector<char>(16 * 1024);
+
+  ~uring_connection() { close(); }
+  void close() noexcept {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+    unparsed.clear();
+  }
 };
 
 }  // namespace hammertime::models

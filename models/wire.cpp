@@ -16,13 +16,35 @@ std::string flag_code(std::size_t index) {
   return {static_cast<char>('A' + index / 26 % 26), static_cast<char>('A' + index % 26)};
 }
 
-std::string flag_target(std::size_t index, std::chrono::milliseconds delay) {
+namespace {
+
+std::string lower_code(std::size_t index) {
   std::string cc = flag_code(index);
   for (char& c : cc) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return cc;
+}
+
+// "?delay_ms=D&sent_us=T": the delay asked for, and when the request was built.
+std::string query_for(std::chrono::milliseconds delay) {
   auto sent = std::chrono::duration_cast<std::chrono::microseconds>(
       clock::now().time_since_epoch());
-  return "/flags/" + cc + "/" + cc + ".gif?delay_ms=" + std::to_string(delay.count()) +
+  return "?delay_ms=" + std::to_string(delay.count()) +
          "&sent_us=" + std::to_string(sent.count());
+}
+
+}  // namespace
+
+std::string flag_target(std::size_t index, std::chrono::milliseconds delay) {
+  auto cc = lower_code(index);
+  return "/flags/" + cc + "/" + cc + ".gif" + query_for(delay);
+}
+
+std::string metadata_target(std::size_t index, std::chrono::milliseconds delay) {
+  return "/flags/" + lower_code(index) + "/metadata.json" + query_for(delay);
+}
+
+fetch_result chain(const fetch_result& metadata, const fetch_result& flag) {
+  return {flag.outcome, metadata.bytes + flag.bytes, flag.checksum};
 }
 
 outcome classify(int http_status) {

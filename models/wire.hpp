@@ -26,6 +26,13 @@ std::string flag_code(std::size_t index);
 // before its delay started. Build it just before the request is sent.
 std::string flag_target(std::size_t index, std::chrono::milliseconds delay);
 
+// "/flags/ad/metadata.json?delay_ms=100&sent_us=T": the chained workload's first request,
+// the country's name (404 for a code with no flag).
+std::string metadata_target(std::size_t index, std::chrono::milliseconds delay);
+
+// A chained item after its second request: the flag's outcome, the bytes of both.
+fetch_result chain(const fetch_result& metadata, const fetch_result& flag);
+
 // 200 is a flag, 404 a code that does not exist, anything else a failure.
 outcome classify(int http_status);
 

@@ -72,22 +72,24 @@ def model_sort_key(model):
 
 
 def load_cells(results):
-    """Median of each (workload, model, concurrency, items, delay, link delay) over its
-    repetitions."""
+    """Median of each (workload, model, concurrency, items, delay, the hammer's X, ticker,
+    link delay) over its repetitions."""
     groups = defaultdict(list)
     invalid = set()
     for bench in results["benchmarks"]:
         if bench.get("run_type", "iteration") != "iteration":
             continue
         key = (bench["workload"], bench["model"], int(bench["concurrency"]),
-               int(bench["items"]), int(bench["delay_ms"]), int(bench.get("link_delay_ms", 0)))
+               int(bench["items"]), int(bench["delay_ms"]), bench.get("work_us"),
+               bench.get("ticker_ms"), int(bench.get("link_delay_ms", 0)))
         if bench.get("error_occurred") or not bench.get("valid", True):
-            invalid.add(bench["run_name"] if "run_name" in bench else
+            invalid.add(bench.get("run_name") or
                         f"{bench['workload']}/{bench['model']}/C:{bench['concurrency']}")
             continue
         groups[key].append(bench)
     cells = []
-    for (workload, model, concurrency, items, delay_ms, link_delay_ms), runs in groups.items():
+    for key, runs in groups.items():
+        workload, model, concurrency, items, delay_ms, work_us, ticker_ms, link_delay_ms = key
         def median(field):
             values = [r[field] for r in runs if r.get(field) is not None]
             return statistics.median(values) if values else None
@@ -108,6 +110,10 @@ def load_cells(results):
             # that answered later than 2 % of the delay in any repetition.
             "unstable": (max(speeds) - min(speeds)) > 0.10 * middle,
             "server_bound": any(r.get("server_bound") for r in runs),
+            "work_us": work_us, "ticker_ms": ticker_ms,
+            "loop_lag_p50_ms": median("loop_lag_p50_ms"),
+            "loop_lag_p99_ms": median("loop_lag_p99_ms"),
+            "loop_lag_max_ms": median("loop_lag_max_ms"),
         })
     return cells, sorted(invalid)
 

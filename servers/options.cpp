@@ -10,7 +10,9 @@ namespace hammertime::server {
 
 const char* const usage_text = R"(usage: hammertime-server [options]
 Serves the classic flags demo on loopback: GET /flags/{cc}/{cc}.gif is 200 for the 194
-flags of data/flags.tsv and 404 for the other 482 codes; GET /stats shows its counters,
+flags of data/flags.tsv and 404 for the other 482 codes, and so is
+GET /flags/{cc}/metadata.json ({"code":"AD","country":"Andorra"}), with the same delay
+and faults; GET /stats shows its counters,
 POST /stats/reset shows and zeroes them (curl -X POST localhost:8001/stats/reset).
 
   --bind ADDR           address to listen on (default 127.0.0.1)

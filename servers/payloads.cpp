@@ -1,5 +1,7 @@
 #include "payloads.hpp"
 
+#include <boost/json.hpp>
+
 #include "flags_table.hpp"
 #include "random.hpp"
 
@@ -27,7 +29,21 @@ payloads::payloads() {
   for (const auto& flag : flag_table()) {
     char lower[2] = {char(flag.code[0] - 'A' + 'a'), char(flag.code[1] - 'A' + 'a')};
     by_code_[code_index(lower[0], lower[1])] = flag_payload(flag.code, flag.bytes);
+    metadata_by_code_[code_index(lower[0], lower[1])] =
+        boost::json::serialize(
+            boost::json::object{{"code", flag.code}, {"country", flag.country}}) +
+        "\n";
   }
+}
+
+const std::string* payloads::find_metadata(std::string_view path) const {
+  // "/flags/ad/metadata.json": 23 characters.
+  constexpr std::string_view prefix = "/flags/", suffix = "/metadata.json";
+  if (path.size() != prefix.size() + 2 + suffix.size() || !path.starts_with(prefix) ||
+      !path.ends_with(suffix) || !is_lower(path[7]) || !is_lower(path[8]))
+    return nullptr;
+  const std::string& metadata = metadata_by_code_[code_index(path[7], path[8])];
+  return metadata.empty() ? nullptr : &metadata;
 }
 
 const std::string* payloads::find(std::string_view path) const {

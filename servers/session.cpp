@@ -181,6 +181,8 @@ void session::prepare(std::string_view target, http::verb method) {
     status_ = 400, body_ = bad_delay_body, deadline_ = now;
   } else if (const std::string* flag = state_.flags.find(path)) {
     status_ = 200, content_type_ = "image/gif", body_ = *flag;
+  } else if (const std::string* metadata = state_.flags.find_metadata(path)) {
+    status_ = 200, content_type_ = "application/json", body_ = *metadata;
   } else {
     status_ = 404, body_ = not_found_body;
   }

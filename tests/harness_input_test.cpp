@@ -242,7 +242,8 @@ TEST(harness_child_arguments, each_bad_one_is_one_line_exit_2_naming_it) {
       {"--items", "-1"},    {"--items", "0"},         {"--delay-ms", "-5000"},
       {"--delay-ms", "1x"}, {"--port", "70000"},      {"--concurrency", "1.5"},
       {"--timeout-ms", ""}, {"--delay-ms", "600001"}, {"--bogus", "1"},
-      {"--model", "nope"},  {"--workload", "nope"}};
+      {"--model", "nope"},  {"--workload", "nope"},   {"--work-us", "5"},
+      {"--ticker-ms", "0"}};
   for (const auto& [name, value] : bad) {
     auto args = good_child_args();
     auto at = std::find(args.begin(), args.end(), name);

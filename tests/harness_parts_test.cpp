@@ -49,14 +49,14 @@ TEST(harness_cli, defaults_follow_the_workload) {
   EXPECT_EQ(parse({"--workload=sleep", "--delay=1s"}).delay, 1000ms);
 }
 
-// What parsing these arguments says: the usage error's message, or "accepted".
+// The one line a bad command line is refused with, or "accepted".
 std::string message(std::vector<std::string_view> args) {
   try {
     parse(args);
   } catch (const usage_error& error) {
-    return error.what();
+    return std::string(error.what());
   }
-  return "accepted";
+  return std::string("accepted");
 }
 
 TEST(harness_cli, each_bad_value_is_named_in_the_message) {
@@ -218,6 +218,77 @@ TEST(harness_cli, a_link_delay_is_whole_ms_and_needs_the_network) {
   EXPECT_EQ(message({"--workload", "sleep", "--link-delay", "0ms"}), "accepted");
 }
 
+TEST(harness_plan, a_chained_item_that_exists_waits_two_delays_in_the_ideal) {
+  auto options =
+      parse({"--workload", "chained", "--models", "coroutines,sequential",
+             "--concurrency", "676", "--delay", "100ms", "--repetitions", "1"});
+  auto cells = plan_cells(options);
+  ASSERT_EQ(cells.size(), 2u);
+  EXPECT_EQ(cells[0].rounds(), 2u);  // C >= N: metadata, then the flag
+  EXPECT_DOUBLE_EQ(cells[0].ideal().count(), 0.2);
+  EXPECT_EQ(cells[1].rounds(), 676u + 194u);  // one at a time: every delay in turn
+  options = parse({"--workload", "chained", "--models", "coroutines", "--items", "4",
+                   "--concurrency", "4", "--repetitions", "1"});
+  EXPECT_EQ(plan_cells(options).front().rounds(), 2u);  // AD exists among AA..AD
+  options = parse({"--workload", "chained", "--models", "coroutines", "--items", "3",
+                   "--concurrency", "3", "--repetitions", "1"});
+  EXPECT_EQ(plan_cells(options).front().rounds(), 1u);  // no flag among AA..AC
+}
+
+TEST(harness_plan, the_hammers_ideal_is_its_cpu_bound_when_that_is_slower) {
+  auto options = parse({"--workload", "hammer", "--models", "coroutines,thread_pool",
+                        "--concurrency", "100", "--delay", "50ms", "--work-us", "1000",
+                        "--repetitions", "1"});
+  auto cells = plan_cells(options);
+  ASSERT_EQ(cells.size(), 2u);
+  EXPECT_EQ(cells[0].name(), "hammer/coroutines/C:100/work_us:1000");
+  // One loop, one core: 676 x 1 ms = 0.676 s, slower than ceil(676/100) x 50 ms.
+  EXPECT_DOUBLE_EQ(cells[0].ideal().count(), 0.676);
+  auto cores = static_cast<double>(std::min(100u, std::thread::hardware_concurrency()));
+  EXPECT_DOUBLE_EQ(cells[1].ideal().count(), std::max(0.35, 0.676 / cores));
+  EXPECT_EQ(parse({"--workload", "hammer"}).work_us, 1000us);  // the default X
+  options = parse({"--workload", "hammer", "--models", "coroutines", "--work-us", "0",
+                   "--delay", "50ms", "--concurrency", "100", "--repetitions", "1"});
+  EXPECT_DOUBLE_EQ(plan_cells(options).front().ideal().count(), 0.35);
+}
+
+TEST(harness_plan_file, cells_that_differ_only_in_x_or_a_ticker_are_separate_benchmarks) {
+  plan_file plan(
+      "--workload hammer --models coroutines --items 10 --work-us 100\n"
+      "--workload hammer --models coroutines --items 10 --work-us 200\n"
+      "--workload hammer --models coroutines --items 10 --work-us 200 --ticker 10ms\n");
+  auto cells = plan_cells(parse({"--plan", plan.path.c_str(), "--repetitions", "2"}));
+  ASSERT_EQ(cells.size(), 6u);
+  std::vector<finished_cell> done;
+  for (const auto& one : cells) done.push_back({one, {}});
+  auto order = in_report_order(done);
+  std::size_t benchmarks = 0;
+  for (std::size_t first = 0; first < order.size();
+       first = end_of_benchmark(order, first))
+    ++benchmarks;
+  EXPECT_EQ(benchmarks, 3u);  // each with its own median and summary row
+}
+
+TEST(harness_plan, a_ticker_names_its_cell_and_reaches_the_job) {
+  auto options = parse({"--workload", "sleep", "--models", "coroutines", "--items", "5",
+                        "--ticker", "10ms", "--repetitions", "1"});
+  auto one = plan_cells(options).front();
+  EXPECT_EQ(one.name(), "sleep/coroutines/C:5/ticker:10ms");
+  EXPECT_EQ(one.work().ticker, 10ms);
+}
+
+TEST(harness_cli, work_us_is_the_hammers_and_a_ticker_is_whole_ms_1ms_to_10s) {
+  EXPECT_NE(message({"--work-us", "100"}).find("--work-us"), std::string::npos);
+  EXPECT_NE(message({"--workload", "hammer", "--work-us", "-1"}).find("--work-us"),
+            std::string::npos);
+  EXPECT_NE(message({"--workload", "hammer", "--work-us", "10000001"}).find("--work-us"),
+            std::string::npos);
+  EXPECT_NE(message({"--ticker", "0ms"}).find("--ticker"), std::string::npos);
+  EXPECT_NE(message({"--ticker", "11s"}).find("--ticker"), std::string::npos);
+  EXPECT_EQ(message({"--workload", "hammer", "--work-us", "0", "--ticker", "5ms"}),
+            "accepted");
+}
+
 models::machine_limits roomy() {
   return {1 << 20, 1 << 20, 1 << 20, 1 << 22, 1 << 22, 1 << 22, models::unlimited};
 }
@@ -359,6 +430,34 @@ TEST(harness_results, cells_are_google_benchmark_entries_with_a_median) {
   EXPECT_DOUBLE_EQ(number(median.at("items_per_second_min")), 2500.0);
   EXPECT_DOUBLE_EQ(number(median.at("items_per_second_max")), 5000.0);
   EXPECT_EQ(median.at("items").to_number<int>(), 100);
+}
+
+TEST(harness_results, a_tickers_lag_and_the_hammers_x_are_in_every_result_file) {
+  auto options =
+      parse({"--workload", "hammer", "--models", "coroutines", "--items", "100",
+             "--work-us", "250", "--ticker", "10ms", "--repetitions", "1"});
+  finished_cell done{plan_cells(options).front(), {}};
+  done.result.wall_seconds = 0.5;
+  done.result.ok = 100;
+  done.result.loop_lag_p50_ms = 1.5, done.result.loop_lag_p99_ms = 120.25;
+  done.result.loop_lag_max_ms = 130;
+  std::vector<finished_cell> cells{done};
+  auto json = results_json({}, cells);
+  const auto& entry = json.at("benchmarks").as_array()[0].as_object();
+  EXPECT_EQ(entry.at("name"), "hammer/coroutines/C:100/work_us:250/ticker:10ms");
+  EXPECT_EQ(entry.at("work_us").to_number<int>(), 250);
+  EXPECT_EQ(entry.at("ticker_ms").to_number<int>(), 10);
+  EXPECT_DOUBLE_EQ(number(entry.at("loop_lag_p99_ms")), 120.25);
+  auto csv = results_csv(cells);
+  EXPECT_NE(csv.find("work_us,ticker_ms,loop_lag_p50_ms,loop_lag_p99_ms,loop_lag_max_ms"),
+            std::string::npos);
+  EXPECT_NE(csv.find(",250,10,1.500,120.250,130.000,"), std::string::npos) << csv;
+  auto summary = summary_markdown({}, cells);
+  EXPECT_NE(summary.find("loop lag p50 / p99 / max ms"), std::string::npos);
+  EXPECT_NE(summary.find("| 1.5 / 120.2 / 130.0 |"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("hammer X=250µs +ticker 10ms"), std::string::npos);
+  std::vector<finished_cell> without{a_cell(0, 0.040)};
+  EXPECT_EQ(summary_markdown({}, without).find("loop lag"), std::string::npos);
 }
 
 TEST(harness_results, a_failed_cell_carries_its_error_and_stays_out_of_the_median) {

@@ -151,7 +151,7 @@ std::size_t line_count(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-TEST(harness, list_names_every_model_and_both_workloads) {
+TEST(harness, list_names_every_model_and_every_workload) {
   scratch_folder logs;
   harness_run run({"list"}, logs.path);
   ASSERT_EQ(run.wait(), 0);
@@ -160,6 +160,8 @@ TEST(harness, list_names_every_model_and_both_workloads) {
     EXPECT_NE(out.find(std::string(m.name)), std::string::npos) << m.name;
   EXPECT_NE(out.find("flags"), std::string::npos);
   EXPECT_NE(out.find("sleep"), std::string::npos);
+  EXPECT_NE(out.find("hammer"), std::string::npos);
+  EXPECT_NE(out.find("chained"), std::string::npos);
 }
 
 TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
@@ -261,6 +263,41 @@ TEST(harness, the_sequential_model_gets_the_exact_tally_of_the_first_20_flags) {
     EXPECT_TRUE(cells[0].contains(field)) << field;
   EXPECT_EQ(number(cells[0].at("server_answered")), 20);
   EXPECT_TRUE(processes_left_behind().empty());
+}
+
+TEST(harness, hammer_chained_and_a_ticker_run_through_the_child_into_the_results) {
+  scratch_folder folder;
+  auto plan = folder.path / "workloads.plan";
+  std::ofstream(plan)
+      << "--workload hammer --work-us 200 --ticker 10ms --models coroutines,thread_pool "
+         "--items 40 --concurrency 10 --delay 10ms\n"
+         "--workload chained --models callbacks --items 676 --delay 10ms\n";
+  harness_run run({"run", "--plan", plan.string(), "--repetitions", "1", "--out",
+                   folder.out().string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 3u);
+  for (const auto& c : cells) {
+    EXPECT_EQ(c.at("valid"), true) << c.at("name");
+    if (c.at("workload") == "chained") {
+      EXPECT_EQ(c.at("name"), "chained/callbacks/C:676");
+      EXPECT_EQ(number(c.at("ok")), 194);
+      EXPECT_EQ(number(c.at("not_found")), 482);
+      EXPECT_DOUBLE_EQ(number(c.at("ideal_items_per_second")), 676 / 0.020);  // 2 delays
+      continue;
+    }
+    EXPECT_EQ(number(c.at("work_us")), 200);
+    EXPECT_EQ(number(c.at("ticker_ms")), 10);
+    EXPECT_TRUE(c.contains("loop_lag_p50_ms")) << c.at("name");
+    EXPECT_GE(number(c.at("loop_lag_max_ms")), number(c.at("loop_lag_p50_ms")));
+    // 40 items x 200 us of one core's CPU, at least, for either model.
+    EXPECT_GE(number(c.at("cpu_time")), 40 * 0.2 * 0.5) << c.at("name");
+  }
+  std::ifstream csv_file(folder.out() / "results.csv");
+  std::string csv{std::istreambuf_iterator<char>(csv_file), {}};
+  EXPECT_NE(csv.find("hammer/coroutines/C:10/work_us:200/ticker:10ms"),
+            std::string::npos);
 }
 
 TEST(harness, fault_flags_reach_the_server_it_starts) {

@@ -29,9 +29,9 @@ struct expected_tally {
   std::uint64_t bytes = 0;
 };
 
-// Which of the first `items` codes data/flags.tsv lists, and the body bytes of all the
-// answers (a 404 brings hammertime-server's "not found\n" too).
-inline expected_tally expected_for(std::size_t items) {
+// data/flags.tsv's body bytes by code ("AD" -> 11415), and what a 404 brings
+// (hammertime-server's "not found\n"), whose size is body_bytes for a code not there.
+inline std::map<std::string, std::uint64_t> flag_bytes_by_code() {
   std::map<std::string, std::uint64_t> bytes_by_code;
   std::ifstream table(HAMMERTIME_FLAGS_TSV);
   for (std::string line; std::getline(table, line);) {
@@ -42,17 +42,28 @@ inline expected_tally expected_for(std::size_t items) {
       bytes_by_code[code] = bytes;
   }
   EXPECT_EQ(bytes_by_code.size(), 194u);
-  constexpr std::string_view not_found_body = "not found\n";
+  return bytes_by_code;
+}
+inline constexpr std::string_view not_found_body = "not found\n";
+
+// What item `index` comes to against hammertime-server: ok with its flag's bytes, or
+// not found with the 404's.
+inline fetch_result expected_item(const std::map<std::string, std::uint64_t>& flags,
+                                  std::size_t index) {
+  auto found = flags.find(flag_code(index));
+  if (found == flags.end()) return {outcome::not_found, not_found_body.size()};
+  return {outcome::ok, found->second};
+}
+
+// Which of the first `items` codes data/flags.tsv lists, and the body bytes of all the
+// answers (a 404 brings hammertime-server's "not found\n" too).
+inline expected_tally expected_for(std::size_t items) {
+  auto flags = flag_bytes_by_code();
   expected_tally expected;
   for (std::size_t i = 0; i < items; ++i) {
-    auto found = bytes_by_code.find(flag_code(i));
-    if (found == bytes_by_code.end()) {
-      ++expected.not_found;
-      expected.bytes += not_found_body.size();
-    } else {
-      ++expected.ok;
-      expected.bytes += found->second;
-    }
+    auto item = expected_item(flags, i);
+    ++(item.outcome == outcome::ok ? expected.ok : expected.not_found);
+    expected.bytes += item.bytes;
   }
   return expected;
 }

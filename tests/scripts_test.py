@@ -104,6 +104,22 @@ class scripts_test(unittest.TestCase):
         self.assertIn("no valid cells", finished.stderr)
         self.assertFalse((folder / "plots").exists())
 
+    def test_plot_workloads_draws_the_three_workload_plots_and_their_tables(self):
+        folder = self.copy_of("workloads", "results.json")
+        finished = run_script("plot_workloads.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        self.assert_plots(folder, ["hammer", "chained_lines_of_code", "loop_lag"])
+        tables = (folder / "workloads.md").read_text()
+        for heading in ("## hammer", "## chained", "## ticker"):
+            self.assertIn(heading, tables)
+        # The lines of code come from the models' tag::chained[] markers: the blocking
+        # models share blocking_client.cpp's fetch_chained, callbacks has its own.
+        chained = tables[tables.index("## chained"):tables.index("## ticker")]
+        rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[3]
+                for line in chained.splitlines() if line.startswith("| ") and "---" not in line}
+        self.assertEqual(rows["sequential"], rows["process_pool"])
+        self.assertGreater(int(rows["callbacks"]), int(rows["sequential"]))
+
     def test_plot_micro_draws_one_log_scale_plot_from_micro_json(self):
         folder = self.copy_of("micro", "micro.json")
         finished = run_script("plot_micro.py", str(folder))

@@ -286,5 +286,44 @@ TEST(server, sigterm_stops_it_cleanly_even_with_a_request_in_its_delay) {
   EXPECT_LT(elapsed_ms(started), 2000);
 }
 
+TEST(server, each_flag_has_its_country_as_metadata_and_a_code_with_no_flag_404s) {
+  auto sizes = flags_from_tsv();
+  server_process server;
+  auto client = client_of(server);
+  int found = 0;
+  for (char first = 'A'; first <= 'Z'; ++first)
+    for (char second = 'A'; second <= 'Z'; ++second) {
+      std::string code{first, second};
+      auto response = client.Get("/flags/" + lower(code) + "/metadata.json?delay_ms=0");
+      ASSERT_TRUE(response) << code;
+      if (!sizes.count(code)) {
+        ASSERT_EQ(response->status, 404) << code;
+        continue;
+      }
+      ASSERT_EQ(response->status, 200) << code;
+      EXPECT_EQ(response->get_header_value("Content-Type"), "application/json");
+      auto metadata = boost::json::parse(response->body).as_object();
+      EXPECT_EQ(metadata.at("code").as_string(), code);
+      EXPECT_FALSE(metadata.at("country").as_string().empty()) << code;
+      ++found;
+    }
+  EXPECT_EQ(found, 194);
+  auto andorra = client.Get("/flags/ad/metadata.json?delay_ms=0");
+  ASSERT_TRUE(andorra);
+  EXPECT_EQ(boost::json::parse(andorra->body).at("country").as_string(), "Andorra");
+  EXPECT_EQ(client.Get("/flags/AD/metadata.json?delay_ms=0")->status, 404);
+  EXPECT_EQ(client.Get("/flags/ad/metadata.jsonx?delay_ms=0")->status, 404);
+}
+
+TEST(server, metadata_waits_the_same_delay_as_a_flag) {
+  server_process server;
+  auto client = client_of(server);
+  auto started = clock::now();
+  auto response = client.Get("/flags/ad/metadata.json?delay_ms=300");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_GE(elapsed_ms(started), 300);
+}
+
 }  // namespace
 }  // namespace hammertime::testing
