@@ -12,6 +12,7 @@
 
 #include "cli.hpp"
 #include "memory_sampler.hpp"
+#include "peers.hpp"
 #include "process_group.hpp"
 #include "server_stats.hpp"
 #include "stop_signal.hpp"
@@ -22,8 +23,21 @@ namespace {
 using std::chrono::steady_clock;
 constexpr std::chrono::milliseconds stats_within{1000};
 
+// `hammertime child ...`, or a peer's own command with the same protocol flags.
 std::vector<std::string> child_args(const cell& one,
                                     const cell_environment& environment) {
+  if (const auto* peer = peer_of(one.model)) {
+    auto command = peer_command(*peer);
+    command.insert(
+        command.end(),
+        {"--model", std::string(one.model->name), "--workload",
+         std::string(models::to_string(one.workload)), "--items",
+         std::to_string(one.items), "--concurrency", std::to_string(one.concurrency),
+         "--delay-ms", std::to_string(one.delay.count()), "--timeout-ms",
+         std::to_string(one.timeout.count()), "--host", environment.server.host, "--port",
+         std::to_string(environment.server.port)});
+    return command;
+  }
   return {executable_folder() + "/hammertime",
           "child",
           "--model",
@@ -144,7 +158,9 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
 
   auto kernel_baseline = kernel_memory_bytes();
   auto started = steady_clock::now();
-  auto child = spawn_in_own_group("/proc/self/exe", child_args(one, environment), false);
+  auto args = child_args(one, environment);
+  auto child =
+      spawn_in_own_group(peer_of(one.model) ? args[0] : "/proc/self/exe", args, false);
   memory_sampler sampler(child.pid, kernel_baseline);
   for (int fd : {child.output_fd, child.errors_fd}) fcntl(fd, F_SETFL, O_NONBLOCK);
 
