@@ -53,9 +53,9 @@ class Tally:
         """status: the HTTP status, SLEPT for a sleep, None for a failed request."""
         latency_ms = (time.perf_counter() - started) * 1000
         with self.lock:
+            self.bytes += size  # every answer's body, as the C++ tally counts
             if status in (200, SLEPT):
                 self.ok += 1
-                self.bytes += size
             elif status == 404:
                 self.not_found += 1
             else:

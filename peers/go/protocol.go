@@ -62,10 +62,10 @@ type tally struct {
 }
 
 func (counts *tally) count(status int, bytes int64, begun time.Time) {
+	counts.bytes.Add(uint64(bytes)) // every answer's body, as the C++ tally counts
 	switch status {
 	case 200:
 		counts.ok.Add(1)
-		counts.bytes.Add(uint64(bytes))
 	case 404:
 		counts.notFound.Add(1)
 	default:
