@@ -11,6 +11,9 @@ repetition) and writes DIR/plots/:
   3. memory_per_task       bytes per task against tasks in flight (log-log)
   4. cpu_per_1000_items    CPU seconds per 1,000 items per model
   5. latency               per-item latency p50 and p99 per model
+The peers (peers/: Python, Node.js, Go; results.json gives them a "runtime") stand
+beside the C++ models in a style of their own: hatched, lighter bars and dashed lines
+with hollow markers, and a legend that says which is which.
 Each figure is drawn from the median of the repetitions of each cell; invalid
 cells (tally does not add up, crashed, timed out) are left out and listed in the
 footer. A plot with nothing to show is skipped with a message, not drawn empty.
@@ -47,15 +50,27 @@ MODEL_COLOURS = {
     "io_uring": "#44AA99",
     "executor_bridge": "#999999",
 }
+# The peers: Paul Tol's muted palette, drawn hatched or dashed (PEER_STYLE).
+PEER_COLOURS = {
+    "python_sequential": "#332288",
+    "python_threads": "#DDCC77",
+    "python_asyncio": "#88CCEE",
+    "python_uvloop": "#117733",
+    "python_gevent": "#AA4499",
+    "node": "#661100",
+    "go": "#6699CC",
+}
 FALLBACK_COLOURS = ["#F0E442", "#661100", "#332288", "#117733"]
-MODEL_ORDER = list(MODEL_COLOURS)
+MODEL_ORDER = list(MODEL_COLOURS) + list(PEER_COLOURS)
+PEER_HATCH = "//"
+PEER_LINE = {"linestyle": "dashed", "markerfacecolor": "white", "markeredgewidth": 3}
 
 
 def colour_of(model):
     """A model's colour: its own, or for a model not listed yet one picked from its name
     (crc32, not hash(): Python salts hash() per process), the same in every run."""
-    if model in MODEL_COLOURS:
-        return MODEL_COLOURS[model]
+    if model in MODEL_COLOURS or model in PEER_COLOURS:
+        return MODEL_COLOURS.get(model) or PEER_COLOURS[model]
     return FALLBACK_COLOURS[zlib.crc32(model.encode()) % len(FALLBACK_COLOURS)]
 
 
@@ -63,6 +78,29 @@ def label_of(cell):
     """A tick label that fits under a bar: "generator\nloop busy\nC=676"."""
     name = "\n".join(textwrap.wrap(cell["model"].replace("_", " "), 10))
     return f"{name}\nC={cell['concurrency']:,}"
+
+
+def style_peer_bars(axes, bars, rows):
+    """Hatched, lighter bars for the peers, and a legend saying which bars are which."""
+    peers = [bar for bar, cell in zip(bars, rows) if cell["peer"]]
+    for bar in peers:
+        colour = bar.get_facecolor()
+        bar.set_facecolor((*colour[:3], 0.35))
+        bar.set_edgecolor(colour[:3])
+        bar.set_hatch(PEER_HATCH)
+    if peers:
+        from matplotlib.patches import Patch
+        axes.legend(handles=[Patch(facecolor="#555555", label="C++ models"),
+                             Patch(facecolor="#55555559", edgecolor="#555555", hatch=PEER_HATCH,
+                                   label="peers: Python, Node.js, Go")],
+                    frameon=False, fontsize=FONT_SIZE * 0.8, loc="best")
+
+
+def line_style(cell):
+    """A peer's line is dashed with hollow markers; its legend entry says "(peer)"."""
+    if not cell["peer"]:
+        return {"label": cell["model"]}
+    return {"label": f"{cell['model']} (peer)", **PEER_LINE}
 
 
 def model_sort_key(model):
@@ -73,11 +111,14 @@ def load_cells(results):
     """Median of each (workload, model, concurrency, items, delay) over its repetitions."""
     groups = defaultdict(list)
     invalid = set()
+    peers = set()  # the models results.json gives a runtime: the peers
     for bench in results["benchmarks"]:
         if bench.get("run_type", "iteration") != "iteration":
             continue
         key = (bench["workload"], bench["model"], int(bench["concurrency"]),
                int(bench["items"]), int(bench["delay_ms"]))
+        if "runtime" in bench:
+            peers.add(bench["model"])
         if bench.get("error_occurred") or not bench.get("valid", True):
             invalid.add(f"{bench['workload']}/{bench['model']}/C:{bench['concurrency']}")
             continue
@@ -90,7 +131,7 @@ def load_cells(results):
         cpu_seconds = [to_seconds(r["cpu_time"], r.get("time_unit", "ms")) for r in runs]
         cells.append({
             "workload": workload, "model": model, "concurrency": concurrency,
-            "items": items, "delay_ms": delay_ms,
+            "items": items, "delay_ms": delay_ms, "peer": model in peers,
             "items_per_second": median("items_per_second"),
             "items_per_second_min": min(r["items_per_second"] for r in runs),
             "items_per_second_max": max(r["items_per_second"] for r in runs),
@@ -193,6 +234,7 @@ def plot_items_per_second(cells, footer, plots_dir):
               [c["items_per_second_max"] - v for v, c in zip(values, rows)]]
     bars = axes.bar(names, values, color=[colour_of(c["model"]) for c in rows],
                     yerr=errors, capsize=8)
+    style_peer_bars(axes, bars, rows)
     for bar, cell in zip(bars, rows):
         ideal = ideal_items_per_second(cell)
         if ideal:
@@ -223,7 +265,8 @@ def plot_concurrency_sweep(cells, footer, plots_dir):
     for model in sorted(by_model, key=model_sort_key):
         points = sorted(by_model[model], key=lambda c: c["concurrency"])
         axes.plot([c["concurrency"] for c in points], [c["items_per_second"] for c in points],
-                  marker="o", markersize=12, linewidth=4, color=colour_of(model), label=model)
+                  marker="o", markersize=12, linewidth=4, color=colour_of(model),
+                  **line_style(points[0]))
     sweep = sorted({c["concurrency"] for points in by_model.values() for c in points})
     delay_ms = next(iter(by_model.values()))[0]["delay_ms"]
     ideal = [ideal_items_per_second({"items": items, "concurrency": c, "delay_ms": delay_ms})
@@ -256,7 +299,7 @@ def plot_memory_per_task(cells, footer, plots_dir):
         points = sorted(by_model[model], key=lambda c: min(c["concurrency"], c["items"]))
         axes.plot([min(c["concurrency"], c["items"]) for c in points],
                   [c["bytes_per_task"] for c in points], marker="o", markersize=12,
-                  linewidth=4, color=colour_of(model), label=model)
+                  linewidth=4, color=colour_of(model), **line_style(points[0]))
     axes.set_xscale("log")
     axes.set_yscale("log")
     all_points = [c for cells_of_model in by_model.values() for c in cells_of_model]
@@ -275,6 +318,7 @@ def plot_cpu_per_1000_items(cells, footer, plots_dir):
     names = [label_of(c) for c in rows]
     values = [c["cpu_seconds"] / c["items"] * 1000 for c in rows]
     bars = axes.bar(names, values, color=[colour_of(c["model"]) for c in rows])
+    style_peer_bars(axes, bars, rows)
     for bar, value in zip(bars, values):
         axes.annotate(f"{value:.3g} s", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                       ha="center", va="bottom", fontsize=FONT_SIZE * 0.8, xytext=(0, 6),
@@ -290,8 +334,9 @@ def plot_latency(cells, footer, plots_dir):
     positions = range(len(rows))
     width = 0.38
     for offset, field, alpha in ((-width / 2, "p50_ms", 1.0), (width / 2, "p99_ms", 0.45)):
-        axes.bar([p + offset for p in positions], [c[field] for c in rows], width,
-                 color=[colour_of(c["model"]) for c in rows], alpha=alpha)
+        bars = axes.bar([p + offset for p in positions], [c[field] for c in rows], width,
+                        color=[colour_of(c["model"]) for c in rows], alpha=alpha)
+        style_peer_bars(axes, bars, rows)
     axes.set_xticks(list(positions), [label_of(c) for c in rows])
     axes.set_ylabel("milliseconds per item")
     delay = rows[0]["delay_ms"] if rows else 0

@@ -127,6 +127,21 @@ class scripts_test(unittest.TestCase):
         self.assertEqual(sorted(p.name for p in folder.iterdir()),
                          ["reproduction.md", "results.json"])  # no temporary left behind
 
+    def test_reproduce_table_puts_the_python_peers_beside_the_talks_python_figures(self):
+        folder = self.copy_of("reproduce", "results.json")
+        results = json.loads((folder / "results.json").read_text())
+        sequential = next(b for b in results["benchmarks"] if b["model"] == "sequential")
+        for peer in ("python_sequential", "python_threads"):
+            results["benchmarks"].append(dict(sequential, model=peer, runtime="Python 3.11.2"))
+        (folder / "results.json").write_text(json.dumps(results))
+        finished = run_script("reproduce_table.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")
+                for line in finished.stdout.splitlines()[2:]}
+        self.assertEqual(rows["python_sequential"][5:], ["1.92", "Python 3.11.2", "yes |"])
+        self.assertEqual(rows["python_threads"][5:], ["not quoted", "Python 3.11.2", "yes |"])
+        self.assertEqual(rows["sequential"][6], "C++")
+
     def test_reproduce_table_names_the_reason_a_row_is_invalid(self):
         folder = self.copy_of("reproduce", "results.json")
         results = json.loads((folder / "results.json").read_text())
