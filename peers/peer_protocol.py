@@ -6,7 +6,7 @@ import argparse, array, errno, json, math, resource, sys, threading, time
 SLEPT = "slept"  # what a sleep item counts as: ok, no bytes
 
 
-class BadArguments(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     def error(self, message):  # one line and exit 2, like `hammertime child`
         print(f"{self.prog}: {message}", file=sys.stderr)
         sys.exit(2)
@@ -14,14 +14,15 @@ class BadArguments(argparse.ArgumentParser):
 
 def whole(least, most):
     def parse(text):
-        if not text.isdigit() or not least <= int(text) <= most:
-            raise argparse.ArgumentTypeError(f"'{text}': expected a whole number {least}..{most}")
+        if not (text.isascii() and text.isdigit()) or not least <= int(text) <= most:
+            raise argparse.ArgumentTypeError(
+                f"'{text}': expected a whole number {least}..{most}")
         return int(text)
     return parse
 
 
 def parse_arguments(model, most_in_flight):
-    parser = BadArguments(prog=model, allow_abbrev=False)
+    parser = OneLineParser(prog=model, allow_abbrev=False)
     parser.add_argument("--model", required=True)
     parser.add_argument("--workload", required=True, choices=("flags", "sleep"))
     parser.add_argument("--items", required=True, type=whole(1, 10**9))
@@ -64,7 +65,9 @@ class Tally:
 
 
 def percentile(ordered, fraction):  # the child's rank rule: ceil(f * n), 1-based
-    return ordered[min(max(math.ceil(fraction * len(ordered)), 1), len(ordered)) - 1] if ordered else 0.0
+    if not ordered:
+        return 0.0
+    return ordered[min(max(math.ceil(fraction * len(ordered)), 1), len(ordered)) - 1]
 
 
 def proc_bytes(path, key):
@@ -73,12 +76,14 @@ def proc_bytes(path, key):
 
 
 def cpu_seconds():
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime
 
 
 def is_machine_limit(error):  # a thread the OS refused, descriptors run out
-    return "can't start new thread" in str(error) or getattr(error, "errno", None) in (errno.EAGAIN, errno.EMFILE, errno.ENFILE)
+    return ("can't start new thread" in str(error)
+            or getattr(error, "errno", None) in (errno.EAGAIN, errno.EMFILE, errno.ENFILE))
 
 
 def main(model, run, most_in_flight=10**9):
@@ -93,17 +98,21 @@ def main(model, run, most_in_flight=10**9):
         run(args, tally)
     except (RuntimeError, OSError, MemoryError) as error:
         limit = is_machine_limit(error)
-        print(json.dumps({"error": f"{model}: {error}", **({"limit": True} if limit else {})}), flush=True)
+        line = {"error": f"{model}: {error}", **({"limit": True} if limit else {})}
+        print(json.dumps(line), flush=True)
         sys.exit(3 if limit else 1)
     wall = time.perf_counter() - started
     user_after, system_after = cpu_seconds()
     ordered = sorted(tally.latencies_ms)
     print(json.dumps({
         "model": model, "workload": args.workload, "items": args.items,
-        "concurrency": args.concurrency, "delay_ms": args.delay_ms, "timeout_ms": args.timeout_ms,
-        "wall_seconds": wall, "ok": tally.ok, "not_found": tally.not_found, "failed": tally.failed,
-        "bytes": tally.bytes, "p50_ms": percentile(ordered, 0.50), "p99_ms": percentile(ordered, 0.99),
-        "max_ms": ordered[-1] if ordered else 0.0, "baseline_pss_bytes": baseline_pss,
-        "baseline_rss_bytes": baseline_rss, "vm_hwm_bytes": proc_bytes("/proc/self/status", "VmHWM:"),
-        "cpu_user_seconds": user_after - user_before, "cpu_system_seconds": system_after - system_before,
+        "concurrency": args.concurrency, "delay_ms": args.delay_ms,
+        "timeout_ms": args.timeout_ms, "wall_seconds": wall, "ok": tally.ok,
+        "not_found": tally.not_found, "failed": tally.failed, "bytes": tally.bytes,
+        "p50_ms": percentile(ordered, 0.50), "p99_ms": percentile(ordered, 0.99),
+        "max_ms": percentile(ordered, 1.0), "baseline_pss_bytes": baseline_pss,
+        "baseline_rss_bytes": baseline_rss,
+        "vm_hwm_bytes": proc_bytes("/proc/self/status", "VmHWM:"),
+        "cpu_user_seconds": user_after - user_before,
+        "cpu_system_seconds": system_after - system_before,
     }), flush=True)

@@ -36,7 +36,8 @@ async def work(args, tally):
     connector = aiohttp.TCPConnector(limit=args.concurrency)
     timeout = aiohttp.ClientTimeout(total=args.timeout_ms / 1000)  # the whole request
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        await asyncio.gather(*(fetch(session, args, i, tally, in_flight) for i in range(args.items)))
+        await asyncio.gather(*(fetch(session, args, index, tally, in_flight)
+                               for index in range(args.items)))
 
 
 def run(args, tally):

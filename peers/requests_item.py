@@ -9,7 +9,8 @@ def session_for(connections):
     """A Session that keeps C connections: HTTPAdapter keeps only 10 by default and
     would close the rest after each request."""
     session = requests.Session()
-    session.mount("http://", requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=connections))
+    adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=connections)
+    session.mount("http://", adapter)
     return session
 
 

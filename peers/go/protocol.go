@@ -25,7 +25,8 @@ type arguments struct {
 
 func whole(name string, value, least, most uint64) uint64 {
 	if value < least || value > most {
-		fmt.Fprintf(os.Stderr, "go: bad --%s '%d': expected a whole number %d..%d\n", name, value, least, most)
+		fmt.Fprintf(os.Stderr, "go: bad --%s '%d': expected a whole number %d..%d\n",
+			name, value, least, most)
 		os.Exit(2)
 	}
 	return value
@@ -38,7 +39,8 @@ func parseArguments() arguments {
 	flag.String("model", "go", "")
 	workload, host := flag.String("workload", "", ""), flag.String("host", "127.0.0.1", "")
 	items, concurrency := flag.Uint64("items", 0, ""), flag.Uint64("concurrency", 0, "")
-	delayMs, timeoutMs := flag.Uint64("delay-ms", math.MaxUint64, ""), flag.Uint64("timeout-ms", 0, "")
+	delayMs := flag.Uint64("delay-ms", math.MaxUint64, "")
+	timeoutMs := flag.Uint64("timeout-ms", 0, "")
 	port := flag.Uint64("port", 0, "")
 	flag.Parse()
 	if *version {
@@ -97,7 +99,8 @@ func cpuSeconds() (user, system float64) {
 // Runs work once around the measurements and prints the child's JSON line.
 func report(args arguments, work func(*tally)) {
 	counts := &tally{latencies: make([]float32, args.items)}
-	baselinePss, baselineRss := procBytes("/proc/self/smaps_rollup", "Pss:"), procBytes("/proc/self/status", "VmRSS:")
+	baselinePss := procBytes("/proc/self/smaps_rollup", "Pss:")
+	baselineRss := procBytes("/proc/self/status", "VmRSS:")
 	userBefore, systemBefore := cpuSeconds()
 	started := time.Now()
 	work(counts)
@@ -112,12 +115,15 @@ func report(args arguments, work func(*tally)) {
 		return sorted[int(math.Min(math.Max(math.Ceil(f*n), 1), n))-1]
 	}
 	json.NewEncoder(os.Stdout).Encode(map[string]any{
-		"model": "go", "workload": args.workload, "items": args.items, "concurrency": args.concurrency,
-		"delay_ms": args.delay.Milliseconds(), "timeout_ms": args.timeout.Milliseconds(), "wall_seconds": wall,
-		"ok": counts.ok.Load(), "not_found": counts.notFound.Load(), "failed": counts.failed.Load(),
-		"bytes": counts.bytes.Load(), "p50_ms": percentile(0.5), "p99_ms": percentile(0.99),
-		"max_ms": percentile(1), "baseline_pss_bytes": baselinePss, "baseline_rss_bytes": baselineRss,
-		"vm_hwm_bytes":     procBytes("/proc/self/status", "VmHWM:"),
-		"cpu_user_seconds": userAfter - userBefore, "cpu_system_seconds": systemAfter - systemBefore,
+		"model": "go", "workload": args.workload, "items": args.items,
+		"concurrency": args.concurrency, "delay_ms": args.delay.Milliseconds(),
+		"timeout_ms": args.timeout.Milliseconds(), "wall_seconds": wall,
+		"ok": counts.ok.Load(), "not_found": counts.notFound.Load(),
+		"failed": counts.failed.Load(), "bytes": counts.bytes.Load(),
+		"p50_ms": percentile(0.5), "p99_ms": percentile(0.99), "max_ms": percentile(1),
+		"baseline_pss_bytes": baselinePss, "baseline_rss_bytes": baselineRss,
+		"vm_hwm_bytes":       procBytes("/proc/self/status", "VmHWM:"),
+		"cpu_user_seconds":   userAfter - userBefore,
+		"cpu_system_seconds": systemAfter - systemBefore,
 	})
 }
