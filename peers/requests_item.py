@@ -1,8 +1,11 @@
-"""One flag with requests, for the peers that block (sequential, threads, gevent)."""
+"""One item for the peers that block (sequential, threads, gevent): a flag with
+requests, or a sleep. The peer's own file shows how it runs them."""
 import time
 
 import requests
 import requests.adapters
+
+import peer_protocol
 
 
 def session_for(connections):
@@ -32,3 +35,13 @@ def fetch(session, url, timeout_s):
             return response.status_code, size
     except requests.RequestException:
         return None, 0
+
+
+def count_item(args, session, index, tally, sleep=time.sleep):
+    started = time.perf_counter()
+    if args.workload == "sleep":
+        sleep(args.delay_ms / 1000)
+        tally.count(peer_protocol.SLEPT, 0, started)
+    else:
+        url = peer_protocol.flag_url(args, index)
+        tally.count(*fetch(session, url, args.timeout_ms / 1000), started)
