@@ -41,7 +41,8 @@ const peer peer_table[peer_count] = {
     {peer_model("python_sequential", "requests.Session, one item after another",
                 model_family::blocking, task_holder::nothing, 1, &cannot_run_here<0>),
      "Python", python, "peers/python_sequential.py", "requests", "python3-requests"},
-    {peer_model("python_threads", "ThreadPoolExecutor(C), each thread blocking in requests",
+    {peer_model("python_threads",
+                "ThreadPoolExecutor(C), each thread blocking in requests",
                 model_family::blocking, task_holder::thread, any, &cannot_run_here<1>),
      "Python", python, "peers/python_threads.py", "requests", "python3-requests"},
     {peer_model("python_asyncio", "asyncio + aiohttp, C tasks in flight on one loop",
@@ -135,7 +136,8 @@ std::string runtime_version(const peer& one) {
     auto command = peer_command(one);
     auto [ran, said] = run_briefly({command[0], "--version"});
     said.erase(said.find_last_not_of(" \r\n") + 1);
-    if (auto space = said.rfind(' '); space != std::string::npos) said.erase(0, space + 1);
+    if (auto space = said.rfind(' '); space != std::string::npos)
+      said.erase(0, space + 1);
     version = std::string(one.runtime) + " " + (ran ? said : "(version unknown)");
   }
   return known.emplace(&one, version).first->second;
