@@ -77,7 +77,7 @@ def colour_of(model):
 def label_of(cell):
     """A tick label that fits under a bar: "generator\nloop busy\nC=676"."""
     name = "\n".join(textwrap.wrap(cell["model"].replace("_", " "), 10))
-    return f"{name}\nC={cell['concurrency']:,}"
+    return f"{name}\nC={plain_number(cell['concurrency'])}"
 
 
 def style_peer_bars(axes, bars, rows):
@@ -101,6 +101,25 @@ def line_style(cell):
     if not cell["peer"]:
         return {"label": cell["model"]}
     return {"label": f"{cell['model']} (peer)", **PEER_LINE}
+
+
+def bar_text_size(axes, count):
+    """The size of the values over the bars; with the peers beside the C++ models a
+    plot can hold 17 bars, whose labels then get smaller type."""
+    if count <= 11:
+        return FONT_SIZE * 0.8
+    axes.tick_params(axis="x", labelsize=FONT_SIZE * 0.42)
+    return FONT_SIZE * 0.42
+
+
+def line_legend(axes):
+    """The lines' legend: inside the plot, or beside it when C++ models and peers make
+    too many lines to leave room for them."""
+    if len(axes.get_lines()) <= 11:
+        axes.legend(frameon=False, fontsize=FONT_SIZE * 0.8)
+    else:
+        axes.legend(frameon=False, fontsize=FONT_SIZE * 0.6, loc="upper left",
+                    bbox_to_anchor=(1.01, 1.0))
 
 
 def model_sort_key(model):
@@ -235,6 +254,7 @@ def plot_items_per_second(cells, footer, plots_dir):
     bars = axes.bar(names, values, color=[colour_of(c["model"]) for c in rows],
                     yerr=errors, capsize=8)
     style_peer_bars(axes, bars, rows)
+    text_size = bar_text_size(axes, len(rows))
     for bar, cell in zip(bars, rows):
         ideal = ideal_items_per_second(cell)
         if ideal:
@@ -242,7 +262,7 @@ def plot_items_per_second(cells, footer, plots_dir):
             axes.hlines(ideal, x - 0.05, x + bar.get_width() + 0.05, colors="#333333",
                         linestyles="dashed", linewidth=2)
         axes.annotate(f"{cell['items_per_second']:,.1f}", (bar.get_x() + bar.get_width() / 2,
-                      bar.get_height()), ha="center", va="bottom", fontsize=FONT_SIZE * 0.8,
+                      bar.get_height()), ha="center", va="bottom", fontsize=text_size,
                       xytext=(0, 6), textcoords="offset points")
     axes.set_yscale("log")
     readable_log_scale(axes.yaxis, values + [ideal_items_per_second(c) for c in rows])
@@ -281,7 +301,7 @@ def plot_concurrency_sweep(cells, footer, plots_dir):
                                              by_model.values() for c in points])
     axes.set_xlabel("concurrency (items in flight at most)")
     axes.set_ylabel("items/s")
-    axes.legend(frameon=False, fontsize=FONT_SIZE * 0.8)
+    line_legend(axes)
     save(figure, footer, plots_dir, "concurrency_sweep")
 
 
@@ -307,7 +327,7 @@ def plot_memory_per_task(cells, footer, plots_dir):
     readable_log_scale(axes.yaxis, [c["bytes_per_task"] for c in all_points])
     axes.set_xlabel("tasks in flight")
     axes.set_ylabel("bytes per task (peak − idle) / tasks")
-    axes.legend(frameon=False, fontsize=FONT_SIZE * 0.8)
+    line_legend(axes)
     save(figure, footer, plots_dir, "memory_per_task")
 
 
@@ -319,9 +339,13 @@ def plot_cpu_per_1000_items(cells, footer, plots_dir):
     values = [c["cpu_seconds"] / c["items"] * 1000 for c in rows]
     bars = axes.bar(names, values, color=[colour_of(c["model"]) for c in rows])
     style_peer_bars(axes, bars, rows)
+    text_size = bar_text_size(axes, len(rows))
+    if min(values) > 0 and max(values) / min(values) > 1000:  # a peer's interpreter start
+        axes.set_yscale("log")
+        readable_log_scale(axes.yaxis, values)
     for bar, value in zip(bars, values):
         axes.annotate(f"{value:.3g} s", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                      ha="center", va="bottom", fontsize=FONT_SIZE * 0.8, xytext=(0, 6),
+                      ha="center", va="bottom", fontsize=text_size, xytext=(0, 6),
                       textcoords="offset points")
     axes.set_ylabel("CPU seconds (user + system) per 1,000 items")
     save(figure, footer, plots_dir, "cpu_per_1000_items")
@@ -338,6 +362,7 @@ def plot_latency(cells, footer, plots_dir):
                         color=[colour_of(c["model"]) for c in rows], alpha=alpha)
         style_peer_bars(axes, bars, rows)
     axes.set_xticks(list(positions), [label_of(c) for c in rows])
+    bar_text_size(axes, len(rows))
     axes.set_ylabel("milliseconds per item")
     delay = rows[0]["delay_ms"] if rows else 0
     if delay and all(c["delay_ms"] == delay for c in rows):
