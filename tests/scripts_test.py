@@ -77,6 +77,26 @@ class scripts_test(unittest.TestCase):
         self.assert_plots(folder, ["items_per_second", "concurrency_sweep", "memory_per_task",
                                    "cpu_per_1000_items", "latency"])
 
+    def test_plot_results_draws_the_peers_in_a_style_of_their_own_with_a_legend(self):
+        folder = self.copy_of("published", "results.json")
+        finished = run_script("plot_results.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        bars = (folder / "plots" / "cpu_per_1000_items.svg").read_text()
+        lines = (folder / "plots" / "memory_per_task.svg").read_text()
+        self.assertIn("peers: Python, Node.js, Go", bars)
+        self.assertIn("C++ models", bars)
+        self.assertIn("node (peer)", lines)
+        self.assertNotIn("callbacks (peer)", lines)
+        # Without a runtime, results.json has no peers: no such legend, no "(peer)".
+        results = json.loads((folder / "results.json").read_text())
+        for bench in results["benchmarks"]:
+            bench.pop("runtime", None)
+        (folder / "results.json").write_text(json.dumps(results))
+        finished = run_script("plot_results.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        self.assertNotIn("peers: Python", (folder / "plots" / "cpu_per_1000_items.svg").read_text())
+        self.assertNotIn("(peer)", (folder / "plots" / "memory_per_task.svg").read_text())
+
     def test_plot_results_without_a_folder_prints_its_usage_and_exits_2(self):
         self.assert_one_line_and_exit_2(run_script("plot_results.py"), "usage:")
 
