@@ -4,7 +4,8 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 HAMMERTIME := $(BUILD_DIR)/bin/hammertime
 
-.PHONY: all deps build test bench bench-quick bench-workloads bench-link-delay reproduce plots compare micro \
+.PHONY: all deps build test bench bench-quick bench-workloads bench-link-delay \
+        bench-peers bench-published reproduce plots compare micro \
         test-sanitize format format-check clean
 
 all: build
@@ -43,6 +44,18 @@ bench-workloads: build
 # Latency on the wire: flags with and without hammertime-proxy's 25 ms each way.
 bench-link-delay: build
 	@$(HAMMERTIME) run --plan bench/suites/link_delay.plan --repetitions 1
+# The peers (peers/: Python, Node.js, Go) at make bench's sizes (bench/suites/peers.plan).
+BENCH_PEERS_REPETITIONS ?= 3
+bench-peers: build
+	@$(HAMMERTIME) run --plan bench/suites/peers.plan --repetitions $(BENCH_PEERS_REPETITIONS)
+	@$(PYTHON) scripts/plot_results.py results/latest
+	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
+
+# The published 1M-task memory tables' format: 1 to 1,000,000 tasks x 10 s, every C++
+# model and peer that can hold them (bench/suites/published.plan), one repetition.
+BENCH_PUBLISHED_REPETITIONS ?= 1
+bench-published: build
+	@$(HAMMERTIME) run --plan bench/suites/published.plan --repetitions $(BENCH_PUBLISHED_REPETITIONS)
 	@$(PYTHON) scripts/plot_results.py results/latest
 	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
 

@@ -13,6 +13,7 @@
 #include "cli.hpp"
 #include "memory_cgroup.hpp"
 #include "memory_sampler.hpp"
+#include "peers.hpp"
 #include "process_group.hpp"
 #include "server_stats.hpp"
 #include "stop_signal.hpp"
@@ -23,31 +24,43 @@ namespace {
 using std::chrono::steady_clock;
 constexpr std::chrono::milliseconds stats_within{1000};
 
+// `hammertime child ...`, or a peer's own command with the same protocol flags.
 std::vector<std::string> child_args(const cell& one,
                                     const cell_environment& environment) {
-  auto args = std::vector<std::string>{
-      executable_folder() + "/hammertime",
-      "child",
-      "--model",
-      std::string(one.model->name),
-      "--workload",
-      std::string(models::to_string(one.workload)),
-      "--items",
-      std::to_string(one.items),
-      "--concurrency",
-      std::to_string(one.concurrency),
-      "--delay-ms",
-      std::to_string(one.delay.count()),
-      "--timeout-ms",
-      std::to_string(one.timeout.count()),
-      "--stack-size",
-      std::to_string(one.stack_size),
-      "--bridge-threads",
-      std::to_string(one.bridge_threads),
-      "--host",
-      environment.proxy.value_or(environment.server).host,
-      "--port",
-      std::to_string(environment.proxy.value_or(environment.server).port)};
+  const auto& to = environment.proxy.value_or(environment.server);
+  if (const auto* peer = peer_of(one.model)) {
+    auto command = peer_command(*peer);
+    command.insert(command.end(), {"--model", std::string(one.model->name), "--workload",
+                                   std::string(models::to_string(one.workload)),
+                                   "--items", std::to_string(one.items), "--concurrency",
+                                   std::to_string(one.concurrency), "--delay-ms",
+                                   std::to_string(one.delay.count()), "--timeout-ms",
+                                   std::to_string(one.timeout.count()), "--host", to.host,
+                                   "--port", std::to_string(to.port)});
+    return command;
+  }
+  auto args = std::vector<std::string>{executable_folder() + "/hammertime",
+                                       "child",
+                                       "--model",
+                                       std::string(one.model->name),
+                                       "--workload",
+                                       std::string(models::to_string(one.workload)),
+                                       "--items",
+                                       std::to_string(one.items),
+                                       "--concurrency",
+                                       std::to_string(one.concurrency),
+                                       "--delay-ms",
+                                       std::to_string(one.delay.count()),
+                                       "--timeout-ms",
+                                       std::to_string(one.timeout.count()),
+                                       "--stack-size",
+                                       std::to_string(one.stack_size),
+                                       "--bridge-threads",
+                                       std::to_string(one.bridge_threads),
+                                       "--host",
+                                       to.host,
+                                       "--port",
+                                       std::to_string(to.port)};
   if (one.workload == models::workload::hammer)
     args.insert(args.end(), {"--work-us", std::to_string(one.work_us.count())});
   if (one.ticker.count() > 0)
@@ -235,8 +248,9 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
   }
   auto kernel_baseline = kernel_memory_bytes();
   auto started = steady_clock::now();
-  auto child =
-      spawn_in_own_group("/proc/self/exe", child_args(one, environment), false, setup);
+  auto args = child_args(one, environment);
+  auto child = spawn_in_own_group(peer_of(one.model) ? args[0] : "/proc/self/exe", args,
+                                  false, setup);
   std::optional<memory_sampler> sampler;
   if (!group) sampler.emplace(child.pid, kernel_baseline);
   for (int fd : {child.output_fd, child.errors_fd}) fcntl(fd, F_SETFL, O_NONBLOCK);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "duration.hpp"
+#include "peers.hpp"
 #include "wire.hpp"
 
 namespace hammertime::harness {
@@ -28,7 +29,8 @@ memory.
 
 std::string_view list_help() {
   return R"(usage: hammertime list
-Prints every model (its name and how it waits) and every workload.
+Prints every model (its name and how it waits), every peer (the same jobs in Python,
+Node.js and Go, from peers/; its runtime's version) and every workload.
 )";
 }
 
@@ -41,7 +43,8 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
                       the delay, no network), hammer (a flags item, then --work-us
                       of CPU on its body) or chained (GET the code's metadata.json,
                       then its flag only if it exists)              (default flags)
-  --models M[,M...]   model names, or all (see `hammertime list`)  (default all)
+  --models M[,M...]   model names, all (the C++ models), peers (the Python, Node.js
+                      and Go programs), or both (see `hammertime list`) (default all)
   --items N           items per cell; flags past 676 cycles through the codes again
                       (194 found per 676)                       (default 676 flags,
                       1000 sleep)
@@ -123,6 +126,12 @@ std::string list_text() {
   for (const auto& m : models::all_models())
     text += "  " + std::string(m.name) + std::string(width - m.name.size() + 2, ' ') +
             std::string(m.how_it_waits) + "\n";
+  text += "peers (the same jobs in other runtimes, peers/; flags and sleep only):\n";
+  for (const auto& p : all_peers()) width = std::max(width, p.model.name.size());
+  for (const auto& p : all_peers())
+    text += "  " + std::string(p.model.name) +
+            std::string(width - p.model.name.size() + 2, ' ') +
+            std::string(p.model.how_it_waits) + " [" + runtime_version(p) + "]\n";
   text += "workloads:\n";
   text +=
       "  flags    GET /flags/{cc}/{cc}.gif for the first N of the 676 codes AA..ZZ, and "
@@ -447,19 +456,25 @@ std::size_t item_count(models::workload workload,
   return items;
 }
 
-// "all", or names in the order given, each once.
+// "all" (the C++ models), "peers", or names, in the order given, each once.
 std::vector<const models::model*> chosen_models(std::string_view model_list) {
   std::vector<const models::model*> chosen;
-  if (model_list == "all") {
-    for (const auto& m : models::all_models()) chosen.push_back(&m);
-    return chosen;
-  }
+  auto choose = [&](const models::model* one) {
+    if (std::find(chosen.begin(), chosen.end(), one) == chosen.end())
+      chosen.push_back(one);
+  };
   for (auto name : split(model_list, ',')) {
-    const auto* found = models::find_model(name);
-    if (found == nullptr)
+    if (name == "all") {
+      for (const auto& m : models::all_models()) choose(&m);
+    } else if (name == "peers") {
+      for (const auto& p : all_peers()) choose(&p.model);
+    } else if (const auto* found = models::find_model(name)) {
+      choose(found);
+    } else if (const auto* peer = find_peer(name)) {
+      choose(&peer->model);
+    } else {
       throw usage_error("unknown model '" + escaped(name) + "' (see hammertime list)");
-    if (std::find(chosen.begin(), chosen.end(), found) == chosen.end())
-      chosen.push_back(found);
+    }
   }
   return chosen;
 }
@@ -477,6 +492,18 @@ void validate_combination(const run_options& options) {
   if (options.link_delay.count() > 0 && !models::uses_server(options.workload))
     throw usage_error(
         "--link-delay is for the workloads on the network; sleep has no wire");
+  if (options.workload != models::workload::flags &&
+      options.workload != models::workload::sleep)
+    for (const auto* m : options.models)
+      if (peer_of(m))
+        throw usage_error(
+            "peers run only the flags and sleep workloads: " + std::string(m->name) +
+            " cannot run " + std::string(models::to_string(options.workload)));
+  if (options.ticker.count() > 0)
+    for (const auto* m : options.models)
+      if (peer_of(m))
+        throw usage_error("peers have no ticker: " + std::string(m->name) +
+                          " cannot run with --ticker");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "atomic_file.hpp"
+#include "peers.hpp"
 #include "pretty_json.hpp"
 #include "summary_table.hpp"
 
@@ -48,6 +49,7 @@ boost::json::object iteration_entry(const finished_cell& done) {
   }
   entry["workload"] = models::to_string(where.workload);
   entry["model"] = where.model->name;
+  if (const auto* peer = peer_of(where.model)) entry["runtime"] = runtime_version(*peer);
   entry["items"] = where.items;
   entry["concurrency"] = where.concurrency;
   entry["delay_ms"] = where.delay.count();

@@ -18,6 +18,8 @@ packages=(
   libgtest-dev
   wrk                    # bench/client_ceiling.sh: the HTTP load generator to beat
   python3-matplotlib python3-numpy     # plots (run with /usr/bin/python3)
+  # the peers (peers/): Python, Node.js and Go rows beside the C++ models
+  python3-requests python3-aiohttp python3-uvloop python3-gevent nodejs golang-go
   # what scipy needs to run, for compare.py (scipy itself: scripts/compare_results.sh)
   libblas3 liblapack3 libgfortran5 liblbfgsb0 python3-decorator
 )

@@ -13,6 +13,10 @@ repetition) and writes DIR/plots/:
   5. latency               per-item latency p50 and p99 per model
   6. link_delay            p50 per model straight to the server and through
                            hammertime-proxy (--link-delay), when a run has both
+
+The peers (peers/: Python, Node.js, Go; results.json gives them a "runtime") stand
+beside the C++ models in a style of their own: hatched, lighter bars and dashed lines
+with hollow markers, and a legend that says which is which.
 Each figure is drawn from the median of the repetitions of each cell; invalid
 cells (tally does not add up, crashed, timed out) are left out and listed in the
 footer. A plot with nothing to show is skipped with a message, not drawn empty.
@@ -49,22 +53,76 @@ MODEL_COLOURS = {
     "io_uring": "#44AA99",
     "executor_bridge": "#999999",
 }
+# The peers: Paul Tol's muted palette, drawn hatched or dashed (PEER_STYLE).
+PEER_COLOURS = {
+    "python_sequential": "#332288",
+    "python_threads": "#DDCC77",
+    "python_asyncio": "#88CCEE",
+    "python_uvloop": "#117733",
+    "python_gevent": "#AA4499",
+    "node": "#661100",
+    "go": "#6699CC",
+}
 FALLBACK_COLOURS = ["#F0E442", "#661100", "#332288", "#117733"]
-MODEL_ORDER = list(MODEL_COLOURS)
+MODEL_ORDER = list(MODEL_COLOURS) + list(PEER_COLOURS)
+PEER_HATCH = "//"
+PEER_LINE = {"linestyle": "dashed", "markerfacecolor": "white", "markeredgewidth": 3}
 
 
 def colour_of(model):
     """A model's colour: its own, or for a model not listed yet one picked from its name
     (crc32, not hash(): Python salts hash() per process), the same in every run."""
-    if model in MODEL_COLOURS:
-        return MODEL_COLOURS[model]
+    if model in MODEL_COLOURS or model in PEER_COLOURS:
+        return MODEL_COLOURS.get(model) or PEER_COLOURS[model]
     return FALLBACK_COLOURS[zlib.crc32(model.encode()) % len(FALLBACK_COLOURS)]
 
 
 def label_of(cell):
     """A tick label that fits under a bar: "generator\nloop busy\nC=676"."""
     name = "\n".join(textwrap.wrap(cell["model"].replace("_", " "), 10))
-    return f"{name}\nC={cell['concurrency']:,}"
+    return f"{name}\nC={plain_number(cell['concurrency'])}"
+
+
+def style_peer_bars(axes, bars, rows):
+    """Hatched, lighter bars for the peers, and a legend saying which bars are which."""
+    peers = [bar for bar, cell in zip(bars, rows) if cell["peer"]]
+    for bar in peers:
+        colour = bar.get_facecolor()
+        bar.set_facecolor((*colour[:3], 0.35))
+        bar.set_edgecolor(colour[:3])
+        bar.set_hatch(PEER_HATCH)
+    if peers:
+        from matplotlib.patches import Patch
+        axes.legend(handles=[Patch(facecolor="#555555", label="C++ models"),
+                             Patch(facecolor="#55555559", edgecolor="#555555", hatch=PEER_HATCH,
+                                   label="peers: Python, Node.js, Go")],
+                    frameon=False, fontsize=FONT_SIZE * 0.8, loc="best")
+
+
+def line_style(cell):
+    """A peer's line is dashed with hollow markers; its legend entry says "(peer)"."""
+    if not cell["peer"]:
+        return {"label": cell["model"]}
+    return {"label": f"{cell['model']} (peer)", **PEER_LINE}
+
+
+def bar_text_size(axes, count):
+    """The size of the values over the bars; with the peers beside the C++ models a
+    plot can hold 17 bars, whose labels then get smaller type."""
+    if count <= 11:
+        return FONT_SIZE * 0.8
+    axes.tick_params(axis="x", labelsize=FONT_SIZE * 0.42)
+    return FONT_SIZE * 0.42
+
+
+def line_legend(axes):
+    """The lines' legend: inside the plot, or beside it when C++ models and peers make
+    too many lines to leave room for them."""
+    if len(axes.get_lines()) <= 11:
+        axes.legend(frameon=False, fontsize=FONT_SIZE * 0.8)
+    else:
+        axes.legend(frameon=False, fontsize=FONT_SIZE * 0.6, loc="upper left",
+                    bbox_to_anchor=(1.01, 1.0))
 
 
 def model_sort_key(model):
@@ -76,12 +134,15 @@ def load_cells(results):
     link delay) over its repetitions."""
     groups = defaultdict(list)
     invalid = set()
+    peers = set()  # the models results.json gives a runtime: the peers
     for bench in results["benchmarks"]:
         if bench.get("run_type", "iteration") != "iteration":
             continue
         key = (bench["workload"], bench["model"], int(bench["concurrency"]),
                int(bench["items"]), int(bench["delay_ms"]), bench.get("work_us"),
                bench.get("ticker_ms"), int(bench.get("link_delay_ms", 0)))
+        if "runtime" in bench:
+            peers.add(bench["model"])
         if bench.get("error_occurred") or not bench.get("valid", True):
             invalid.add(bench.get("run_name") or
                         f"{bench['workload']}/{bench['model']}/C:{bench['concurrency']}")
@@ -99,6 +160,7 @@ def load_cells(results):
         cells.append({
             "workload": workload, "model": model, "concurrency": concurrency,
             "items": items, "delay_ms": delay_ms, "link_delay_ms": link_delay_ms,
+            "peer": model in peers,
             "items_per_second": median("items_per_second"),
             "items_per_second_min": min(r["items_per_second"] for r in runs),
             "items_per_second_max": max(r["items_per_second"] for r in runs),
@@ -208,6 +270,9 @@ def headline_workload(cells):
     return "flags" if "flags" in workloads else sorted(workloads)[0]
 
 
+FLAGGED_COLOUR = "#cc0000"  # a figure flagged unstable or server-bound
+
+
 def flags_of(cell):
     """The warnings a plot shows beside a cell's figure."""
     return [flag for flag, on in (("unstable", cell.get("unstable")),
@@ -224,10 +289,13 @@ def plot_items_per_second(cells, footer, plots_dir):
               [c["items_per_second_max"] - v for v, c in zip(values, rows)]]
     bars = axes.bar(names, values, color=[colour_of(c["model"]) for c in rows],
                     yerr=errors, capsize=8)
+    style_peer_bars(axes, bars, rows)
+    text_size = bar_text_size(axes, len(rows))
     for bar, cell in zip(bars, rows):
-        if flags_of(cell):  # a figure not to quote as it stands: hatched, and said why
-            bar.set_hatch("//")
-            bar.set_edgecolor("#ffffff")
+        if flags_of(cell):  # a figure not to quote as it stands: outlined, and said why
+            bar.set_edgecolor(FLAGGED_COLOUR)
+            bar.set_linewidth(3)
+            bar.set_linestyle("--")
         ideal = ideal_items_per_second(cell)
         if ideal:
             x = bar.get_x()
@@ -237,11 +305,11 @@ def plot_items_per_second(cells, footer, plots_dir):
         if flags_of(cell):
             label += "\n" + ", ".join(flags_of(cell))
         axes.annotate(label, (bar.get_x() + bar.get_width() / 2,
-                      bar.get_height()), ha="center", va="bottom", fontsize=FONT_SIZE * 0.8,
+                      bar.get_height()), ha="center", va="bottom", fontsize=text_size,
                       xytext=(0, 6), textcoords="offset points")
     axes.set_yscale("log")
     readable_log_scale(axes.yaxis, values + [ideal_items_per_second(c) for c in rows])
-    axes.set_ylabel("items/s (log scale; dashed: ideal; hatched: flagged)")
+    axes.set_ylabel("items/s (log scale; dashed line: ideal; red outline: flagged)")
     save(figure, footer, plots_dir, "items_per_second")
 
 
@@ -261,14 +329,15 @@ def plot_concurrency_sweep(cells, footer, plots_dir):
     for model in sorted(by_model, key=model_sort_key):
         points = sorted(by_model[model], key=lambda c: c["concurrency"])
         axes.plot([c["concurrency"] for c in points], [c["items_per_second"] for c in points],
-                  marker="o", markersize=12, linewidth=4, color=colour_of(model), label=model)
+                  marker="o", markersize=12, linewidth=4, color=colour_of(model),
+                  **line_style(points[0]))
         flagged = [c for c in points if flags_of(c)]
         axes.plot([c["concurrency"] for c in flagged], [c["items_per_second"] for c in flagged],
                   linestyle="none", marker="o", markersize=24, markerfacecolor="none",
-                  markeredgecolor="#333333", markeredgewidth=2)
+                  markeredgecolor=FLAGGED_COLOUR, markeredgewidth=2)
     if any(flags_of(c) for points in by_model.values() for c in points):
         axes.plot([], [], linestyle="none", marker="o", markersize=16, markerfacecolor="none",
-                  markeredgecolor="#333333", label="ringed: unstable or server-bound")
+                  markeredgecolor=FLAGGED_COLOUR, label="ringed: unstable or server-bound")
     sweep = sorted({c["concurrency"] for points in by_model.values() for c in points})
     delay_ms = next(iter(by_model.values()))[0]["delay_ms"]
     ideal = [ideal_items_per_second({"items": items, "concurrency": c, "delay_ms": delay_ms})
@@ -283,7 +352,7 @@ def plot_concurrency_sweep(cells, footer, plots_dir):
                                              by_model.values() for c in points])
     axes.set_xlabel("concurrency (items in flight at most)")
     axes.set_ylabel("items/s")
-    axes.legend(frameon=False, fontsize=FONT_SIZE * 0.8)
+    line_legend(axes)
     save(figure, footer, plots_dir, "concurrency_sweep")
 
 
@@ -301,7 +370,7 @@ def plot_memory_per_task(cells, footer, plots_dir):
         points = sorted(by_model[model], key=lambda c: min(c["concurrency"], c["items"]))
         axes.plot([min(c["concurrency"], c["items"]) for c in points],
                   [c["bytes_per_task"] for c in points], marker="o", markersize=12,
-                  linewidth=4, color=colour_of(model), label=model)
+                  linewidth=4, color=colour_of(model), **line_style(points[0]))
     axes.set_xscale("log")
     axes.set_yscale("log")
     all_points = [c for cells_of_model in by_model.values() for c in cells_of_model]
@@ -309,7 +378,7 @@ def plot_memory_per_task(cells, footer, plots_dir):
     readable_log_scale(axes.yaxis, [c["bytes_per_task"] for c in all_points])
     axes.set_xlabel("tasks in flight")
     axes.set_ylabel("bytes per task (peak − idle) / tasks")
-    axes.legend(frameon=False, fontsize=FONT_SIZE * 0.8)
+    line_legend(axes)
     save(figure, footer, plots_dir, "memory_per_task")
 
 
@@ -320,9 +389,14 @@ def plot_cpu_per_item(cells, footer, plots_dir):
     names = [label_of(c) for c in rows]
     values = [c["cpu_seconds"] / c["items"] * 1e6 for c in rows]
     bars = axes.bar(names, values, color=[colour_of(c["model"]) for c in rows])
+    style_peer_bars(axes, bars, rows)
+    text_size = bar_text_size(axes, len(rows))
+    if min(values) > 0 and max(values) / min(values) > 1000:  # a peer's interpreter start
+        axes.set_yscale("log")
+        readable_log_scale(axes.yaxis, values)
     for bar, value in zip(bars, values):
         axes.annotate(f"{value:.3g} µs", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                      ha="center", va="bottom", fontsize=FONT_SIZE * 0.8, xytext=(0, 6),
+                      ha="center", va="bottom", fontsize=text_size, xytext=(0, 6),
                       textcoords="offset points")
     axes.set_ylabel("CPU µs (user + system, workers included) per item")
     save(figure, footer, plots_dir, "cpu_per_item")
@@ -335,9 +409,11 @@ def plot_latency(cells, footer, plots_dir):
     positions = range(len(rows))
     width = 0.38
     for offset, field, alpha in ((-width / 2, "p50_ms", 1.0), (width / 2, "p99_ms", 0.45)):
-        axes.bar([p + offset for p in positions], [c[field] for c in rows], width,
-                 color=[colour_of(c["model"]) for c in rows], alpha=alpha)
+        bars = axes.bar([p + offset for p in positions], [c[field] for c in rows], width,
+                        color=[colour_of(c["model"]) for c in rows], alpha=alpha)
+        style_peer_bars(axes, bars, rows)
     axes.set_xticks(list(positions), [label_of(c) for c in rows])
+    bar_text_size(axes, len(rows))
     axes.set_ylabel("milliseconds per item")
     delay = rows[0]["delay_ms"] if rows else 0
     if delay and all(c["delay_ms"] == delay for c in rows):

@@ -1,6 +1,7 @@
-// Every model x every fault the server can inject, each cell run the way the harness
-// runs it (`hammertime child`, a fresh process): the tally always adds up to N, and the
-// run ends within a bound that the per-request timeout sets.
+// Every model and every peer x every fault the server can inject, each cell run the way
+// the harness runs it (`hammertime child`, or the peer's command: a fresh process): the
+// tally always adds up to N, and the run ends within a bound that the per-request
+// timeout sets. A peer whose runtime is missing fails here; it is not skipped.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -14,6 +15,7 @@
 
 #include "model.hpp"
 #include "model_runs.hpp"
+#include "peers.hpp"
 #include "server_process.hpp"
 
 namespace hammertime {
@@ -48,9 +50,13 @@ struct child_run {
 };
 
 child_run run_child(const std::string& model, unsigned short port, std::size_t c) {
-  std::string command = std::string(HAMMERTIME_BIN) + " child --model " + model +
-                        " --workload flags --items " + std::to_string(items) +
-                        " --concurrency " + std::to_string(c) +
+  std::string start = std::string(HAMMERTIME_BIN) + " child";
+  if (const auto* peer = harness::find_peer(model)) {
+    start.clear();
+    for (const auto& word : harness::peer_command(*peer)) start += word + " ";
+  }
+  std::string command = start + " --model " + model + " --workload flags --items " +
+                        std::to_string(items) + " --concurrency " + std::to_string(c) +
                         " --delay-ms 0 --timeout-ms " + std::to_string(timeout.count()) +
                         " --host 127.0.0.1 --port " + std::to_string(port);
   child_run run;
@@ -79,8 +85,10 @@ TEST_P(fault_matrix, every_item_is_counted_once_and_the_run_ends_in_time) {
   auto args = injected.server_args;
   args.insert(args.end(), {"--seed", "42"});
   testing::server_process server(args);
-  const auto* model = models::find_model(model_name);
+  const auto* peer = harness::find_peer(model_name);
+  const auto* model = peer ? &peer->model : models::find_model(model_name);
   ASSERT_NE(model, nullptr);
+  if (peer) ASSERT_EQ(harness::missing_runtime(*peer), "") << "make deps installs it";
   SKIP_IF_THIS_MACHINE_CANNOT_RUN(*model);
   auto c = std::min(concurrency, model->max_concurrency);
 
@@ -108,11 +116,14 @@ std::vector<cell> every_cell() {
   for (const auto& model : models::all_models())
     for (const auto& injected : faults)
       cells.emplace_back(std::string(model.name), injected);
+  for (const auto& peer : harness::all_peers())
+    for (const auto& injected : faults)
+      cells.emplace_back(std::string(peer.model.name), injected);
   return cells;
 }
 
-INSTANTIATE_TEST_SUITE_P(every_model, fault_matrix, ::testing::ValuesIn(every_cell()),
-                         [](const auto& info) {
+INSTANTIATE_TEST_SUITE_P(every_model_and_peer, fault_matrix,
+                         ::testing::ValuesIn(every_cell()), [](const auto& info) {
                            return std::get<0>(info.param) + "_under_" +
                                   std::get<1>(info.param).name;
                          });

@@ -18,6 +18,7 @@
 #include "atomic_file.hpp"
 #include "cell.hpp"
 #include "cli.hpp"
+#include "peers.hpp"
 #include "results_writer.hpp"
 #include "scratch_folder.hpp"
 
@@ -276,6 +277,25 @@ TEST(harness_child_arguments, help_prints_the_protocol_and_exits_0) {
   EXPECT_NE(std::string(buffer).find("usage: hammertime child --model"),
             std::string::npos)
       << buffer;
+}
+
+TEST(harness_input, all_is_the_cpp_models_and_peers_selects_the_peers_by_name_too) {
+  auto all = parse_run_options(std::vector<std::string_view>{"--models", "all"}).models;
+  EXPECT_EQ(all.size(), models::all_models().size());
+  for (const auto* m : all) EXPECT_EQ(peer_of(m), nullptr) << m->name;
+  auto peers =
+      parse_run_options(std::vector<std::string_view>{"--models", "peers"}).models;
+  ASSERT_EQ(peers.size(), all_peers().size());
+  for (std::size_t i = 0; i < peers.size(); ++i)
+    EXPECT_EQ(peers[i], &all_peers()[i].model);
+  auto mixed =
+      parse_run_options(std::vector<std::string_view>{"--models", "go,sequential,peers"})
+          .models;
+  ASSERT_EQ(mixed.size(), 1 + all_peers().size());
+  EXPECT_EQ(mixed[0], &find_peer("go")->model);
+  EXPECT_EQ(mixed[1], models::find_model("sequential"));
+  EXPECT_EQ(refusal({"--models", "python"}),
+            "unknown model 'python' (see hammertime list)");
 }
 
 }  // namespace

@@ -451,7 +451,8 @@ TEST(harness_results, a_tickers_lag_and_the_hammers_x_are_in_every_result_file) 
   auto csv = results_csv(cells);
   EXPECT_NE(csv.find("work_us,ticker_ms,loop_lag_p50_ms,loop_lag_p99_ms,loop_lag_max_ms"),
             std::string::npos);
-  EXPECT_NE(csv.find(",250,10,1.500000,120.250000,130.000000,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",250,10,1.500000,120.250000,130.000000,"), std::string::npos)
+      << csv;
   auto summary = summary_markdown({}, cells);
   EXPECT_NE(summary.find("loop lag p50 / p99 / max ms"), std::string::npos);
   EXPECT_NE(summary.find("| 1.5 / 120.2 / 130.0 |"), std::string::npos) << summary;

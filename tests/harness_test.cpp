@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "model_runs.hpp"
+#include "peers.hpp"
 #include "scratch_folder.hpp"
 #include "scripted_server.hpp"
 #include "server_helpers.hpp"
@@ -38,10 +39,11 @@ using namespace std::chrono_literals;
 class harness_run {
  public:
   harness_run(std::vector<std::string> args, const fs::path& logs,
-              rlim_t open_files = RLIM_INFINITY, rlim_t address_space = RLIM_INFINITY)
+              rlim_t open_files = RLIM_INFINITY, rlim_t address_space = RLIM_INFINITY,
+              std::string binary = HAMMERTIME_BIN)
       : out_(logs / "stdout.txt"), err_(logs / "stderr.txt") {
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    args.insert(args.begin(), HAMMERTIME_BIN);
+    args.insert(args.begin(), binary);
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -151,13 +153,18 @@ std::size_t line_count(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-TEST(harness, list_names_every_model_and_every_workload) {
+TEST(harness, list_names_every_model_every_peer_and_every_workload) {
   scratch_folder logs;
   harness_run run({"list"}, logs.path);
   ASSERT_EQ(run.wait(), 0);
   auto out = run.out();
   for (const auto& m : models::all_models())
     EXPECT_NE(out.find(std::string(m.name)), std::string::npos) << m.name;
+  for (const auto& p : harness::all_peers())  // each with its runtime's version
+    EXPECT_NE(out.find(std::string(p.model.name)), std::string::npos) << p.model.name;
+  EXPECT_NE(out.find("[Python 3."), std::string::npos) << out;
+  EXPECT_NE(out.find("[Node.js v"), std::string::npos) << out;
+  EXPECT_NE(out.find("[Go go1."), std::string::npos) << out;
   EXPECT_NE(out.find("flags"), std::string::npos);
   EXPECT_NE(out.find("sleep"), std::string::npos);
   EXPECT_NE(out.find("hammer"), std::string::npos);
@@ -821,6 +828,106 @@ TEST(harness, pin_puts_the_server_and_the_cells_on_different_cpus) {
   EXPECT_EQ(pinned.at("server_cpus"), "0");
   EXPECT_NE(pinned.at("cell_cpus").as_string().find("1"), boost::json::string::npos);
   EXPECT_EQ(iterations(results)[0].at("valid"), true);
+}
+
+// The peers (harness/peers.hpp) run through the harness as a C++ model does. A peer
+// whose runtime is missing fails here, loudly: CI installs the runtimes (make deps).
+class peer_run : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(peer_run, gets_the_exact_tally_of_both_workloads_and_names_its_runtime) {
+  const auto* peer = harness::find_peer(GetParam());
+  ASSERT_NE(peer, nullptr);
+  ASSERT_EQ(harness::missing_runtime(*peer), "") << "make deps installs it";
+  constexpr std::size_t flags = 30, sleeps = 40;
+  auto expected = models::expected_for(flags);
+  scratch_folder folder;
+  auto plan = folder.path / "peer.plan";
+  std::ofstream(plan) << "--workload flags --models " << GetParam() << " --items "
+                      << flags << " --concurrency 10 --delay 10ms\n"
+                      << "--workload sleep --models " << GetParam() << " --items "
+                      << sleeps << " --concurrency " << sleeps << " --delay 20ms\n";
+  harness_run run({"run", "--plan", plan.string(), "--repetitions", "1", "--out",
+                   folder.out().string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 2u);
+  for (const auto& cell : cells) {
+    EXPECT_EQ(cell.at("valid"), true) << cell;
+    EXPECT_EQ(number(cell.at("failed")), 0) << cell;
+    std::string runtime(cell.at("runtime").as_string());
+    EXPECT_EQ(runtime.rfind(std::string(peer->runtime) + " ", 0), 0u) << runtime;
+  }
+  EXPECT_EQ(number(cells[0].at("ok")), expected.ok);
+  EXPECT_EQ(number(cells[0].at("not_found")), flags - expected.ok);
+  EXPECT_EQ(number(cells[0].at("bytes")), expected.bytes);
+  EXPECT_EQ(number(cells[1].at("ok")), sleeps);
+  EXPECT_EQ(number(cells[1].at("bytes")), 0);
+  EXPECT_TRUE(processes_left_behind().empty());
+}
+
+std::vector<std::string> peer_names() {
+  std::vector<std::string> names;
+  for (const auto& p : harness::all_peers()) names.emplace_back(p.model.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(every_peer, peer_run, ::testing::ValuesIn(peer_names()),
+                         [](const auto& info) { return info.param; });
+
+// hammertime copied into a scratch bin/ with stand-in peers: the harness finds its
+// peers next to itself (bin/peers/, bin/hammertime-peer-go).
+fs::path hammertime_with_peers(
+    const fs::path& folder,
+    const std::vector<std::pair<std::string, std::string>>& peers) {
+  fs::create_directories(folder / "bin" / "peers");
+  fs::copy_file(HAMMERTIME_BIN, folder / "bin" / "hammertime");
+  for (const auto& [file, text] : peers)
+    std::ofstream(folder / "bin" / "peers" / file) << text;
+  return folder / "bin" / "hammertime";
+}
+
+TEST(harness,
+     a_peer_that_crashes_or_prints_no_json_gives_an_invalid_row_with_its_reason) {
+  scratch_folder folder;
+  auto binary = hammertime_with_peers(
+      folder.path,
+      {{"python_sequential.py",
+        "import os, signal, sys\nprint('segfault ahead', file=sys.stderr, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGSEGV)\n"},
+       {"python_threads.py", "print('{\"ok\": 3,')\n"},
+       {"python_asyncio.py", "import sys\nsys.exit('python_asyncio: it went wrong')\n"}});
+  harness_run run(
+      {"run", "--workload", "sleep", "--models",
+       "python_sequential,python_threads,python_asyncio", "--items", "3", "--delay",
+       "1ms", "--repetitions", "1", "--out", folder.out().string()},
+      folder.path, RLIM_INFINITY, RLIM_INFINITY, binary.string());
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 3u);
+  auto error = [&](std::size_t i) {
+    return std::string(cells[i].at("error_message").as_string());
+  };
+  EXPECT_EQ(error(0),
+            "crashed: SIGSEGV (Segmentation fault) (last stderr: segfault ahead)");
+  EXPECT_EQ(error(1), "no result line from the child");
+  EXPECT_EQ(error(2), "child exited with status 1: python_asyncio: it went wrong");
+  for (const auto& cell : cells) EXPECT_EQ(cell.at("valid"), false);
+  EXPECT_TRUE(processes_left_behind().empty());
+}
+
+TEST(harness, a_peer_whose_runtime_is_missing_is_one_line_naming_its_debian_package) {
+  scratch_folder folder;
+  auto binary = hammertime_with_peers(folder.path, {});  // no hammertime-peer-go
+  harness_run run({"run", "--workload", "sleep", "--models", "go", "--items", "3",
+                   "--repetitions", "1", "--out", folder.out().string()},
+                  folder.path, RLIM_INFINITY, RLIM_INFINITY, binary.string());
+  EXPECT_EQ(run.wait(), 2);
+  EXPECT_EQ(line_count(run.err()), 1u) << run.err();
+  EXPECT_NE(run.err().find("go cannot run on this machine: needs Debian's golang-go"),
+            std::string::npos)
+      << run.err();
+  EXPECT_FALSE(fs::exists(folder.out()));
 }
 
 }  // namespace

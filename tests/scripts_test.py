@@ -85,6 +85,26 @@ class scripts_test(unittest.TestCase):
         self.assert_plots(folder, ["items_per_second", "concurrency_sweep",
                                    "cpu_per_item", "latency", "link_delay"])
 
+    def test_plot_results_draws_the_peers_in_a_style_of_their_own_with_a_legend(self):
+        folder = self.copy_of("published", "results.json")
+        finished = run_script("plot_results.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        bars = (folder / "plots" / "cpu_per_1000_items.svg").read_text()
+        lines = (folder / "plots" / "memory_per_task.svg").read_text()
+        self.assertIn("peers: Python, Node.js, Go", bars)
+        self.assertIn("C++ models", bars)
+        self.assertIn("node (peer)", lines)
+        self.assertNotIn("callbacks (peer)", lines)
+        # Without a runtime, results.json has no peers: no such legend, no "(peer)".
+        results = json.loads((folder / "results.json").read_text())
+        for bench in results["benchmarks"]:
+            bench.pop("runtime", None)
+        (folder / "results.json").write_text(json.dumps(results))
+        finished = run_script("plot_results.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        self.assertNotIn("peers: Python", (folder / "plots" / "cpu_per_1000_items.svg").read_text())
+        self.assertNotIn("(peer)", (folder / "plots" / "memory_per_task.svg").read_text())
+
     def test_plot_results_without_a_folder_prints_its_usage_and_exits_2(self):
         self.assert_one_line_and_exit_2(run_script("plot_results.py"), "usage:")
 
@@ -150,6 +170,21 @@ class scripts_test(unittest.TestCase):
         self.assertEqual((folder / "reproduction.md").read_text(), finished.stdout)
         self.assertEqual(sorted(p.name for p in folder.iterdir()),
                          ["reproduction.md", "results.json"])  # no temporary left behind
+
+    def test_reproduce_table_puts_the_python_peers_beside_the_talks_python_figures(self):
+        folder = self.copy_of("reproduce", "results.json")
+        results = json.loads((folder / "results.json").read_text())
+        sequential = next(b for b in results["benchmarks"] if b["model"] == "sequential")
+        for peer in ("python_sequential", "python_threads"):
+            results["benchmarks"].append(dict(sequential, model=peer, runtime="Python 3.11.2"))
+        (folder / "results.json").write_text(json.dumps(results))
+        finished = run_script("reproduce_table.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")
+                for line in finished.stdout.splitlines()[2:]}
+        self.assertEqual(rows["python_sequential"][5:], ["1.92", "Python 3.11.2", "yes |"])
+        self.assertEqual(rows["python_threads"][5:], ["not quoted", "Python 3.11.2", "yes |"])
+        self.assertEqual(rows["sequential"][6], "C++")
 
     def test_reproduce_table_names_the_reason_a_row_is_invalid(self):
         folder = self.copy_of("reproduce", "results.json")

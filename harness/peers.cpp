@@ -1,0 +1,146 @@
+#include "peers.hpp"
+
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+#include "process_group.hpp"
+
+namespace hammertime::harness {
+namespace {
+
+using models::model_family;
+using models::task_holder;
+
+constexpr std::size_t peer_count = 7;
+extern const peer peer_table[peer_count];
+
+// model::cannot_run_here takes no argument: one instance a peer.
+template <std::size_t index>
+std::string cannot_run_here() {
+  return missing_runtime(peer_table[index]);
+}
+
+constexpr models::model peer_model(std::string_view name, std::string_view how,
+                                   model_family family, task_holder holds,
+                                   std::size_t most, std::string (*cannot_run)()) {
+  models::model entry{name, how, nullptr, family, holds};
+  entry.max_concurrency = most;
+  entry.cannot_run_here = cannot_run;
+  return entry;
+}
+
+constexpr auto any = std::numeric_limits<std::size_t>::max();
+constexpr std::string_view python = "/usr/bin/python3";
+constexpr std::string_view node = "/usr/bin/node";
+
+const peer peer_table[peer_count] = {
+    {peer_model("python_sequential", "requests.Session, one item after another",
+                model_family::blocking, task_holder::nothing, 1, &cannot_run_here<0>),
+     "Python", python, "peers/python_sequential.py", "requests", "python3-requests"},
+    {peer_model("python_threads",
+                "ThreadPoolExecutor(C), each thread blocking in requests",
+                model_family::blocking, task_holder::thread, any, &cannot_run_here<1>),
+     "Python", python, "peers/python_threads.py", "requests", "python3-requests"},
+    {peer_model("python_asyncio", "asyncio + aiohttp, C tasks in flight on one loop",
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<2>),
+     "Python", python, "peers/python_asyncio.py", "aiohttp", "python3-aiohttp"},
+    {peer_model("python_uvloop", "the same asyncio + aiohttp on uvloop (libuv)",
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<3>),
+     "Python", python, "peers/python_uvloop.py", "aiohttp, uvloop",
+     "python3-aiohttp python3-uvloop"},
+    {peer_model("python_gevent", "gevent green threads, requests monkey-patched",
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<4>),
+     "Python", python, "peers/python_gevent.py", "gevent, requests",
+     "python3-gevent python3-requests"},
+    {peer_model("node", "http module, keep-alive Agent, C promises in flight",
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<5>),
+     "Node.js", node, "peers/node.js", "", "nodejs"},
+    {peer_model("go", "a goroutine an item, net/http, C tokens in a channel",
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<6>),
+     "Go", "", "hammertime-peer-go", "", "golang-go"},
+};
+
+// What the command printed (stdout and stderr) and whether it exited 0; bounded, so a
+// runtime that hangs cannot hang `list` or a plan check.
+std::pair<bool, std::string> run_briefly(const std::vector<std::string>& command) {
+  std::string said;
+  spawned_process child;
+  try {
+    child = spawn_in_own_group(command[0], command, true);
+  } catch (const std::exception&) {
+    return {false, ""};
+  }
+  for (int waited = 0; waited < 100; ++waited) {  // 10 s at most
+    pollfd watch{child.output_fd, POLLIN, 0};
+    if (poll(&watch, 1, 100) <= 0) continue;
+    char buffer[512];
+    auto got = read(child.output_fd, buffer, sizeof buffer);
+    if (got <= 0) break;
+    said.append(buffer, static_cast<std::size_t>(got));
+  }
+  kill_group(child.pid);
+  close(child.output_fd);
+  int status = 0;
+  while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return {WIFEXITED(status) && WEXITSTATUS(status) == 0, said};
+}
+
+}  // namespace
+
+std::span<const peer> all_peers() { return peer_table; }
+
+const peer* find_peer(std::string_view name) {
+  for (const auto& one : peer_table)
+    if (one.model.name == name) return &one;
+  return nullptr;
+}
+
+const peer* peer_of(const models::model* entry) {
+  for (const auto& one : peer_table)
+    if (&one.model == entry) return &one;
+  return nullptr;
+}
+
+std::vector<std::string> peer_command(const peer& one) {
+  std::string file = executable_folder() + "/" + std::string(one.file);
+  if (one.program.empty()) return {file};
+  return {std::string(one.program), file};
+}
+
+std::string missing_runtime(const peer& one) {
+  auto command = peer_command(one);
+  if (access(command[0].c_str(), X_OK) != 0 ||
+      (command.size() > 1 && access(command[1].c_str(), R_OK) != 0))
+    return "needs Debian's " + std::string(one.packages) + " (make deps installs " +
+           (one.program.empty() ? "it, then make build builds " + std::string(one.file)
+                                : std::string("it")) +
+           ")";
+  if (!one.imports.empty() &&
+      !run_briefly({command[0], "-c", "import " + std::string(one.imports)}).first)
+    return "needs Debian's " + std::string(one.packages) + " (make deps installs it)";
+  return "";
+}
+
+std::string runtime_version(const peer& one) {
+  static std::map<const peer*, std::string> known;
+  if (auto found = known.find(&one); found != known.end()) return found->second;
+  std::string version;
+  if (auto missing = missing_runtime(one); !missing.empty()) {
+    version = "not installed: " + missing;
+  } else {
+    auto command = peer_command(one);
+    auto [ran, said] = run_briefly({command[0], "--version"});
+    said.erase(said.find_last_not_of(" \r\n") + 1);
+    if (auto space = said.rfind(' '); space != std::string::npos)
+      said.erase(0, space + 1);
+    version = std::string(one.runtime) + " " + (ran ? said : "(version unknown)");
+  }
+  return known.emplace(&one, version).first->second;
+}
+
+}  // namespace hammertime::harness

@@ -1,0 +1,93 @@
+// The child protocol (harness/child.cpp) in Node.js: the flags in, the tally, one JSON
+// line out. Plumbing only; node.js shows the idiom.
+'use strict';
+const fs = require('node:fs');
+const { parseArgs } = require('node:util');
+
+const usage = (message) => {
+  process.stderr.write(`node: ${message}\n`); // one line and exit 2, like hammertime child
+  process.exit(2);
+};
+
+function parseArguments() {
+  const names = ['model', 'workload', 'items', 'concurrency', 'delay-ms', 'timeout-ms',
+    'host', 'port'];
+  let given;
+  try {
+    const options = Object.fromEntries(names.map((name) => [name, { type: 'string' }]));
+    given = parseArgs({ options }).values;
+  } catch (error) { usage(error.message); }
+  const whole = (name, least, most, otherwise) => {
+    const text = given[name] ?? otherwise;
+    if (text === undefined) usage(`--${name} is missing`);
+    if (!/^[0-9]+$/.test(text) || +text < least || +text > most)
+      usage(`bad --${name} '${text}': expected a whole number ${least}..${most}`);
+    return +text;
+  };
+  if (!['flags', 'sleep'].includes(given.workload))
+    usage(`unknown --workload '${given.workload}'`);
+  return {
+    workload: given.workload, items: whole('items', 1, 1e9),
+    concurrency: whole('concurrency', 1, 1e9), delayMs: whole('delay-ms', 0, 600000),
+    timeoutMs: whole('timeout-ms', 1, 3600000), host: given.host ?? '127.0.0.1',
+    port: whole('port', 0, 65535, '0'),
+  };
+}
+
+// ok + not_found + failed = N, one latency a finished item.
+class Tally {
+  constructor(items) {
+    Object.assign(this, { ok: 0, not_found: 0, failed: 0, bytes: 0, finished: 0 });
+    this.latencies = new Float32Array(items);
+  }
+
+  count(status, bytes, started) { // status: 200, 404, or anything else for a failure
+    this.bytes += bytes; // every answer's body, as the C++ tally counts
+    if (status === 200) this.ok++;
+    else if (status === 404) this.not_found++;
+    else this.failed++;
+    this.latencies[this.finished++] = performance.now() - started;
+  }
+}
+
+const procBytes = (path, key) => {
+  const line = fs.readFileSync(path, 'utf8').split('\n').find((l) => l.startsWith(key));
+  return line ? parseInt(line.split(/\s+/)[1], 10) * 1024 : 0;
+};
+
+// What the memory cgroup the harness made for this cell holds now, if it made one.
+const cgroupBytes = () => {
+  const folder = process.env.HAMMERTIME_MEMORY_CGROUP;
+  for (const name of ['memory.usage_in_bytes', 'memory.current']) {
+    try {
+      if (folder) return parseInt(fs.readFileSync(`${folder}/${name}`, 'utf8'), 10);
+    } catch (error) { /* the other name, or none */ }
+  }
+  return undefined;
+};
+
+// Runs work(tally) once around the measurements and prints the child's JSON line.
+async function report(args, work) {
+  const tally = new Tally(args.items);
+  const baselinePss = procBytes('/proc/self/smaps_rollup', 'Pss:');
+  const baselineRss = procBytes('/proc/self/status', 'VmRSS:');
+  const baselineCgroup = cgroupBytes();
+  const cpuBefore = process.cpuUsage(), started = performance.now();
+  await work(tally);
+  const wallSeconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore); // the process's own: it starts no children
+  const sorted = tally.latencies.subarray(0, tally.finished).sort(), n = sorted.length;
+  const percentile = (f) => (n ? sorted[Math.min(Math.max(Math.ceil(f * n), 1), n) - 1] : 0);
+  const { ok, not_found, failed, bytes } = tally;
+  console.log(JSON.stringify({
+    model: 'node', workload: args.workload, items: args.items,
+    concurrency: args.concurrency, delay_ms: args.delayMs, timeout_ms: args.timeoutMs,
+    wall_seconds: wallSeconds, ok, not_found, failed, bytes, p50_ms: percentile(0.5),
+    p99_ms: percentile(0.99), max_ms: percentile(1), baseline_pss_bytes: baselinePss,
+    baseline_rss_bytes: baselineRss, vm_hwm_bytes: procBytes('/proc/self/status', 'VmHWM:'),
+    cpu_user_seconds: cpu.user / 1e6, cpu_system_seconds: cpu.system / 1e6,
+    ...(baselineCgroup === undefined ? {} : { baseline_cgroup_bytes: baselineCgroup }),
+  }));
+}
+
+module.exports = { parseArguments, report };

@@ -1,0 +1,132 @@
+"""The child protocol every Python peer speaks (harness/child.cpp): the same flags in,
+one JSON line out. Plumbing only (arguments, tally, memory, CPU, the line); each peer's
+own file shows its runtime's idiom and calls main(name, run)."""
+import argparse, array, errno, json, math, os, resource, sys, threading, time
+
+SLEPT = "slept"  # what a sleep item counts as: ok, no bytes
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):  # one line and exit 2, like `hammertime child`
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def whole(least, most):
+    def parse(text):
+        if not (text.isascii() and text.isdigit()) or not least <= int(text) <= most:
+            raise argparse.ArgumentTypeError(
+                f"'{text}': expected a whole number {least}..{most}")
+        return int(text)
+    return parse
+
+
+def parse_arguments(model, most_in_flight):
+    parser = OneLineParser(prog=model, allow_abbrev=False)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--workload", required=True, choices=("flags", "sleep"))
+    parser.add_argument("--items", required=True, type=whole(1, 10**9))
+    parser.add_argument("--concurrency", required=True, type=whole(1, 10**9))
+    parser.add_argument("--delay-ms", required=True, type=whole(0, 600_000))
+    parser.add_argument("--timeout-ms", required=True, type=whole(1, 3_600_000))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", default=0, type=whole(0, 65535))
+    args = parser.parse_args()
+    args.concurrency = min(args.concurrency, most_in_flight)
+    return args
+
+
+def flag_url(args, index):
+    """The C++ models' request (models/wire.cpp): lower-case code, the delay asked."""
+    cc = chr(97 + index // 26 % 26) + chr(97 + index % 26)
+    return f"http://{args.host}:{args.port}/flags/{cc}/{cc}.gif?delay_ms={args.delay_ms}"
+
+
+class Tally:
+    """ok + not_found + failed = N; one latency a finished item. Safe across threads."""
+
+    def __init__(self):
+        self.ok = self.not_found = self.failed = self.bytes = 0
+        self.latencies_ms = array.array("f")
+        self.lock = threading.Lock()
+
+    def count(self, status, size, started):
+        """status: the HTTP status, SLEPT for a sleep, None for a failed request."""
+        latency_ms = (time.perf_counter() - started) * 1000
+        with self.lock:
+            self.bytes += size  # every answer's body, as the C++ tally counts
+            if status in (200, SLEPT):
+                self.ok += 1
+            elif status == 404:
+                self.not_found += 1
+            else:
+                self.failed += 1
+            self.latencies_ms.append(latency_ms)
+
+
+def percentile(ordered, fraction):  # the child's rank rule: ceil(f * n), 1-based
+    if not ordered:
+        return 0.0
+    return ordered[min(max(math.ceil(fraction * len(ordered)), 1), len(ordered)) - 1]
+
+
+def proc_bytes(path, key):
+    with open(path) as lines:
+        return next((int(line.split()[1]) * 1024 for line in lines if line.startswith(key)), 0)
+
+
+def cpu_seconds():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime
+
+
+def cgroup_bytes():
+    """What the memory cgroup the harness made for this cell holds now, if it made one."""
+    folder = os.environ.get("HAMMERTIME_MEMORY_CGROUP")
+    for name in ("memory.usage_in_bytes", "memory.current"):
+        try:
+            with open(os.path.join(folder, name)) as usage:
+                return int(usage.read())
+        except (TypeError, OSError, ValueError):
+            pass
+    return None
+
+
+def is_machine_limit(error):  # a thread the OS refused, descriptors run out
+    return ("can't start new thread" in str(error)
+            or getattr(error, "errno", None) in (errno.EAGAIN, errno.EMFILE, errno.ENFILE))
+
+
+def main(model, run, most_in_flight=10**9):
+    """Runs run(args, tally) once and prints the child's JSON line (exit 3: a limit)."""
+    args = parse_arguments(model, most_in_flight)
+    tally = Tally()
+    baseline_pss = proc_bytes("/proc/self/smaps_rollup", "Pss:")
+    baseline_rss = proc_bytes("/proc/self/status", "VmRSS:")
+    baseline_cgroup = cgroup_bytes()
+    user_before, system_before = cpu_seconds()
+    started = time.perf_counter()
+    try:
+        run(args, tally)
+    except (RuntimeError, OSError, MemoryError) as error:
+        limit = is_machine_limit(error)
+        line = {"error": f"{model}: {error}", **({"limit": True} if limit else {})}
+        print(json.dumps(line), flush=True)
+        sys.exit(3 if limit else 1)
+    wall = time.perf_counter() - started
+    user_after, system_after = cpu_seconds()
+    ordered = sorted(tally.latencies_ms)
+    cgroup = {} if baseline_cgroup is None else {"baseline_cgroup_bytes": baseline_cgroup}
+    print(json.dumps({
+        "model": model, "workload": args.workload, "items": args.items,
+        "concurrency": args.concurrency, "delay_ms": args.delay_ms,
+        "timeout_ms": args.timeout_ms, "wall_seconds": wall, "ok": tally.ok,
+        "not_found": tally.not_found, "failed": tally.failed, "bytes": tally.bytes,
+        "p50_ms": percentile(ordered, 0.50), "p99_ms": percentile(ordered, 0.99),
+        "max_ms": percentile(ordered, 1.0), "baseline_pss_bytes": baseline_pss,
+        "baseline_rss_bytes": baseline_rss,
+        "vm_hwm_bytes": proc_bytes("/proc/self/status", "VmHWM:"),
+        "cpu_user_seconds": user_after - user_before,
+        "cpu_system_seconds": system_after - system_before, **cgroup,
+    }), flush=True)
