@@ -89,7 +89,7 @@ class scripts_test(unittest.TestCase):
         folder = self.copy_of("published", "results.json")
         finished = run_script("plot_results.py", str(folder))
         self.assertEqual(finished.returncode, 0, finished.stderr)
-        bars = (folder / "plots" / "cpu_per_1000_items.svg").read_text()
+        bars = (folder / "plots" / "cpu_per_item.svg").read_text()
         lines = (folder / "plots" / "memory_per_task.svg").read_text()
         self.assertIn("peers: Python, Node.js, Go", bars)
         self.assertIn("C++ models", bars)
@@ -102,7 +102,7 @@ class scripts_test(unittest.TestCase):
         (folder / "results.json").write_text(json.dumps(results))
         finished = run_script("plot_results.py", str(folder))
         self.assertEqual(finished.returncode, 0, finished.stderr)
-        self.assertNotIn("peers: Python", (folder / "plots" / "cpu_per_1000_items.svg").read_text())
+        self.assertNotIn("peers: Python", (folder / "plots" / "cpu_per_item.svg").read_text())
         self.assertNotIn("(peer)", (folder / "plots" / "memory_per_task.svg").read_text())
 
     def test_plot_results_without_a_folder_prints_its_usage_and_exits_2(self):
