@@ -182,7 +182,13 @@ TEST(thread_pool, joins_its_threads_before_it_returns) {
   tally counts(64);
   run_thread_pool(sleep_job(64, 64, 10ms), counts);
   EXPECT_EQ(counts.ok(), 64u);
+#if defined(__SANITIZE_THREAD__)
+  // ThreadSanitizer starts a background thread of its own with the first thread; the
+  // pool's 64, left parked, would still show.
+  EXPECT_LE(threads_of_this_process(), before + 1);
+#else
   EXPECT_EQ(threads_of_this_process(), before);
+#endif
 }
 
 TEST(thread_pool, gets_the_exact_flags_tally_from_the_server) {

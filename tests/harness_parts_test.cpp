@@ -751,7 +751,9 @@ TEST(harness_memory, a_cells_memory_cgroup_keeps_the_exact_peak_and_is_removed_a
   auto peaks = group->read_peaks();
   ASSERT_TRUE(peaks);
   EXPECT_GE(peaks->peak_bytes, spike);
+#if !defined(__SANITIZE_THREAD__)  // whose shadow memory quadruples the child's
   EXPECT_LT(peaks->peak_bytes, spike + (32u << 20));
+#endif
   ASSERT_TRUE(peaks->kernel_peak_bytes.has_value());  // this machine's cgroup v1
   EXPECT_GT(*peaks->kernel_peak_bytes, 0u);
   EXPECT_TRUE(fs::exists(folder));
