@@ -118,6 +118,7 @@ boost::json::object run_context(const planned_run& plan,
                                  ? "sampled PSS (--sample-memory)"
                                  : "a memory cgroup per cell where the harness may make "
                                    "one (each row's memory_method says)";
+  context["busy_before_run"] = busy_share(std::chrono::milliseconds(250));
   context["calibration"] = calibrate_machine();
   auto warnings = warnings_before_run(context);
   context["warnings"] = boost::json::array(warnings.begin(), warnings.end());

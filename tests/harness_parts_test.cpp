@@ -703,27 +703,32 @@ TEST(harness_results, the_work_cpu_is_the_cpu_time_and_the_process_cpu_stands_be
 
 TEST(harness_system_checks, a_busy_or_unfit_machine_is_a_warning) {
   boost::json::object quiet{{"num_cpus", 2},
-                            {"load_avg", {0.1, 0.2, 0.3}},
+                            {"busy_before_run", 0.1},
                             {"cpu_scaling_enabled", false},
                             {"library_build_type", "release"},
                             {"git_dirty", false}};
   EXPECT_TRUE(warnings_before_run(quiet).empty());
   auto busy = quiet;
-  busy["load_avg"] = {1.5, 0.2, 0.3};
+  busy["busy_before_run"] = 0.6;
   busy["cpu_scaling_enabled"] = true;
   busy["library_build_type"] = "debug";
   busy["git_dirty"] = true;
   auto warnings = warnings_before_run(busy);
   ASSERT_EQ(warnings.size(), 4u);
-  EXPECT_NE(warnings[0].find("load average 1.50 on 2 CPUs"), std::string::npos);
+  EXPECT_NE(warnings[0].find("60 % of its CPU time"), std::string::npos) << warnings[0];
 
-  cpu_snapshot before{100, 1, 0}, after{130, 11, 100};  // 30 s busy, 10 s ours
+  // {in processes, stolen, all, ours, wall}: 30 s in processes, 10 s of them ours.
+  cpu_snapshot before{100, 0, 400, 1, 0}, after{130, 0, 600, 11, 100};
   EXPECT_DOUBLE_EQ(other_cpu_seconds(before, after, 0), 20);
   EXPECT_DOUBLE_EQ(other_cpu_seconds(before, after, 15), 5);  // an outside server's
   ASSERT_EQ(warnings_after_run(before, after, 0).size(), 1u);
   EXPECT_NE(warnings_after_run(before, after, 0)[0].find("20.0 CPU-seconds"),
             std::string::npos);
   EXPECT_TRUE(warnings_after_run(before, after, 18).empty());  // 2 s of 100: 2 %
+  after.stolen_seconds = 30;  // 30 of the 200 s that passed on the CPUs: 15 %
+  auto stolen = warnings_after_run(before, after, 18);
+  ASSERT_EQ(stolen.size(), 1u);
+  EXPECT_NE(stolen[0].find("the hypervisor took 15 %"), std::string::npos) << stolen[0];
   boost::json::object context{{"warnings", boost::json::array{"the machine was busy"}}};
   EXPECT_NE(summary_markdown(context, {}).find("**Warnings**"), std::string::npos);
   EXPECT_NE(summary_markdown(context, {}).find("- the machine was busy"),
