@@ -252,10 +252,17 @@ def straight_to_the_server(cells):
     return straight or cells
 
 
+def waiting(cells):
+    """The cells whose items wait a delay: a zero-delay cell (each model's own cost per
+    request, N far past 676) is no point on the delay's plots, unless nothing else ran."""
+    delayed = [c for c in cells if c["delay_ms"] > 0]
+    return delayed or cells
+
+
 def headline_cells(cells, workload):
     """Per model, the cell of this workload at the model's highest concurrency."""
     best = {}
-    for cell in straight_to_the_server(cells):
+    for cell in waiting(straight_to_the_server(cells)):
         if cell["workload"] != workload:
             continue
         current = best.get(cell["model"])
@@ -316,7 +323,7 @@ def plot_items_per_second(cells, footer, plots_dir):
 def plot_concurrency_sweep(cells, footer, plots_dir):
     workload = headline_workload(cells)
     by_model = defaultdict(list)
-    cells = straight_to_the_server(cells)
+    cells = waiting(straight_to_the_server(cells))
     items = max((c["items"] for c in cells if c["workload"] == workload), default=0)
     for cell in cells:
         if cell["workload"] == workload and cell["items"] == items:
