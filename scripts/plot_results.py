@@ -286,6 +286,13 @@ def flags_of(cell):
                                   ("server-bound", cell.get("server_bound"))) if on]
 
 
+def flag_marks(cell):
+    """" †" unstable, " ‡" server-bound: short enough to sit above a bar."""
+    marks = {"unstable": "†", "server-bound": "‡"}
+    flags = flags_of(cell)
+    return " " + "".join(marks[f] for f in flags) if flags else ""
+
+
 def plot_items_per_second(cells, footer, plots_dir):
     workload = headline_workload(cells)
     rows = headline_cells(cells, workload)
@@ -308,15 +315,15 @@ def plot_items_per_second(cells, footer, plots_dir):
             x = bar.get_x()
             axes.hlines(ideal, x - 0.05, x + bar.get_width() + 0.05, colors="#333333",
                         linestyles="dashed", linewidth=2)
-        label = f"{cell['items_per_second']:,.1f}"
-        if flags_of(cell):
-            label += "\n" + ", ".join(flags_of(cell))
+        label = f"{cell['items_per_second']:,.1f}" + flag_marks(cell)
         axes.annotate(label, (bar.get_x() + bar.get_width() / 2,
                       bar.get_height()), ha="center", va="bottom", fontsize=text_size,
                       xytext=(0, 6), textcoords="offset points")
     axes.set_yscale("log")
     readable_log_scale(axes.yaxis, values + [ideal_items_per_second(c) for c in rows])
-    axes.set_ylabel("items/s (log scale; dashed line: ideal; red outline: flagged)")
+    axes.set_ylabel("items/s (log; dashed: ideal)" +
+                    ("\nred outline: † unstable, ‡ server-bound"
+                     if any(flags_of(c) for c in rows) else ""))
     save(figure, footer, plots_dir, "items_per_second")
 
 
