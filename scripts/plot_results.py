@@ -502,15 +502,24 @@ def start_plots(results_dir, more_rc_params=None):
     return plots_dir
 
 
-def main(argv):
+def open_run(argv, script):
+    """A run's valid cells, its plots/ folder and the footer every plot carries; None
+    (said on stderr) when the run has no valid cell."""
     results_dir, results = read_results(argv, "results.json")
     cells, invalid = load_cells(results)
     if not cells:
-        print(f"plot_results.py: no valid cells in {results_dir / 'results.json'}",
-              file=sys.stderr)
-        return 1
+        print(f"{script}: no valid cells in {results_dir / 'results.json'}", file=sys.stderr)
+        return None
     plots_dir = start_plots(results_dir, {"xtick.labelsize": FONT_SIZE * 0.75})
     footer = footer_text(results.get("context", {}), invalid)
+    return results_dir, results, cells, plots_dir, footer
+
+
+def main(argv):
+    run = open_run(argv, "plot_results.py")
+    if run is None:
+        return 1
+    _, _, cells, plots_dir, footer = run
     plot_items_per_second(cells, footer, plots_dir)
     plot_concurrency_sweep(cells, footer, plots_dir)
     plot_memory_per_task(cells, footer, plots_dir)

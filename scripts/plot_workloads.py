@@ -25,9 +25,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-from plot_results import (DPI, FIGURE_SIZE, FONT_SIZE, colour_of, footer_text, load_cells,
-                          model_sort_key, new_figure, read_results, readable_log_scale, save,
-                          start_plots)
+from plot_results import (DPI, FIGURE_SIZE, FONT_SIZE, colour_of, model_sort_key, new_figure,
+                          open_run, readable_log_scale, save)
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 # A blocking model whose chained items are shared code names the file in a comment.
@@ -249,14 +248,10 @@ def tables(cells):
 
 
 def main(argv):
-    results_dir, results = read_results(argv, "results.json")
-    cells, invalid = load_cells(results)
-    if not cells:
-        print(f"plot_workloads.py: no valid cells in {results_dir / 'results.json'}",
-              file=sys.stderr)
+    run = open_run(argv, "plot_workloads.py")
+    if run is None:
         return 1
-    plots_dir = start_plots(results_dir, {"xtick.labelsize": FONT_SIZE * 0.75})
-    footer = footer_text(results.get("context", {}), invalid)
+    results_dir, results, cells, plots_dir, footer = run
     plot_hammer(cells, footer, plots_dir, int(results.get("context", {}).get("num_cpus", 1)))
     plot_chained(cells, footer, plots_dir)
     plot_loop_lag(cells, footer, plots_dir)
