@@ -2,7 +2,7 @@
 // co_yield a `wait` (a socket readable or writable, a deadline), and a loop resumes
 // each one when its wait is over. Two loops, one contract:
 //
-//   run_when_ready   epoll for the sockets, a binary heap of (deadline, task) for
+//   run_when_ready   epoll for the sockets, a queue of (deadline, task) for
 //                    the deadlines; sleeps in epoll_wait while nothing is ready.
 //   run_round_robin  the talk's naive loop: resumes every task in turn without
 //                    asking the kernel; a socket task simply tries again (EAGAIN).

@@ -1,6 +1,6 @@
 // generator_loop: the Python 2 talk's `run(tasks)` loop, done properly in C++20. Each
 // task is a hand-written generator that co_yields what it waits for, a socket or a
-// deadline, and one loop (event_loop.hpp: epoll plus a deadline heap) resumes it when
+// deadline, and one loop (event_loop.hpp: epoll plus a deadline queue) resumes it when
 // that wait is over. generator_loop_busy swaps in the talk's naive loop, which resumes
 // every task in turn: same tasks, same results, a busy CPU.
 //   $ build/bin/hammertime run --workload flags --models generator_loop --delay 500ms

@@ -1,5 +1,5 @@
 // What the generator loop and the fiber loop share: epoll for the sockets their tasks
-// wait on, a deadline heap for the deadlines, and the one rule for which waits are over.
+// wait on, a deadline queue for the deadlines, and the one rule for which waits are over.
 // A task is an index; its `wait` (event_loop.hpp) lives wherever its loop keeps it.
 //
 //   readiness_loop ready(tasks);
@@ -14,7 +14,7 @@
 #include <array>
 #include <cstddef>
 
-#include "deadline_heap.hpp"
+#include "deadline_queue.hpp"
 #include "event_loop.hpp"
 
 namespace hammertime::models {
@@ -42,7 +42,7 @@ class readiness_loop {
   void forget(int fd) noexcept;
 
   int epoll_;
-  deadline_heap deadlines_;
+  deadline_queue deadlines_;
   std::array<epoll_event, 256> events_;
 };
 

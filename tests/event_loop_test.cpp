@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
+#include "deadline_queue.hpp"
 #include "pipe_ends.hpp"
 
 namespace hammertime::models {
@@ -182,6 +184,65 @@ TEST_P(both_loops, returns_when_there_is_nothing_to_wait_for) {
   tasks.push_back(wait_generator{});
   run(tasks);
   EXPECT_EQ(frames, 0);  // run to its end and freed, not left suspended
+}
+
+// The queue under run_when_ready: deadlines in order take the FIFO, the rest the heap,
+// and whatever the mix, they come out earliest first.
+std::vector<std::size_t> popped_tasks(deadline_queue& deadlines) {
+  std::vector<std::size_t> order;
+  while (!deadlines.empty()) order.push_back(deadlines.pop().task);
+  return order;
+}
+
+TEST(deadline_queue, deadlines_pushed_in_order_come_out_in_that_order) {
+  deadline_queue deadlines;
+  auto start = clock::now();
+  for (std::size_t task = 0; task < 5; ++task) deadlines.push({start + task * 1ms, task});
+  EXPECT_EQ(deadlines.size(), 5u);
+  EXPECT_EQ(popped_tasks(deadlines), (std::vector<std::size_t>{0, 1, 2, 3, 4}));
+}
+
+TEST(deadline_queue, an_earlier_deadline_pushed_later_comes_out_first) {
+  deadline_queue deadlines;
+  auto start = clock::now();
+  deadlines.push({start + 30ms, 0});
+  deadlines.push({start + 40ms, 1});
+  deadlines.push({start + 10ms, 2});  // earlier than the last: the heap
+  deadlines.push({start + 50ms, 3});
+  deadlines.push({start + 35ms, 4});
+  deadlines.push({start + 20ms, 5});
+  EXPECT_EQ(deadlines.top().task, 2u);
+  EXPECT_EQ(popped_tasks(deadlines), (std::vector<std::size_t>{2, 5, 0, 4, 1, 3}));
+}
+
+TEST(deadline_queue, pushes_between_pops_keep_the_earliest_first) {
+  deadline_queue deadlines;
+  auto start = clock::now();
+  std::vector<std::size_t> order;
+  deadlines.push({start + 10ms, 0});
+  deadlines.push({start + 30ms, 1});
+  order.push_back(deadlines.pop().task);  // 0
+  order.push_back(deadlines.pop().task);  // 1: the FIFO is empty again
+  deadlines.push({start + 5ms, 2});       // after an emptied FIFO: in order again
+  deadlines.push({start + 25ms, 3});
+  deadlines.push({start + 15ms, 4});
+  order.push_back(deadlines.pop().task);  // 2
+  deadlines.push({start + 1ms, 5});
+  for (auto task : popped_tasks(deadlines)) order.push_back(task);
+  EXPECT_EQ(order, (std::vector<std::size_t>{0, 1, 2, 5, 4, 3}));
+  EXPECT_TRUE(deadlines.empty());
+}
+
+TEST(deadline_queue, equal_deadlines_all_come_out) {
+  deadline_queue deadlines;
+  auto when = clock::now();
+  for (std::size_t task = 0; task < 4; ++task) deadlines.push({when, task});
+  deadlines.push({when - 1ms, 4});
+  auto order = popped_tasks(deadlines);
+  ASSERT_EQ(order.size(), 5u);
+  EXPECT_EQ(order.front(), 4u);
+  std::sort(order.begin(), order.end());
+  EXPECT_EQ(order, (std::vector<std::size_t>{0, 1, 2, 3, 4}));
 }
 
 }  // namespace
