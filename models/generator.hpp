@@ -6,13 +6,14 @@
 //   for (int i : count_to(3)) std::cout << i;   // 123
 //
 // After cppcoro's generator.hpp: lazy start (nothing runs before the first resume), a
-// pointer to the yielded value instead of a copy, no co_await inside, exceptions
-// stored and rethrown to the resumer, move-only, the destructor destroys the frame.
+// pointer to the yielded value instead of a copy, no co_await inside, move-only, the
+// destructor destroys the frame. An exception goes straight out of resume() to the
+// resumer, as C++23's std::generator does it, instead of into an exception_ptr kept in
+// every frame: 8 bytes less for each of a million sleeping tasks.
 #pragma once
 
 #include <coroutine>
 #include <cstddef>
-#include <exception>
 #include <iterator>
 #include <memory>
 #include <type_traits>
@@ -48,7 +49,8 @@ class generator_promise {
     return {};
   }
 
-  void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+  // Rethrown out of resume(); the frame is then at its final suspend point (done).
+  void unhandled_exception() { throw; }
   void return_void() noexcept {}
 
   // Only the resumer decides when a generator runs: co_await inside one is an error.
@@ -57,13 +59,8 @@ class generator_promise {
 
   reference_type value() const noexcept { return static_cast<reference_type>(*value_); }
 
-  void rethrow_if_exception() {
-    if (exception_) std::rethrow_exception(std::move(exception_));
-  }
-
  private:
   pointer_type value_ = nullptr;
-  std::exception_ptr exception_;
 };
 
 }  // namespace detail
@@ -88,8 +85,7 @@ class [[nodiscard]] generator {
       return !it.coroutine_ || it.coroutine_.done();
     }
     iterator& operator++() {
-      coroutine_.resume();
-      if (coroutine_.done()) coroutine_.promise().rethrow_if_exception();
+      coroutine_.resume();  // an exception of the body comes out here
       return *this;
     }
     void operator++(int) { ++*this; }
@@ -106,9 +102,7 @@ class [[nodiscard]] generator {
   // the body threw comes out here. Never call it again once it returned false.
   bool next() {
     coroutine_.resume();
-    if (!coroutine_.done()) return true;
-    coroutine_.promise().rethrow_if_exception();
-    return false;
+    return !coroutine_.done();
   }
 
   // The value of the last co_yield, by reference: the resumer may write to it.

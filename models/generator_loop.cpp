@@ -16,10 +16,10 @@
 namespace hammertime::models {
 namespace {
 
-// A million of these sleep at once: the frame holds the wait and little else (80 bytes).
+// A million of these sleep at once: the frame holds the wait and little else (72 bytes).
 // tag::sleep_task[]
 wait_generator sleep_items(shared_run& shared) {
-  for (std::size_t index; shared.items.take(index);) {
+  while (shared.items.take()) {
     wait on = wait::until(clock::now() + shared.work.delay);
     co_yield on;  // <1> resumed once the deadline passed
     count_sleep(shared.counts, shared.work, on.deadline);

@@ -77,6 +77,11 @@ class item_source {
     index = next_.fetch_add(1, std::memory_order_relaxed);
     return index < items_;
   }
+  // The same, for a task that needs no index (a sleep): nothing kept across its wait.
+  bool take() noexcept {
+    std::size_t ignored;
+    return take(ignored);
+  }
 
  private:
   const std::size_t items_;
