@@ -25,6 +25,8 @@ constexpr std::string_view reset_needs_post_body =
 // Requests pipelined behind one that waits its delay are kept, up to this much; more is
 // a flood, not a client, and drops the connection.
 constexpr std::size_t max_pipelined_bytes = 64 * 1024;
+// A whole request line and header, as clients send them, in the first read.
+constexpr std::size_t first_read_bytes = 2048;
 
 // The value of key in "a=1&delay_ms=200", if present.
 std::optional<std::string_view> query_value(std::string_view query,
@@ -61,11 +63,17 @@ session::~session() { state_.counters.connection_closed(); }
 void session::do_read() {
   parser_.emplace();
   if (buffer_.size() > 0) return read_request();  // a pipelined one has begun
+  // The first bytes come under the idle timeout, read straight into the buffer. Not an
+  // async_wait(wait_read) first: Asio re-arms the descriptor in epoll for every wait
+  // (one epoll_ctl a request), where a read it already knows would block only queues.
   start_watchdog(state_.settings.idle_timeout);
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                     [self = shared_from_this()](error_code error) {
-                       if (!error) self->read_request();
-                     });
+  socket_.async_read_some(
+      buffer_.prepare(first_read_bytes),
+      [self = shared_from_this()](error_code error, std::size_t bytes) {
+        self->buffer_.commit(bytes);
+        if (error == asio::error::eof) return self->on_read(http::error::end_of_stream);
+        if (!error) self->read_request();
+      });
 }
 
 void session::read_request() {
