@@ -80,6 +80,12 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
   --pin               the server on CPU 0, the cells on the other CPUs (needs 2 CPUs
                       or more; recorded in the context). Without it the two share all
                       CPUs, as a client and server on one laptop do
+  --server-normal-priority
+                      run the server (and proxy) the harness starts at normal
+                      priority. By default they run under SCHED_FIFO where this
+                      process may ask for it (root, CAP_SYS_NICE): they stand in for
+                      machines of their own, so a cell's threads never keep them
+                      waiting for a CPU. results.json's server_scheduling says which
   --sample-memory     measure memory by sampling the tree's PSS every 20 ms even where
                       the harness could make each cell a memory cgroup (exact peaks;
                       root only). results.json's memory_method says which was used
@@ -280,7 +286,8 @@ struct parsed_options {
 };
 
 // Options that take no value.
-constexpr std::string_view switches[] = {"--overwrite", "--pin", "--sample-memory"};
+constexpr std::string_view switches[] = {"--overwrite", "--pin", "--sample-memory",
+                                         "--server-normal-priority"};
 
 // `--name value` and `--name=value` pairs by name; an option given twice is refused.
 std::map<std::string_view, std::string_view> split_arguments(
@@ -384,9 +391,12 @@ bool apply_run_option(std::string_view name, std::string_view value,
     std::size_t seed = 0;
     if (!parse_number(value, seed)) bad(name, value, "a whole number");
     options.shuffle_seed = seed;
-  } else if (name == "--pin" || name == "--sample-memory") {
+  } else if (name == "--pin" || name == "--sample-memory" ||
+             name == "--server-normal-priority") {
     if (!value.empty()) bad(name, value, "no value");
-    (name == "--pin" ? options.pin : options.sample_memory) = true;
+    (name == "--pin"             ? options.pin
+     : name == "--sample-memory" ? options.sample_memory
+                                 : options.server_normal_priority) = true;
   } else {
     return false;
   }

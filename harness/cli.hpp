@@ -49,7 +49,10 @@ struct run_options {
   // The order of the cells within each repetition is shuffled with this seed (drawn
   // at random when not given), so that no model always runs after the same one.
   std::optional<std::uint64_t> shuffle_seed;
-  bool pin = false;            // --pin: server and cells on disjoint CPUs
+  bool pin = false;  // --pin: server and cells on disjoint CPUs
+  // --server-normal-priority: the server and proxy it starts run as it does, not under
+  // SCHED_FIFO
+  bool server_normal_priority = false;
   bool sample_memory = false;  // --sample-memory: PSS sampling even where a cgroup works
   // --plan FILE: one run per line (workload, models, items, concurrency, delay,
   // timeout), all run as one interleaved matrix into one results folder.

@@ -54,6 +54,11 @@ bool join_cgroup(const char* procs_file) {
   bool ready =
       (setup.join_cgroup_procs.empty() || join_cgroup(setup.join_cgroup_procs.c_str())) &&
       (!setup.cpus || sched_setaffinity(0, sizeof *setup.cpus, &*setup.cpus) == 0);
+  if (ready && setup.fifo_priority > 0) {
+    sched_param fifo{};
+    fifo.sched_priority = setup.fifo_priority;
+    sched_setscheduler(0, SCHED_FIFO, &fifo);  // not permitted: runs on as it was
+  }
   if (ready) execve(program, argv, envp);
   int error = errno;
   (void)!write(exec_status, &error, sizeof error);
@@ -133,6 +138,16 @@ std::string executable_folder() {
   std::error_code error;
   auto self = std::filesystem::read_symlink("/proc/self/exe", error);
   return error ? std::string(".") : self.parent_path().string();
+}
+
+std::string scheduling_of(pid_t pid) {
+  int policy = sched_getscheduler(pid);
+  sched_param param{};
+  if (policy == SCHED_FIFO && sched_getparam(pid, &param) == 0)
+    return "SCHED_FIFO " + std::to_string(param.sched_priority);
+  if (policy == SCHED_OTHER) return "normal (SCHED_OTHER)";
+  return policy < 0 ? "unknown: " + std::string(std::strerror(errno))
+                    : "policy " + std::to_string(policy);
 }
 
 }  // namespace hammertime::harness

@@ -20,12 +20,19 @@ struct spawned_process {
 
 // What a child does to itself between fork and exec, so that it holds from its first
 // instruction: join a cgroup (its cgroup.procs file), run only on some CPUs (--pin),
-// and see extra environment variables ("NAME=value").
+// see extra environment variables ("NAME=value"), and run under SCHED_FIFO at
+// fifo_priority (1..99; 0: the scheduling it inherits). The threads it starts inherit
+// that policy. Where the policy is not permitted it runs on as it was, which
+// scheduling_of(pid) then tells.
 struct spawn_setup {
   std::string join_cgroup_procs;
   std::optional<cpu_set_t> cpus;
   std::vector<std::string> environment;
+  int fifo_priority = 0;
 };
+
+// "SCHED_FIFO 10" or "normal (SCHED_OTHER)": how process pid is scheduled now.
+std::string scheduling_of(pid_t pid);
 
 // fork + exec `program` with `args` (args[0] is the name it sees). Throws
 // std::system_error when the pipes or the fork fail, std::runtime_error when the exec

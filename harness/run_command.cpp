@@ -32,6 +32,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Below the kernel's own threads (50), above any ordinary program; as
+// bench/server_load.sh does with PRIORITY=realtime.
+constexpr int server_fifo_priority = 10;
+
 int usage_problem(const std::string& message) {
   std::cerr << "hammertime run: " << message << "\n";
   return 2;
@@ -260,6 +264,18 @@ void write_first_results(const run_state& run) {
   }
 }
 
+// The server's and the proxy's place (--pin) and scheduling: SCHED_FIFO, unless
+// --server-normal-priority. They stand in for other machines, whose CPUs a cell's
+// threads would never hold: at real-time priority a runnable server preempts them
+// instead of queueing behind hundreds of a pool's threads. It waits on timers and
+// sockets, so it takes only the CPU its answers need.
+spawn_setup helper_setup(const planned_run& plan) {
+  spawn_setup setup;
+  setup.cpus = plan.server_cpus;
+  setup.fifo_priority = plan.options.server_normal_priority ? 0 : server_fifo_priority;
+  return setup;
+}
+
 // The server the cells talk to (started here unless given), and what they know of it.
 // Returns an exit status when the server would not start.
 std::optional<int> start_server(run_state& run, const std::optional<endpoint>& given,
@@ -269,7 +285,7 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
     if (!given)
       run.server = std::make_unique<server_process>(
           server_binary, run.plan.options.delay, run.plan.options.server_args,
-          std::chrono::seconds(10), run.plan.server_cpus);
+          std::chrono::seconds(10), helper_setup(run.plan));
   } catch (const std::exception& failure) {
     if (stop_signal() != 0) return exit_status_for(stop_signal());
     std::cerr << "hammertime run: " << failure.what() << "\n";
@@ -278,6 +294,8 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
   auto& environment = run.environment;
   environment.server = given ? *given : run.server->where();
   environment.server_pid = run.server ? run.server->pid() : -1;
+  run.context["server_scheduling"] =
+      run.server ? scheduling_of(run.server->pid()) : "not started by the harness";
   environment.server_has_stats =
       fetch_server_stats(environment.server, false, std::chrono::seconds(1)).has_value();
   try {
@@ -285,7 +303,7 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
       if (one.link_delay.count() > 0 && !run.proxies.count(one.link_delay))
         run.proxies[one.link_delay] = std::make_unique<proxy_process>(
             proxy_binary_path(), environment.server, one.link_delay,
-            std::chrono::seconds(10), run.plan.server_cpus);
+            std::chrono::seconds(10), helper_setup(run.plan));
   } catch (const std::exception& failure) {
     if (stop_signal() != 0) return exit_status_for(stop_signal());
     std::cerr << "hammertime run: " << failure.what() << "\n";

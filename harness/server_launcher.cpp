@@ -42,9 +42,7 @@ std::string proxy_binary_path() { return executable_folder() + "/hammertime-prox
 helper_process::helper_process(const std::vector<std::string>& args,
                                std::string_view ready_prefix,
                                std::chrono::milliseconds ready_within,
-                               std::optional<cpu_set_t> cpus) {
-  spawn_setup setup;
-  setup.cpus = cpus;
+                               const spawn_setup& setup) {
   auto started = spawn_in_own_group(args.front(), args, true, setup);
   pid_ = started.pid;
   output_fd_ = started.output_fd;
@@ -121,19 +119,19 @@ endpoint endpoint_after(const std::vector<std::string>& said, std::string_view p
 server_process::server_process(const std::string& binary, std::chrono::milliseconds delay,
                                const std::vector<std::string>& extra_args,
                                std::chrono::milliseconds ready_within,
-                               std::optional<cpu_set_t> cpus)
+                               const spawn_setup& setup)
     : helper_process(server_args(binary, delay, extra_args), "listening on http://",
-                     ready_within, cpus),
+                     ready_within, setup),
       where_(endpoint_after(said(), "listening on ", "\n")) {}
 
 proxy_process::proxy_process(const std::string& binary, const endpoint& upstream,
                              std::chrono::milliseconds latency,
                              std::chrono::milliseconds ready_within,
-                             std::optional<cpu_set_t> cpus)
+                             const spawn_setup& setup)
     : helper_process({binary, "--listen", "0", "--upstream",
                       upstream.host + ":" + std::to_string(upstream.port), "--latency",
                       std::to_string(latency.count()) + "ms", "--control-port", "0"},
-                     "listening on ", ready_within, cpus),
+                     "listening on ", ready_within, setup),
       where_(endpoint_after(said(), "listening on ", ",")),
       control_(endpoint_after(said(), "stats on ", "/stats")) {}
 

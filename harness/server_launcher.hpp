@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "process_group.hpp"
+
 namespace hammertime::harness {
 
 struct endpoint {
@@ -35,11 +37,10 @@ class helper_process {
  public:
   // Starts args[0] and waits (at most ready_within) for the line that starts with
   // ready_prefix. Throws std::runtime_error with what it said when it does not get
-  // ready, or when a stop signal arrives meanwhile. cpus: where it may run (--pin),
-  // else anywhere.
+  // ready, or when a stop signal arrives meanwhile. setup: where it may run (--pin)
+  // and its scheduling (SCHED_FIFO unless --server-normal-priority), else as this one.
   helper_process(const std::vector<std::string>& args, std::string_view ready_prefix,
-                 std::chrono::milliseconds ready_within,
-                 std::optional<cpu_set_t> cpus = std::nullopt);
+                 std::chrono::milliseconds ready_within, const spawn_setup& setup = {});
   ~helper_process();
   helper_process(const helper_process&) = delete;
   helper_process& operator=(const helper_process&) = delete;
@@ -63,7 +64,7 @@ class server_process : public helper_process {
   server_process(const std::string& binary, std::chrono::milliseconds delay,
                  const std::vector<std::string>& extra_args,
                  std::chrono::milliseconds ready_within = std::chrono::seconds(10),
-                 std::optional<cpu_set_t> cpus = std::nullopt);
+                 const spawn_setup& setup = {});
 
   const endpoint& where() const { return where_; }
 
@@ -78,7 +79,7 @@ class proxy_process : public helper_process {
   proxy_process(const std::string& binary, const endpoint& upstream,
                 std::chrono::milliseconds latency,
                 std::chrono::milliseconds ready_within = std::chrono::seconds(10),
-                std::optional<cpu_set_t> cpus = std::nullopt);
+                const spawn_setup& setup = {});
 
   const endpoint& where() const { return where_; }
   const endpoint& control() const { return control_; }

@@ -214,6 +214,15 @@ std::string warnings_text(const boost::json::object& context) {
   return text + "\n";
 }
 
+// ", the server SCHED_FIFO 10" where the harness started one.
+std::string server_scheduling_text(const boost::json::object& context) {
+  auto* scheduling = context.if_contains("server_scheduling");
+  if (scheduling == nullptr || !scheduling->is_string()) return "";
+  std::string text(scheduling->as_string());
+  if (text.starts_with("not started")) return "";
+  return ", the server " + text;
+}
+
 }  // namespace
 
 std::string summary_markdown(const boost::json::object& context,
@@ -226,7 +235,7 @@ std::string summary_markdown(const boost::json::object& context,
       << warnings_text(context) << context_text(context, "cpu_model") << ", "
       << context_text(context, "num_cpus") << " CPUs, " << context_text(context, "kernel")
       << ", commit " << context_text(context, "git_commit").substr(0, 10) << ", "
-      << context_text(context, "date") << ".\n\n"
+      << context_text(context, "date") << server_scheduling_text(context) << ".\n\n"
       << "Median over the valid repetitions (min–max, CV). Ideal = N / (ceil(N/C) × "
          "delay) (with a link delay L, each delay is delay + 2 × L; chained: a found "
          "item waits two delays; hammer: at most cores × 1e6 / X items/s). CPU: the "

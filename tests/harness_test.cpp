@@ -830,6 +830,39 @@ TEST(harness, pin_puts_the_server_and_the_cells_on_different_cpus) {
   EXPECT_EQ(iterations(results)[0].at("valid"), true);
 }
 
+// The server the harness starts runs under SCHED_FIFO where it may (root here in CI),
+// so that no cell's threads keep it waiting for a CPU; --server-normal-priority keeps
+// it at normal priority. results.json and summary.md say which it got.
+TEST(harness, starts_the_server_at_real_time_priority_unless_told_not_to) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  for (bool normal : {false, true}) {
+    scratch_folder folder;
+    std::vector<std::string> args{"run",
+                                  "--workload",
+                                  "flags",
+                                  "--models",
+                                  "sequential",
+                                  "--items",
+                                  "5",
+                                  "--delay",
+                                  "1ms",
+                                  "--repetitions",
+                                  "1",
+                                  "--out",
+                                  folder.out().string()};
+    if (normal) args.push_back("--server-normal-priority");
+    harness_run run(args, folder.path);
+    ASSERT_EQ(run.wait(), 0) << run.err();
+    auto results = parse_results(folder.out());
+    std::string expected =
+        normal || geteuid() != 0 ? "normal (SCHED_OTHER)" : "SCHED_FIFO 10";
+    EXPECT_EQ(results.at("context").at("server_scheduling"), expected.c_str());
+    EXPECT_NE(read_text(folder.out() / "summary.md").find(", the server " + expected),
+              std::string::npos);
+    EXPECT_EQ(iterations(results)[0].at("valid"), true);
+  }
+}
+
 // The peers (harness/peers.hpp) run through the harness as a C++ model does. A peer
 // whose runtime is missing fails here, loudly: CI installs the runtimes (make deps).
 class peer_run : public ::testing::TestWithParam<std::string> {};
