@@ -62,7 +62,7 @@ wait_generator get(shared_run& shared, connection& link, std::string target,
     co_yield on.writable(link.socket.fd());  // <2> room to send
     state = on.timed_out() ? io::failed : link.socket.write(unsent);
   }
-  if (state == io::done) state = link.socket.read(link.parser);
+  if (state == io::done) state = link.socket.answer_after_request(link.parser);
   while (state == io::again) {
     co_yield on.readable(link.socket.fd());  // <3> the response, bit by bit
     state = on.timed_out() ? io::failed : link.socket.read(link.parser);

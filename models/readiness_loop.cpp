@@ -33,8 +33,18 @@ void readiness_loop::arm(wait& on, std::size_t index) {
   event.events =
       (on.interest == wait::fd_interest::readable ? EPOLLIN : EPOLLOUT) | EPOLLONESHOT;
   event.data.u64 = index;
-  if (epoll_ctl(epoll_, EPOLL_CTL_MOD, on.fd, &event) == 0) return;
-  if (errno == ENOENT && epoll_ctl(epoll_, EPOLL_CTL_ADD, on.fd, &event) == 0) return;
+  // A descriptor's first wait adds it to epoll, its later ones modify it: one call each.
+  // The guess goes stale when a socket closes (epoll drops it) and its number comes back
+  // for a new one; then the first call fails and the other one is made.
+  auto fd = static_cast<std::size_t>(on.fd);
+  if (fd >= added_.size()) added_.resize(fd + 1);
+  bool added = added_[fd];
+  if (epoll_ctl(epoll_, added ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, on.fd, &event) == 0 ||
+      ((errno == (added ? ENOENT : EEXIST)) &&
+       epoll_ctl(epoll_, added ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, on.fd, &event) == 0)) {
+    added_[fd] = true;
+    return;
+  }
   if (errno == ENOSPC)
     throw ran_out("epoll_ctl", "no room for one more watch",
                   machine_setting::epoll_watches);
@@ -55,6 +65,7 @@ int readiness_loop::wait_for_events() {
 
 void readiness_loop::forget(int fd) noexcept {
   epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+  added_[static_cast<std::size_t>(fd)] = false;
 }
 
 }  // namespace hammertime::models

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstddef>
+#include <vector>
 
 #include "deadline_queue.hpp"
 #include "event_loop.hpp"
@@ -42,6 +43,7 @@ class readiness_loop {
   void forget(int fd) noexcept;
 
   int epoll_;
+  std::vector<bool> added_;  // by descriptor: added to epoll_ (a guess, see arm)
   deadline_queue deadlines_;
   std::array<epoll_event, 256> events_;
 };
