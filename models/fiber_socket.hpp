@@ -28,8 +28,9 @@ class fiber_socket {
     return finish(socket_.write(bytes), wait::fd_interest::writable,
                   [&] { return socket_.write(bytes); });
   }
+  // The answer to the request just written: it waits first, then reads.
   bool read(flag_response_parser& parser) {
-    return finish(socket_.read(parser, loop_.scratch()), wait::fd_interest::readable,
+    return finish(socket_.answer_after_request(parser), wait::fd_interest::readable,
                   [&] { return socket_.read(parser, loop_.scratch()); });
   }
   void close() noexcept { socket_.close(); }

@@ -44,10 +44,10 @@ class nonblocking_socket {
   // The same through `scratch`, a buffer the caller's tasks share, instead of 32 KiB on
   // the stack: a fiber's own stack would keep those pages, one set per fiber.
   io read(flag_response_parser& parser, std::span<char> scratch);
-  // read() right after a request went out: again at once, without a recv that would
-  // find nothing (the answer is a round trip away), unless bytes already read hold it.
+  // read() right after a request went out, without the recv that would find nothing
+  // (the answer is a round trip away): again at once, unless bytes already read hold it.
   io answer_after_request(flag_response_parser& parser) {
-    return unparsed_.empty() ? io::again : read(parser);
+    return unparsed_.empty() ? io::again : feed(parser, {});
   }
   void close() noexcept;
 

@@ -117,6 +117,37 @@ TEST(event_loop, a_socket_task_is_not_resumed_before_its_fd_is_readable) {
   EXPECT_FALSE(report.timed_out);
 }
 
+// Two pipes in a row under one descriptor number: the loop added the first to epoll,
+// which dropped it when it closed, so its guess for the second (modify, not add) is
+// stale; the wait on the second must still resume when it is readable, not time out.
+wait_generator wait_on_two_pipes_in_turn(std::vector<int>& read_ends, int& resumes,
+                                         bool& timed_out) {
+  for (int round = 0; round < 2; ++round) {
+    pipe_ends pipe;
+    read_ends.push_back(pipe.read);
+    EXPECT_EQ(::write(pipe.write, "x", 1), 1);
+    wait on = wait::until(clock::now() + 5s);
+    co_yield on.readable(pipe.read);
+    ++resumes;
+    timed_out = timed_out || on.timed_out();
+  }
+}
+
+TEST(event_loop, a_wait_on_a_reused_descriptor_number_resumes_when_ready) {
+  std::vector<int> read_ends;
+  int resumes = 0;
+  bool timed_out = false;
+  std::vector<wait_generator> tasks;
+  tasks.push_back(wait_on_two_pipes_in_turn(read_ends, resumes, timed_out));
+  auto started = clock::now();
+  run_when_ready(tasks);
+  ASSERT_EQ(read_ends.size(), 2u);
+  ASSERT_EQ(read_ends[0], read_ends[1]) << "the second pipe got another number";
+  EXPECT_EQ(resumes, 2);
+  EXPECT_FALSE(timed_out);
+  EXPECT_LT(clock::now() - started, 4s);
+}
+
 TEST(event_loop, the_round_robin_loop_resumes_a_socket_task_whether_ready_or_not) {
   pipe_ends pipe;
   bool written = false;
