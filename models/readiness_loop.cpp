@@ -33,6 +33,10 @@ void readiness_loop::arm(wait& on, std::size_t index) {
   event.events =
       (on.interest == wait::fd_interest::readable ? EPOLLIN : EPOLLOUT) | EPOLLONESHOT;
   event.data.u64 = index;
+  if (on.fd < 0) {
+    errno = EBADF;
+    throw_errno("epoll_ctl");
+  }
   // A descriptor's first wait adds it to epoll, its later ones modify it: one call each.
   // The guess goes stale when a socket closes (epoll drops it) and its number comes back
   // for a new one; then the first call fails and the other one is made.
