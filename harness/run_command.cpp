@@ -294,8 +294,7 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
   auto& environment = run.environment;
   environment.server = given ? *given : run.server->where();
   environment.server_pid = run.server ? run.server->pid() : -1;
-  run.context["server_scheduling"] =
-      run.server ? scheduling_of(run.server->pid()) : "not started by the harness";
+  if (run.server) run.context["server_scheduling"] = scheduling_of(run.server->pid());
   environment.server_has_stats =
       fetch_server_stats(environment.server, false, std::chrono::seconds(1)).has_value();
   try {

@@ -218,9 +218,7 @@ std::string warnings_text(const boost::json::object& context) {
 std::string server_scheduling_text(const boost::json::object& context) {
   auto* scheduling = context.if_contains("server_scheduling");
   if (scheduling == nullptr || !scheduling->is_string()) return "";
-  std::string text(scheduling->as_string());
-  if (text.starts_with("not started")) return "";
-  return ", the server " + text;
+  return ", the server " + std::string(scheduling->as_string());
 }
 
 }  // namespace
