@@ -9,7 +9,7 @@
 
 #include <string_view>
 
-#include "machine_context.hpp"
+#include "harness/machine_context.hpp"
 
 int main(int argc, char** argv) {
   // Google Benchmark writes the machine's cores and caches; these say the rest.

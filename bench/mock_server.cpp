@@ -6,7 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "server_launcher.hpp"
+#include "harness/server_launcher.hpp"
 
 namespace hammertime::bench {
 namespace {

@@ -3,7 +3,7 @@
 // interrupted), asked for no delay.
 #pragma once
 
-#include "model.hpp"
+#include "models/model.hpp"
 
 namespace hammertime::bench {
 

@@ -14,11 +14,11 @@
 #include <string>
 #include <string_view>
 
-#include "async_wire.hpp"
-#include "blocking_client.hpp"
-#include "event_loop.hpp"
 #include "mock_server.hpp"
-#include "nonblocking_socket.hpp"
+#include "models/loops/generator_scheduler.hpp"
+#include "models/wire/beast_wire.hpp"
+#include "models/wire/blocking_client.hpp"
+#include "models/wire/nonblocking_socket.hpp"
 
 namespace hammertime::bench {
 namespace {

@@ -20,7 +20,7 @@
 #include <system_error>
 #include <thread>
 
-#include "event_loop.hpp"
+#include "models/loops/generator_scheduler.hpp"
 
 namespace hammertime::bench {
 namespace {

@@ -20,8 +20,8 @@
 #include <string>
 #include <thread>
 
-#include "event_loop.hpp"
-#include "fiber_loop.hpp"
+#include "models/loops/fiber_loop.hpp"
+#include "models/loops/generator_scheduler.hpp"
 
 namespace hammertime::bench {
 namespace {

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "uring_loop.hpp"
+#include "models/loops/uring_loop.hpp"
 
 namespace hammertime::bench {
 namespace {

@@ -17,8 +17,8 @@
 #include <cstring>
 #include <string>
 
-#include "event_loop.hpp"
-#include "run_in_executor.hpp"
+#include "models/loops/generator_scheduler.hpp"
+#include "models/loops/run_in_executor.hpp"
 
 namespace hammertime::bench {
 namespace {

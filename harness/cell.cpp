@@ -6,7 +6,7 @@
 #include <tuple>
 
 #include "finished_cell.hpp"
-#include "wire.hpp"
+#include "models/wire/wire.hpp"
 
 namespace hammertime::harness {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "model.hpp"
+#include "models/model.hpp"
 
 namespace hammertime::harness {
 

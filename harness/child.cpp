@@ -14,11 +14,11 @@
 #include <string_view>
 
 #include "cli.hpp"
-#include "hammer_work.hpp"
 #include "memory_cgroup.hpp"
-#include "model.hpp"
+#include "models/model.hpp"
+#include "models/workloads/hammer_work.hpp"
+#include "models/workloads/ticker.hpp"
 #include "process_memory.hpp"
-#include "ticker.hpp"
 
 namespace hammertime::harness {
 namespace {

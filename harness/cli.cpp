@@ -8,9 +8,9 @@
 #include <map>
 #include <sstream>
 
-#include "duration.hpp"
+#include "common/duration.hpp"
+#include "models/wire/wire.hpp"
 #include "peers.hpp"
-#include "wire.hpp"
 
 namespace hammertime::harness {
 
@@ -200,12 +200,12 @@ std::size_t positive_count(std::string_view name, std::string_view value) {
   return number;
 }
 
-// A duration in whole ms, 0 (when allowed) up to `most`; server::parse_duration reads
+// A duration in whole ms, 0 (when allowed) up to `most`; common::parse_duration reads
 // the text, the bounds here keep nan, inf, negative and huge values out.
 std::chrono::milliseconds whole_milliseconds(std::string_view name,
                                              std::string_view value, bool zero_allowed,
                                              std::chrono::milliseconds most) {
-  auto parsed = server::parse_duration(value);
+  auto parsed = common::parse_duration(value);
   auto least = zero_allowed ? 0 : 1000;
   if (!parsed || parsed->count() < least || *parsed > most || parsed->count() % 1000 != 0)
     bad(name, value,

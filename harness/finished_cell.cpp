@@ -4,8 +4,8 @@
 #include <cmath>
 #include <tuple>
 
-#include "flags_table.hpp"
-#include "wire.hpp"
+#include "common/flags_table.hpp"
+#include "models/wire/wire.hpp"
 
 namespace hammertime::harness {
 
@@ -18,7 +18,7 @@ std::size_t flags_among_first(std::size_t items) {
   auto rounds = items / models::flag_code_count;
   auto rest = items % models::flag_code_count;
   std::size_t in_a_round = 0, in_the_rest = 0;
-  for (const auto& flag : server::flag_table())
+  for (const auto& flag : common::flag_table())
     for (std::size_t index = 0; index < models::flag_code_count; ++index)
       if (models::flag_code(index) == flag.code) {
         ++in_a_round;

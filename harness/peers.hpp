@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model.hpp"
+#include "models/model.hpp"
 
 namespace hammertime::harness {
 

@@ -6,8 +6,8 @@
 namespace hammertime::harness {
 namespace {
 
-using models::machine_setting;
-using models::needs_more;
+using common::machine_setting;
+using common::needs_more;
 
 // Descriptors a child uses besides its connections (stdio, epoll, pipes, libraries).
 constexpr std::uint64_t spare_files = 64;
@@ -18,7 +18,7 @@ constexpr std::uint64_t spare_maps = 1024;
 }  // namespace
 
 std::optional<std::string> first_limit_problem(std::span<const cell> cells,
-                                               const models::machine_limits& limits) {
+                                               const common::machine_limits& limits) {
   for (const cell& one : cells) {
     const auto tasks = static_cast<std::uint64_t>(one.tasks_in_flight());
     const bool network = models::uses_server(one.workload);

@@ -8,13 +8,13 @@
 #include <string>
 
 #include "cell.hpp"
-#include "machine_limits.hpp"
+#include "common/machine_limits.hpp"
 
 namespace hammertime::harness {
 
 // The first cell whose needs exceed a limit, as one line; nullopt when all fit.
 std::optional<std::string> first_limit_problem(std::span<const cell> cells,
-                                               const models::machine_limits& limits);
+                                               const common::machine_limits& limits);
 
 // The first model of the plan that says this machine cannot run it at all
 // (model::cannot_run_here: a kernel that refuses io_uring), as one line; nullopt when

@@ -10,11 +10,11 @@
 #include <functional>
 #include <utility>
 
-#include "asio_run.hpp"
-#include "asio_ticker.hpp"
-#include "async_wire.hpp"
-#include "hammer_work.hpp"
-#include "machine_limits.hpp"
+#include "common/machine_limits.hpp"
+#include "models/loops/asio_run.hpp"
+#include "models/loops/asio_ticker.hpp"
+#include "models/wire/beast_wire.hpp"
+#include "models/workloads/hammer_work.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -126,7 +126,7 @@ class fetcher {
 
 void run_callbacks(const job& work, tally& counts) {
   auto in_flight = tasks_in_flight(work);
-  if (uses_server(work.kind)) require_open_files(in_flight, "callbacks");
+  if (uses_server(work.kind)) common::require_open_files(in_flight, "callbacks");
   boost::asio::io_context loop{1};
   asio_run run(work, counts);
   // Tasks stay where they are built (handlers hold `this`) until the loop is done.

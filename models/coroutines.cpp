@@ -8,11 +8,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
-#include "asio_run.hpp"
-#include "asio_ticker.hpp"
-#include "async_wire.hpp"
-#include "hammer_work.hpp"
-#include "machine_limits.hpp"
+#include "common/machine_limits.hpp"
+#include "models/loops/asio_run.hpp"
+#include "models/loops/asio_ticker.hpp"
+#include "models/wire/beast_wire.hpp"
+#include "models/workloads/hammer_work.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -118,7 +118,7 @@ awaitable<void> start_tasks(asio_run& run, std::size_t in_flight) {
 
 void run_coroutines(const job& work, tally& counts) {
   auto in_flight = tasks_in_flight(work);
-  if (uses_server(work.kind)) require_open_files(in_flight, "coroutines");
+  if (uses_server(work.kind)) common::require_open_files(in_flight, "coroutines");
   asio::io_context loop{1};
   asio_run run(work, counts);
   co_spawn(loop, start_tasks(run, in_flight), rethrow);

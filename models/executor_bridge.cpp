@@ -6,10 +6,10 @@
 //       --bridge-threads 30 --delay 500ms        # ideal: 676 items in 23 rounds
 #include <boost/asio.hpp>
 
-#include "asio_ticker.hpp"
-#include "blocking_client.hpp"
-#include "machine_limits.hpp"
-#include "run_in_executor.hpp"
+#include "common/machine_limits.hpp"
+#include "models/loops/asio_ticker.hpp"
+#include "models/loops/run_in_executor.hpp"
+#include "models/wire/blocking_client.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -77,9 +77,9 @@ std::size_t requests_at_once(const job& work) {
 
 void run_executor_bridge(const job& work, tally& counts) {
   if (work.items == 0) return;
-  require_threads(work.bridge_threads, "executor_bridge");
+  common::require_threads(work.bridge_threads, "executor_bridge");
   if (uses_server(work.kind))  // each thread opens its own connection
-    require_open_files(work.bridge_threads, "executor_bridge");
+    common::require_open_files(work.bridge_threads, "executor_bridge");
   asio::io_context loop{1};
   asio::thread_pool pool(
       work.bridge_threads);  // <3> B threads, joined before the clock stops

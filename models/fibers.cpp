@@ -4,12 +4,12 @@
 // socket is ready or its deadline passed (fiber_loop.hpp, fiber_socket.hpp).
 //   $ build/bin/hammertime run --workload flags --models fibers --delay 500ms
 //   flags/fibers/C:676   ~1,230 items/s   (ideal 1,352; 64 KiB stacks, 9 KiB a task)
-#include "async_wire.hpp"
-#include "fiber_loop.hpp"
-#include "fiber_socket.hpp"
-#include "hammer_work.hpp"
-#include "machine_limits.hpp"
-#include "ticker.hpp"
+#include "common/machine_limits.hpp"
+#include "models/loops/fiber_loop.hpp"
+#include "models/wire/beast_wire.hpp"
+#include "models/wire/fiber_socket.hpp"
+#include "models/workloads/hammer_work.hpp"
+#include "models/workloads/ticker.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -63,7 +63,7 @@ void fetch_items(shared_run& shared, fiber_loop& loop) {
 // tag::run_fibers[]
 void run_fibers(const job& work, tally& counts) {
   auto count = tasks_in_flight(work);
-  if (uses_server(work.kind)) require_open_files(count, "fibers");
+  if (uses_server(work.kind)) common::require_open_files(count, "fibers");
   fiber_stack_pool stacks(work.stack_size);
   stacks.reserve(count + has_ticker(work), "fibers");  // <1> C stacks, or a limit now
   fiber_loop loop(stacks, count + has_ticker(work));

@@ -1,17 +1,17 @@
 // generator_loop: the Python 2 talk's `run(tasks)` loop, done properly in C++20. Each
 // task is a hand-written generator that co_yields what it waits for, a socket or a
-// deadline, and one loop (event_loop.hpp: epoll plus a deadline queue) resumes it when
+// deadline, and one loop (generator_scheduler.hpp: epoll plus a deadline queue) resumes it when
 // that wait is over. generator_loop_busy swaps in the talk's naive loop, which resumes
 // every task in turn: same tasks, same results, a busy CPU.
 //   $ build/bin/hammertime run --workload flags --models generator_loop --delay 500ms
 #include <vector>
 
-#include "async_wire.hpp"
-#include "event_loop.hpp"
-#include "hammer_work.hpp"
-#include "machine_limits.hpp"
-#include "nonblocking_socket.hpp"
-#include "ticker.hpp"
+#include "common/machine_limits.hpp"
+#include "models/loops/generator_scheduler.hpp"
+#include "models/wire/beast_wire.hpp"
+#include "models/wire/nonblocking_socket.hpp"
+#include "models/workloads/hammer_work.hpp"
+#include "models/workloads/ticker.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -104,7 +104,7 @@ wait_generator fetch_items(shared_run& shared) {
 
 std::vector<wait_generator> start_tasks(shared_run& shared, std::string_view model_name) {
   auto count = tasks_in_flight(shared.work);
-  if (uses_server(shared.work.kind)) require_open_files(count, model_name);
+  if (uses_server(shared.work.kind)) common::require_open_files(count, model_name);
   std::vector<wait_generator> tasks;
   tasks.reserve(count + 1);
   for (std::size_t slot = 0; slot < count; ++slot)

@@ -6,12 +6,12 @@
 //   flags/io_uring/C:676   1,248 items/s   (ideal 1,352; 2 shared cores, median of 5)
 #include <cerrno>
 
-#include "async_wire.hpp"
-#include "hammer_work.hpp"
-#include "machine_limits.hpp"
-#include "ticker.hpp"
-#include "uring_loop.hpp"
-#include "wire.hpp"
+#include "common/machine_limits.hpp"
+#include "models/loops/uring_loop.hpp"
+#include "models/wire/beast_wire.hpp"
+#include "models/wire/wire.hpp"
+#include "models/workloads/hammer_work.hpp"
+#include "models/workloads/ticker.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -42,7 +42,8 @@ uring_task<fetch_result> get(shared_work& shared, uring_connection& link,
     if (link.fd < 0) co_return fetch_result{};
     int connected = co_await loop.connect(link.fd, shared.server, deadline);  // <1>
     if (connected == -EADDRNOTAVAIL)
-      throw ran_out("connect", "no local port left", machine_setting::local_ports);
+      throw common::ran_out("connect", "no local port left",
+                            common::machine_setting::local_ports);
     if (connected < 0) co_return fetch_result{};
   }
   std::string request = serialize(make_request(shared.work, std::move(target)));
@@ -105,7 +106,7 @@ uring_task<> tick(shared_work& shared) {  // the spinner: late while a task hold
 // tag::io_uring_run[]
 void run_io_uring(const job& work, tally& counts) {
   auto in_flight = tasks_in_flight(work);
-  if (uses_server(work.kind)) require_open_files(in_flight + 1, "io_uring");
+  if (uses_server(work.kind)) common::require_open_files(in_flight + 1, "io_uring");
   shared_work shared(work, counts);
   std::vector<uring_task<>> tasks;
   tasks.reserve(in_flight + 1);

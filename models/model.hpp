@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/machine_limits.hpp"
+
 namespace hammertime::models {
 
 // The one clock of every model: item latencies, deadlines, the work's wall time.
@@ -119,11 +121,8 @@ clock::duration sleep_latency(const job& work, clock::time_point deadline);
 void count_sleep(tally& counts, const job& work, clock::time_point deadline,
                  bool wait_failed = false);
 
-// Thrown when the machine, not the model, stops a run: names the limit that was hit
-// (open files, threads, processes, memory) and the setting that would lift it.
-struct machine_limit : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+// Thrown when the machine, not the model, stops a run (common/machine_limits.hpp).
+using common::machine_limit;
 
 using run_function = void (*)(const job&, tally&);
 

@@ -4,9 +4,9 @@
 // that dies fails the items it held; forking and reaping are inside the measured time.
 //
 //   $ build/bin/hammertime run --workload flags --models process_pool --concurrency 20
-#include "blocking_client.hpp"
-#include "ticker.hpp"
-#include "worker_pool.hpp"
+#include "models/pools/worker_pool.hpp"
+#include "models/wire/blocking_client.hpp"
+#include "models/workloads/ticker.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -37,7 +37,7 @@ void serve_items(const job& work, int from_parent, int to_parent) {
   }
 }
 // end::worker[]
-// chained items: fetch_chained, blocking_client.cpp (tag::chained[])
+// chained items: fetch_chained, wire/blocking_client.cpp (tag::chained[])
 
 // tag::process_pool[]
 void run_process_pool(const job& work, tally& counts) {

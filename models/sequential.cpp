@@ -4,8 +4,8 @@
 //   $ build/bin/hammertime run --workload flags --models sequential --items 20 \
 //       --delay 100ms --repetitions 1
 //   flags/sequential/C:1   ~9.9 items/s   (ideal 10.0)
-#include "blocking_client.hpp"
-#include "ticker.hpp"
+#include "models/wire/blocking_client.hpp"
+#include "models/workloads/ticker.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -19,7 +19,7 @@ void run_sequential(const job& work, tally& counts) {
     count_blocking_item(work, connection, i, counts);  // <2> blocks until it is done
 }
 // end::sequential[]
-// chained items: fetch_chained, blocking_client.cpp (tag::chained[])
+// chained items: fetch_chained, wire/blocking_client.cpp (tag::chained[])
 
 }  // namespace
 

@@ -4,10 +4,10 @@
 //
 //   $ build/bin/hammertime run --workload flags --models thread_pool --concurrency 20
 //   flags/thread_pool/C:20   ~194 items/s   (ideal 199, 2 cores)
-#include "blocking_client.hpp"
-#include "machine_limits.hpp"
-#include "tbb_threads.hpp"
-#include "ticker.hpp"
+#include "common/machine_limits.hpp"
+#include "models/pools/tbb_threads.hpp"
+#include "models/wire/blocking_client.hpp"
+#include "models/workloads/ticker.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -16,7 +16,7 @@ namespace {
 void run_thread_pool(const job& work, tally& counts) {
   if (work.items == 0) return;
   auto threads = tasks_in_flight(work);
-  if (uses_server(work.kind)) require_open_files(threads, "thread_pool");
+  if (uses_server(work.kind)) common::require_open_files(threads, "thread_pool");
   ticker_thread spinner(work);  // with --ticker: a thread of its own
   item_source items(work.items);
   run_on_tbb_threads(threads, [&] {          // <1> C threads, all at once
@@ -26,7 +26,7 @@ void run_thread_pool(const job& work, tally& counts) {
   });
 }
 // end::thread_pool[]
-// chained items: fetch_chained, blocking_client.cpp (tag::chained[])
+// chained items: fetch_chained, wire/blocking_client.cpp (tag::chained[])
 
 }  // namespace
 

@@ -58,7 +58,7 @@ def tagged_lines(path, tag="chained"):
 
 def chained_lines(model):
     """Lines of code of the model's chained items: its own tagged code, or the shared
-    code its file points to ("// chained items: fetch_chained, blocking_client.cpp")."""
+    code its file points to ("// chained items: fetch_chained, wire/blocking_client.cpp")."""
     path = model_file(model)
     if path is None:
         return None

@@ -78,12 +78,12 @@ std::variant<options, usage_error, help_requested> parse_options(int argc, char*
           parsed.threads > 1024)
         return bad("1..1024");
     } else if (name == "--delay" || name == "--latency") {
-      auto range = parse_delay_range(value);
+      auto range = common::parse_delay_range(value);
       if (!range || range->high > max_delay)
         return bad("a duration up to 10m like 500ms, or a range like 50ms..500ms");
       parsed.delay = *range;
     } else if (name == "--header-timeout" || name == "--idle-timeout") {
-      auto timeout = parse_duration(value);
+      auto timeout = common::parse_duration(value);
       if (!timeout || timeout->count() == 0 || *timeout > max_timeout)
         return bad("a duration > 0 and at most 10m, like 10s");
       (name == "--idle-timeout" ? parsed.idle_timeout : parsed.header_timeout) = *timeout;

@@ -6,7 +6,7 @@
 #include <string>
 #include <variant>
 
-#include "duration.hpp"
+#include "common/duration.hpp"
 
 namespace hammertime::server {
 
@@ -26,7 +26,7 @@ struct options {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 8001;  // the original demo's port
   unsigned threads = 1;
-  delay_range delay;  // ?delay_ms=N overrides it per request
+  common::delay_range delay;  // ?delay_ms=N overrides it per request
   // A connection is closed when its request header is not complete this long after its
   // first byte, or when it sends no request for idle_timeout (a delay is not idle).
   std::chrono::microseconds header_timeout = std::chrono::seconds(10);

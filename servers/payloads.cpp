@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "flags_table.hpp"
+#include "common/flags_table.hpp"
 #include "random.hpp"
 
 namespace hammertime::server {
@@ -26,7 +26,7 @@ std::string flag_payload(std::string_view code, std::size_t bytes) {
 }
 
 payloads::payloads() {
-  for (const auto& flag : flag_table()) {
+  for (const auto& flag : common::flag_table()) {
     char lower[2] = {char(flag.code[0] - 'A' + 'a'), char(flag.code[1] - 'A' + 'a')};
     by_code_[code_index(lower[0], lower[1])] = flag_payload(flag.code, flag.bytes);
     metadata_by_code_[code_index(lower[0], lower[1])] =

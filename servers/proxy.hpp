@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "histogram.hpp"
+#include "common/histogram.hpp"
 #include "proxy_options.hpp"
 
 namespace hammertime::server {
@@ -23,7 +23,7 @@ namespace hammertime::server {
 struct proxy_counters {
   std::uint64_t open = 0, max_open = 0, accepted = 0, upstream_failures = 0;
   std::uint64_t bytes_to_upstream = 0, bytes_to_client = 0;
-  histogram lateness;  // microseconds between a chunk's due time and its write
+  common::histogram lateness;  // microseconds between a chunk's due time and its write
 };
 
 class delay_proxy {

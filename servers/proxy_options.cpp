@@ -85,7 +85,7 @@ std::variant<proxy_options, usage_error, help_requested> parse_proxy_options(
     } else if (name == "--latency" || name == "--delay") {
       if (seen[3] && seen[4])
         return usage_error{"--latency and --delay are the same option: give one"};
-      auto latency = parse_duration(value);
+      auto latency = common::parse_duration(value);
       if (!latency || *latency > max_delay)
         return bad("a duration up to 10m like 25ms or 1s");
       parsed.latency = *latency;

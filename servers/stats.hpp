@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/histogram.hpp"
 #include "faults.hpp"
-#include "histogram.hpp"
 
 namespace hammertime::server {
 
@@ -40,7 +40,7 @@ class stats {
   std::array<counter, 5> by_fault_{};  // indexed by fault; [none] unused
   counter slow_bodies_{0}, stats_requests_{0};
   counter open_{0}, max_open_{0}, accepted_{0};
-  histogram lateness_, queued_;
+  common::histogram lateness_, queued_;
 };
 
 }  // namespace hammertime::server

@@ -6,11 +6,11 @@
 
 #include <boost/json.hpp>
 
-#include "histogram.hpp"
+#include "common/histogram.hpp"
 
 namespace hammertime::server {
 
-inline boost::json::object summary_json(const histogram::summary& summary) {
+inline boost::json::object summary_json(const common::histogram::summary& summary) {
   return {{"count", summary.count},
           {"p50", summary.p50},
           {"p99", summary.p99},

@@ -15,11 +15,11 @@
 #include <fstream>
 #include <thread>
 
-#include "model.hpp"
+#include "harness/process_memory.hpp"
 #include "model_runs.hpp"
-#include "process_memory.hpp"
+#include "models/model.hpp"
+#include "models/wire/wire.hpp"
 #include "server_process.hpp"
-#include "wire.hpp"
 
 namespace hammertime::models {
 namespace {

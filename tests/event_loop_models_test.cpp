@@ -16,11 +16,11 @@
 #include <thread>
 #include <tuple>
 
-#include "model.hpp"
 #include "model_runs.hpp"
+#include "models/model.hpp"
+#include "models/wire/wire.hpp"
 #include "scripted_server.hpp"
 #include "server_process.hpp"
-#include "wire.hpp"
 
 namespace hammertime::models {
 namespace {

@@ -1,7 +1,5 @@
-// The generator loop's two schedulers (models/event_loop.hpp): a task is resumed only
+// The generator loop's two schedulers (models/loops/generator_scheduler.hpp): a task is resumed only
 // when its wait is over, deadlines come due in order, a late socket wait times out.
-#include "event_loop.hpp"
-
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,7 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "deadline_queue.hpp"
+#include "models/loops/deadline_queue.hpp"
+#include "models/loops/generator_scheduler.hpp"
 #include "pipe_ends.hpp"
 
 namespace hammertime::models {

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <thread>
 
-#include "model.hpp"
 #include "model_runs.hpp"
+#include "models/model.hpp"
 #include "scripted_server.hpp"
 
 namespace hammertime::models {

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "model.hpp"
+#include "harness/peers.hpp"
 #include "model_runs.hpp"
-#include "peers.hpp"
+#include "models/model.hpp"
 #include "server_process.hpp"
 
 namespace hammertime {

@@ -14,11 +14,11 @@
 #include <stdexcept>
 #include <string>
 
-#include "fiber_loop.hpp"
-#include "fiber_stack_pool.hpp"
-#include "machine_limits.hpp"
-#include "model.hpp"
+#include "common/machine_limits.hpp"
 #include "model_runs.hpp"
+#include "models/loops/fiber_loop.hpp"
+#include "models/loops/fiber_stack_pool.hpp"
+#include "models/model.hpp"
 #include "pipe_ends.hpp"
 
 namespace hammertime::models {
@@ -206,7 +206,7 @@ TEST(fibers, ten_thousand_fibers_sleeping_100ms_give_an_exact_tally) {
 }
 
 TEST(fibers, forty_thousand_fibers_use_far_fewer_maps_than_fibers) {
-  auto limits = read_machine_limits();
+  auto limits = common::read_machine_limits();
   fiber_stack_pool stacks(64 * 1024);
   fiber_loop loop(stacks, 40'000);
   std::size_t before = maps_now(), most = 0, woke = 0;

@@ -1,5 +1,5 @@
 // The hand-written generator type (models/generator.hpp), after cppcoro's own tests.
-#include "generator.hpp"
+#include "models/loops/generator.hpp"
 
 #include <gtest/gtest.h>
 

@@ -15,11 +15,11 @@
 #include <thread>
 #include <vector>
 
-#include "atomic_file.hpp"
-#include "cell.hpp"
-#include "cli.hpp"
-#include "peers.hpp"
-#include "results_writer.hpp"
+#include "harness/atomic_file.hpp"
+#include "harness/cell.hpp"
+#include "harness/cli.hpp"
+#include "harness/peers.hpp"
+#include "harness/results_writer.hpp"
 #include "scratch_folder.hpp"
 
 namespace hammertime::harness {

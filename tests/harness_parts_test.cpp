@@ -16,18 +16,18 @@
 #include <sstream>
 #include <thread>
 
-#include "atomic_file.hpp"
-#include "cell.hpp"
-#include "cell_runner.hpp"
-#include "cli.hpp"
-#include "finished_cell.hpp"
-#include "memory_cgroup.hpp"
-#include "plan_limits.hpp"
-#include "process_memory.hpp"
-#include "results_writer.hpp"
-#include "server_launcher.hpp"
-#include "summary_table.hpp"
-#include "system_checks.hpp"
+#include "harness/atomic_file.hpp"
+#include "harness/cell.hpp"
+#include "harness/cell_runner.hpp"
+#include "harness/cli.hpp"
+#include "harness/finished_cell.hpp"
+#include "harness/memory_cgroup.hpp"
+#include "harness/plan_limits.hpp"
+#include "harness/process_memory.hpp"
+#include "harness/results_writer.hpp"
+#include "harness/server_launcher.hpp"
+#include "harness/summary_table.hpp"
+#include "harness/system_checks.hpp"
 
 namespace hammertime::harness {
 namespace {
@@ -289,8 +289,8 @@ TEST(harness_cli, work_us_is_the_hammers_and_a_ticker_is_whole_ms_1ms_to_10s) {
             "accepted");
 }
 
-models::machine_limits roomy() {
-  return {1 << 20, 1 << 20, 1 << 20, 1 << 22, 1 << 22, 1 << 22, models::unlimited};
+common::machine_limits roomy() {
+  return {1 << 20, 1 << 20, 1 << 20, 1 << 22, 1 << 22, 1 << 22, common::unlimited};
 }
 
 TEST(harness_limits, each_limit_is_named_with_the_setting_that_lifts_it) {

@@ -20,13 +20,13 @@
 #include <thread>
 #include <vector>
 
+#include "harness/peers.hpp"
 #include "model_runs.hpp"
-#include "peers.hpp"
+#include "models/wire/wire.hpp"
 #include "scratch_folder.hpp"
 #include "scripted_server.hpp"
 #include "server_helpers.hpp"
 #include "server_process.hpp"
-#include "wire.hpp"
 
 namespace hammertime::testing {
 namespace {

@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "model.hpp"
 #include "model_runs.hpp"
+#include "models/loops/uring_loop.hpp"
+#include "models/loops/uring_task.hpp"
+#include "models/model.hpp"
 #include "scripted_server.hpp"
 #include "server_process.hpp"
-#include "uring_loop.hpp"
-#include "uring_task.hpp"
 
 namespace hammertime::models {
 namespace {

@@ -18,9 +18,9 @@
 #include <string_view>
 #include <vector>
 
-#include "model.hpp"
+#include "models/model.hpp"
+#include "models/wire/wire.hpp"
 #include "scripted_server.hpp"
-#include "wire.hpp"
 
 namespace hammertime::models {
 

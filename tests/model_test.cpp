@@ -1,5 +1,5 @@
 // The shared model plumbing: the item list, the URL, the status mapping, the tally.
-#include "model.hpp"
+#include "models/model.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include "machine_limits.hpp"
-#include "wire.hpp"
+#include "common/machine_limits.hpp"
+#include "models/wire/wire.hpp"
 
 namespace hammertime::models {
 namespace {
@@ -122,19 +122,21 @@ TEST(workload, names_read_back_as_the_workload_they_name) {
 }
 
 TEST(machine_limits, a_limit_is_named_with_the_command_that_lifts_it_to_what_is_needed) {
-  auto files =
-      needs_more("flags/x/C:1000", 1064, "open files", machine_setting::open_files, 1024);
+  auto files = common::needs_more("flags/x/C:1000", 1064, "open files",
+                                  common::machine_setting::open_files, 1024);
   EXPECT_EQ(files.rfind("flags/x/C:1000 needs 1064 open files but `ulimit -n` is 1024: "
                         "raise it (ulimit -n 1064; the hard limit is ",
                         0),
             0u)
       << files;
-  EXPECT_EQ(needs_more("p", 5000, "process ids", machine_setting::pid_max, 4096),
+  EXPECT_EQ(common::needs_more("p", 5000, "process ids", common::machine_setting::pid_max,
+                               4096),
             "p needs 5000 process ids but kernel.pid_max is 4096: raise it (sysctl -w "
             "kernel.pid_max=5000)");
   EXPECT_EQ(
-      std::string(
-          ran_out("connect", "no local port left", machine_setting::local_ports).what()),
+      std::string(common::ran_out("connect", "no local port left",
+                                  common::machine_setting::local_ports)
+                      .what()),
       "connect: no local port left; net.ipv4.ip_local_port_range is the limit: widen "
       "it (sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\"), or lower "
       "--concurrency");

@@ -2,15 +2,15 @@
 // the path lookup.
 #include <gtest/gtest.h>
 
-#include "faults.hpp"
-#include "histogram.hpp"
-#include "payloads.hpp"
+#include "common/histogram.hpp"
+#include "servers/faults.hpp"
+#include "servers/payloads.hpp"
 
 namespace hammertime::server {
 namespace {
 
 TEST(histogram, small_values_are_exact_and_percentiles_rank_them) {
-  histogram lateness;
+  common::histogram lateness;
   for (std::uint64_t micros = 1; micros <= 100; ++micros) lateness.record(micros);
   auto summary = lateness.summarize();
   EXPECT_EQ(summary.count, 100u);
@@ -20,7 +20,7 @@ TEST(histogram, small_values_are_exact_and_percentiles_rank_them) {
 }
 
 TEST(histogram, large_values_are_within_two_percent_and_never_above_max) {
-  histogram lateness;
+  common::histogram lateness;
   for (int i = 0; i < 99; ++i) lateness.record(1'500);
   lateness.record(1'000'000);
   auto summary = lateness.summarize();

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "hammer_work.hpp"
-#include "model.hpp"
 #include "model_runs.hpp"
+#include "models/model.hpp"
+#include "models/wire/wire.hpp"
+#include "models/workloads/hammer_work.hpp"
+#include "models/workloads/ticker.hpp"
 #include "scripted_server.hpp"
 #include "server_helpers.hpp"
-#include "ticker.hpp"
-#include "wire.hpp"
 
 namespace hammertime::models {
 namespace {
