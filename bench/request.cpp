@@ -3,10 +3,7 @@
 // of a row's cost is the client rather than the concurrency model.
 //
 //   $ build/bin/hammertime-micro --benchmark_filter=request/
-//   Benchmark                             Time       CPU   (2-core VM, CPU = this thread)
-//   request/cpp_httplib/real_time      43.5 us   23.5 us
-//   request/beast_asio/real_time       54.2 us   36.2 us
-//   request/generator_loop/real_time   31.3 us   15.1 us
+//   (the reference figures: results/reference/micro/micro.json, docs/results.md)
 #include <benchmark/benchmark.h>
 
 #include <boost/asio.hpp>

@@ -2,13 +2,7 @@
 // What a task costs before it does any work.
 //
 //   $ build/bin/hammertime-micro --benchmark_filter=spawn/
-//   Benchmark                           Time       CPU   (2-core VM, CPU = this thread)
-//   spawn/thread/real_time           34.8 us   12.8 us
-//   spawn/tbb_task/real_time        0.064 us  0.063 us
-//   spawn/process/real_time          4722 us   1255 us
-//   spawn/asio_handler/real_time    0.107 us  0.100 us
-//   spawn/asio_awaitable/real_time  0.313 us  0.285 us
-//   spawn/generator/real_time       0.011 us  0.010 us
+//   (the reference figures: results/reference/micro/micro.json, docs/results.md)
 #include <benchmark/benchmark.h>
 #include <oneapi/tbb/task_group.h>
 #include <sys/wait.h>

@@ -2,12 +2,7 @@
 // iteration is there and back, two switches.
 //
 //   $ build/bin/hammertime-micro --benchmark_filter=switch/
-//   Benchmark                             Time       CPU   (2-core VM, CPU = this thread)
-//   switch/threads/real_time           6.41 us   3.15 us
-//   switch/processes/real_time         14.6 us   6.88 us
-//   switch/generators/real_time       0.018 us  0.016 us
-//   switch/asio_coroutines/real_time  0.159 us  0.139 us
-//   switch/fibers/real_time           0.061 us  0.061 us
+//   (the reference figures: results/reference/micro/micro.json, docs/results.md)
 #include <benchmark/benchmark.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -4,10 +4,7 @@
 // co_awaited by a task on the model's own loop (uring_loop.hpp).
 //
 //   $ build/bin/hammertime-micro --benchmark_filter=io_uring
-//   Benchmark                              Time       CPU   (2-core VM, shared: noisy)
-//   wake/io_uring_nop/real_time         0.459 us  0.458 us
-//   wake/io_uring_nop_batched/real_time 0.072 us  0.069 us
-//   wake/io_uring_task/real_time        0.522 us  0.483 us
+//   (the reference figures: results/reference/micro/micro.json, docs/results.md)
 #include <benchmark/benchmark.h>
 #include <liburing.h>
 

@@ -3,11 +3,7 @@
 // kernel's readiness API (epoll) in each loop.
 //
 //   $ build/bin/hammertime-micro --benchmark_filter=wake/
-//   Benchmark                          Time       CPU   (2-core VM, CPU = this thread)
-//   wake/asio_timer/real_time       19.1 us   16.4 us
-//   wake/asio_socket/real_time      7.26 us   6.34 us
-//   wake/epoll_deadline/real_time   1.41 us   1.28 us
-//   wake/epoll_fd/real_time         6.97 us   6.23 us
+//   (the reference figures: results/reference/micro/micro.json, docs/results.md)
 #include <benchmark/benchmark.h>
 #include <sys/socket.h>
 #include <unistd.h>

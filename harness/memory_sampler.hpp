@@ -2,7 +2,7 @@
 // the sum of the PSS of every process in it (so worker processes are charged), and
 // the system-wide kernel memory (KernelStack + PageTables) that its threads and maps
 // cost. The sampling must not take the CPU the model is measured on: the tree is found
-// by a scan of all of /proc (~25 us per process on the machine) at most every 100 ms,
+// by a scan of all of /proc (a syscall or more per process) at most every 100 ms,
 // and its PSS read every 20 ms, or slower when a large tree (1000 worker processes)
 // makes one reading long, so the sampler stays at a few % of one core.
 #pragma once

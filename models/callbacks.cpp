@@ -3,7 +3,7 @@
 // handler that arms the next one: what the talks call callback hell.
 //
 //   $ build/bin/hammertime run --workload flags --models callbacks --delay 500ms
-//   flags/callbacks/C:676   ~1,250 items/s   (ideal 1,352)
+//   flags/callbacks/C:676   ideal 1,352 items/s (measured runs: docs/results.md)
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <deque>

@@ -3,7 +3,7 @@
 // like the sequential model, and every co_await hands the loop to the next task.
 //
 //   $ build/bin/hammertime run --workload flags --models coroutines --delay 500ms
-//   flags/coroutines/C:676   ~1,240 items/s   (ideal 1,352)
+//   flags/coroutines/C:676   ideal 1,352 items/s (measured runs: docs/results.md)
 #include <boost/asio.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>

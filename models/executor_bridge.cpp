@@ -61,8 +61,9 @@ awaitable<void> bridge_items(bridge_run& run) {
       run.counts.count(result, clock::now() - handed_off);
       continue;
     }
-    auto done = co_await run_in_executor(  // <1> the loop goes on while a thread blocks
-        run.pool, [&work = run.work, i] { return blocking_item(work, i); },  // <2>
+    // <1> the loop goes on while a thread blocks; <2> the item runs on a pool thread
+    auto done = co_await run_in_executor(
+        run.pool, [&work = run.work, i] { return blocking_item(work, i); },
         asio::deferred);
     run.counts.count(done.result, clock::now() - handed_off);  // <3> back on the loop
   }

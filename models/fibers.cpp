@@ -3,7 +3,7 @@
 // socket call that would block parks its fiber, and an epoll loop resumes it once the
 // socket is ready or its deadline passed (fiber_loop.hpp, fiber_socket.hpp).
 //   $ build/bin/hammertime run --workload flags --models fibers --delay 500ms
-//   flags/fibers/C:676   ~1,230 items/s   (ideal 1,352; 64 KiB stacks, 9 KiB a task)
+//   flags/fibers/C:676   ideal 1,352 items/s (measured runs: docs/results.md)
 #include "common/machine_limits.hpp"
 #include "models/loops/fiber_loop.hpp"
 #include "models/wire/beast_wire.hpp"

@@ -1,8 +1,8 @@
 // generator_loop: the Python 2 talk's `run(tasks)` loop, done properly in C++20. Each
 // task is a hand-written generator that co_yields what it waits for, a socket or a
-// deadline, and one loop (generator_scheduler.hpp: epoll plus a deadline queue) resumes it when
-// that wait is over. generator_loop_busy swaps in the talk's naive loop, which resumes
-// every task in turn: same tasks, same results, a busy CPU.
+// deadline, and one loop (generator_scheduler.hpp: epoll plus a deadline queue) resumes
+// it when that wait is over. generator_loop_busy swaps in the talk's naive loop, which
+// resumes every task in turn: same tasks, same results, a busy CPU.
 //   $ build/bin/hammertime run --workload flags --models generator_loop --delay 500ms
 #include <vector>
 
@@ -16,7 +16,8 @@
 namespace hammertime::models {
 namespace {
 
-// A million of these sleep at once: the frame holds the wait and little else (72 bytes).
+// A million of these sleep at once: the frame holds the wait and little else (its bytes
+// a task: bench-sleep in docs/results.md).
 // tag::sleep_task[]
 wait_generator sleep_items(shared_run& shared) {
   while (shared.items.take()) {

@@ -3,7 +3,7 @@
 // a sleep is a timeout op), and the loop (uring_loop.hpp) submits them in batches and
 // resumes each task when its completion is reaped.
 //   $ build/bin/hammertime run --workload flags --models io_uring --delay 500ms
-//   flags/io_uring/C:676   1,248 items/s   (ideal 1,352; 2 shared cores, median of 5)
+//   flags/io_uring/C:676   ideal 1,352 items/s (measured runs: docs/results.md)
 #include <cerrno>
 
 #include "common/machine_limits.hpp"

@@ -49,7 +49,8 @@ struct job {
   std::size_t stack_size = 64 * 1024;  // fibers: bytes of stack a fiber gets
   std::size_t bridge_threads = 30;     // executor_bridge: B, the blocking pool's threads
   // The hammer's X, the CPU work on each body, and the checksum rounds that take X on
-  // this machine (item_work.hpp: calibrated_rounds). Zero for the other workloads.
+  // this machine (workloads/hammer_work.hpp: calibrated_rounds). Zero for the other
+  // workloads.
   std::chrono::microseconds work{0};
   std::uint64_t work_rounds = 0;
   std::chrono::milliseconds ticker{0};  // the spinner's period (ticker.hpp); 0: none

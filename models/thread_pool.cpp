@@ -3,7 +3,7 @@
 // ThreadPoolExecutor. The oneTBB plumbing lives in tbb_threads.hpp.
 //
 //   $ build/bin/hammertime run --workload flags --models thread_pool --concurrency 20
-//   flags/thread_pool/C:20   ~194 items/s   (ideal 199, 2 cores)
+//   flags/thread_pool/C:20   ideal 199 items/s (measured runs: docs/results.md)
 #include "common/machine_limits.hpp"
 #include "models/pools/tbb_threads.hpp"
 #include "models/wire/blocking_client.hpp"

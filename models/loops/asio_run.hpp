@@ -18,8 +18,9 @@ namespace hammertime::models {
 // the loop sleeps until the earliest timer is due, rounded up to a whole millisecond,
 // and that one wake-up fires every timer due by then. Without it, 1M timers due about
 // 1 us apart wake the loop a few at a time, and Asio re-arms its timerfd (a syscall)
-// on every pass: 17 % of the callbacks model's 1M-sleep profile. A timer fires at most
-// 1 ms late, as in the generator loop, whose epoll_wait counts whole milliseconds.
+// on every pass, a large share of the callbacks model's 1M-sleep profile. A timer fires
+// at most 1 ms late, as in the generator loop, whose epoll_wait counts whole
+// milliseconds.
 struct slack_wait_traits : boost::asio::wait_traits<clock> {
   static clock::duration to_wait_duration(const clock::duration& wait) {
     if (wait <= clock::duration::zero()) return wait;
