@@ -22,7 +22,7 @@ import plot_results
 
 TIMELINE_MOST_ITEMS = 2000  # a bar per item stays readable up to here
 TIMELINE_WORKLOAD = "flags"
-BAR_HEIGHT = 0.8  # of a row
+BAR_HEIGHT = 1.0  # of a row: neighbours touch, so a wave reads as one block
 
 
 def load_timelines(results_dir):
@@ -66,14 +66,13 @@ def plot_timelines(results_dir, plots_dir, footer):
         return []
     written = []
     for stem, timeline in sorted(timelines.items()):
-        cell = {"model": timeline["model"], "concurrency": timeline["concurrency"]}
         figure, axes = plot_results.new_figure(
-            f"Where the time goes: {timeline['name']}, {timeline['items']} items, "
-            f"{timeline['delay_ms']} ms delay", grid_axis="x")
+            f"Where the time goes: {timeline['model']}, C={timeline['concurrency']}, "
+            f"N={timeline['items']}, {timeline['delay_ms']} ms", grid_axis="x")
         span = draw_timeline(axes, timeline, plot_results.colour_of(timeline["model"]))
         sampled = "" if timeline.get("stride", 1) == 1 else \
             f" (every {timeline['stride']}th item)"
-        axes.set_xlabel(f"seconds from the cell's start · {plot_results.label_of(cell)}")
+        axes.set_xlabel("seconds from the cell's start")
         axes.set_ylabel(f"items in start order{sampled}")
         axes.set_xlim(0, span * 1.02 or 1)
         plot_results.save(figure, footer, plots_dir, timeline_name(stem))
