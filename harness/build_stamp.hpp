@@ -7,7 +7,7 @@
 
 namespace hammertime::harness {
 
-extern const char* const build_commit;           // 40 hex digits, or "unknown"
-extern const std::optional<bool> build_dirty;    // nullopt: not built from a git tree
+extern const char* const build_commit;         // 40 hex digits, or "unknown"
+extern const std::optional<bool> build_dirty;  // nullopt: not built from a git tree
 
 }  // namespace hammertime::harness

@@ -7,8 +7,8 @@
 
 #include <sys/types.h>
 
-#include <chrono>
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>

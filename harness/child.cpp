@@ -157,7 +157,8 @@ job child_job(const std::map<std::string_view, std::string_view>& given,
 }
 
 // The timeline's samples: [index, start_us, end_us], µs from the work's clock start.
-boost::json::array item_times_json(const tally& counts, models::clock::time_point started) {
+boost::json::array item_times_json(const tally& counts,
+                                   models::clock::time_point started) {
   auto us = [&](models::clock::time_point at) {
     return std::chrono::duration_cast<std::chrono::microseconds>(at - started).count();
   };

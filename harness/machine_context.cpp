@@ -1,7 +1,5 @@
 #include "machine_context.hpp"
 
-#include "harness/build_stamp.hpp"
-
 #include <httplib.h>
 #include <oneapi/tbb/version.h>
 #include <sys/utsname.h>
@@ -15,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "harness/build_stamp.hpp"
 #include "process_group.hpp"
 
 namespace hammertime::harness {

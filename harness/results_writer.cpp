@@ -15,9 +15,9 @@
 #include <system_error>
 
 #include "atomic_file.hpp"
+#include "item_times_writer.hpp"
 #include "peers.hpp"
 #include "pretty_json.hpp"
-#include "item_times_writer.hpp"
 #include "summary_table.hpp"
 
 namespace hammertime::harness {

@@ -86,7 +86,8 @@ std::span<const float> tally::latencies_ms() const noexcept {
 }
 
 std::span<const item_time> tally::item_times() const noexcept {
-  auto sampled = (std::min(next_slot_.load(), latency_ms_.size()) + stride_ - 1) / stride_;
+  auto sampled =
+      (std::min(next_slot_.load(), latency_ms_.size()) + stride_ - 1) / stride_;
   return {item_times_.data(), std::min(sampled, item_times_.size())};
 }
 

@@ -69,8 +69,9 @@ def escape(value):
     return html.escape(str(value))
 
 
-def flag(text, note=False):
-    return f'<span class="flag{" note" if note else ""}">{escape(text)}</span>'
+def flag(text, note=False, why=""):
+    title = f' title="{escape(why)}"' if why else ""
+    return f'<span class="flag{" note" if note else ""}"{title}>{escape(text)}</span>'
 
 
 def valid(bench):
@@ -168,7 +169,7 @@ def summary_row(runs):
         f'<td data-value="{cpu or 0}">{number(cpu)}'
         + (flag("CPU unstable") if flags["cpu_unstable"] else "") + "</td>",
         f'<td data-value="{per_task or 0}">{human_bytes(per_task)}'
-        + "".join(flag(f"memory doubt: {d}") for d in flags["memory_doubt"]) + "</td>",
+        + "".join(flag("memory doubt", why=d) for d in flags["memory_doubt"]) + "</td>",
         f"<td>{number(median_of(good, 'p50_ms'))} / {number(median_of(good, 'p99_ms'))}</td>",
     ]
     validity = "yes" if not flags["invalid"] else flag(f"{flags['invalid']} of {len(runs)} invalid")
