@@ -4,6 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 HAMMERTIME := $(BUILD_DIR)/bin/hammertime
 
+.PHONY: report reference docs docs-check
 .PHONY: all deps build test bench bench-quick bench-workloads bench-link-delay \
         bench-peers bench-published reproduce plots compare micro \
         test-sanitize format format-check clean
@@ -26,12 +27,14 @@ BENCH_REPETITIONS ?= 3
 bench: build
 	@$(HAMMERTIME) run --plan bench/suites/default.plan --repetitions $(BENCH_REPETITIONS)
 	@$(PYTHON) scripts/plot_results.py results/latest
-	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
+	@$(PYTHON) scripts/report.py results/latest
+	@echo "results: $$(readlink -f results/latest) (report.html, summary.md, results.json, results.csv, plots/)"
 
 bench-quick: build
 	@$(HAMMERTIME) run --plan bench/suites/quick.plan --repetitions 1
 	@$(PYTHON) scripts/plot_results.py results/latest
-	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
+	@$(PYTHON) scripts/report.py results/latest
+	@echo "results: $$(readlink -f results/latest) (report.html, summary.md, results.json, results.csv, plots/)"
 
 # The hammer, chained and ticker workloads across the models (bench/suites/workloads.plan),
 # with their own plots (scripts/plot_workloads.py) beside the usual ones.
@@ -39,17 +42,21 @@ bench-workloads: build
 	@$(HAMMERTIME) run --plan bench/suites/workloads.plan --repetitions $(BENCH_REPETITIONS)
 	@$(PYTHON) scripts/plot_results.py results/latest
 	@$(PYTHON) scripts/plot_workloads.py results/latest
-	@echo "results: $$(readlink -f results/latest) (summary.md, workloads.md, plots/)"
+	@$(PYTHON) scripts/report.py results/latest
+	@echo "results: $$(readlink -f results/latest) (report.html, summary.md, workloads.md, plots/)"
 
 # Latency on the wire: flags with and without hammertime-proxy's 25 ms each way.
 bench-link-delay: build
 	@$(HAMMERTIME) run --plan bench/suites/link_delay.plan --repetitions 1
+	@$(PYTHON) scripts/plot_results.py results/latest
+	@$(PYTHON) scripts/report.py results/latest
 # The peers (peers/: Python, Node.js, Go) at make bench's sizes (bench/suites/peers.plan).
 BENCH_PEERS_REPETITIONS ?= 3
 bench-peers: build
 	@$(HAMMERTIME) run --plan bench/suites/peers.plan --repetitions $(BENCH_PEERS_REPETITIONS)
 	@$(PYTHON) scripts/plot_results.py results/latest
-	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
+	@$(PYTHON) scripts/report.py results/latest
+	@echo "results: $$(readlink -f results/latest) (report.html, summary.md, results.json, results.csv, plots/)"
 
 # The published 1M-task memory tables' format: 1 to 1,000,000 tasks x 10 s, every C++
 # model and peer that can hold them (bench/suites/published.plan), one repetition.
@@ -57,14 +64,16 @@ BENCH_PUBLISHED_REPETITIONS ?= 1
 bench-published: build
 	@$(HAMMERTIME) run --plan bench/suites/published.plan --repetitions $(BENCH_PUBLISHED_REPETITIONS)
 	@$(PYTHON) scripts/plot_results.py results/latest
-	@echo "results: $$(readlink -f results/latest) (summary.md, results.json, results.csv, plots/)"
+	@$(PYTHON) scripts/report.py results/latest
+	@echo "results: $$(readlink -f results/latest) (report.html, summary.md, results.json, results.csv, plots/)"
 
 # The classic flags demo, with the talk's figures beside ours.
 reproduce: build
 	@$(HAMMERTIME) run --plan bench/suites/reproduce.plan --repetitions 1 >/dev/null
 	@$(PYTHON) scripts/reproduce_table.py results/latest
 	@$(PYTHON) scripts/plot_results.py results/latest
-	@echo "results: $$(readlink -f results/latest) (reproduction.md, summary.md, plots/)"
+	@$(PYTHON) scripts/report.py results/latest
+	@echo "results: $$(readlink -f results/latest) (reproduction.md, report.html, summary.md, plots/)"
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')
@@ -81,6 +90,18 @@ clean:
 RESULTS ?= results/latest
 plots:
 	@$(PYTHON) scripts/plot_results.py $(RESULTS)
+
+# The run's one page (report.html: summary with flags, warnings, context, every plot,
+# the timelines): make report RESULTS=DIR
+report:
+	@$(PYTHON) scripts/report.py $(RESULTS)
+
+# Every suite whose results live in results/reference/, rerun from the current code into
+# results/reference/<name>/ with its plots and report; refuses to overwrite a reference
+# whose run warned, unless FORCE=1. SUITES=... picks some; DRY_RUN=1 says what it would do.
+reference: build
+	@PYTHON=$(PYTHON) HAMMERTIME=$(HAMMERTIME) FORCE=$(FORCE) DRY_RUN=$(DRY_RUN) \
+	  scripts/make_reference.sh $(SUITES)
 
 # What each model pays per task (spawn, switch, wake, one request), with Google
 # Benchmark: make micro RESULTS=DIR writes DIR/micro.json and DIR/plots/micro.png (+ .svg)

@@ -14,8 +14,8 @@
 int main(int argc, char** argv) {
   // Google Benchmark writes the machine's cores and caches; these say the rest.
   constexpr std::string_view extra_context[] = {
-      "cpu_model",           "kernel",    "compiler", "boost_version", "tbb_version",
-      "cpp_httplib_version", "git_commit"};
+      "cpu_model",           "kernel",      "compiler", "boost_version", "tbb_version",
+      "cpp_httplib_version", "build_commit"};
   auto context = hammertime::harness::machine_context();
   for (auto key : extra_context)
     if (auto* value = context.if_contains(key); value && value->is_string())

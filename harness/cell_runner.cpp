@@ -159,6 +159,30 @@ double required_number(const boost::json::object& line, const char* key) {
   throw missing_field(std::string("the child's result line has no number '") + key + "'");
 }
 
+// The timeline's rows that are three whole numbers; any other row is left out.
+std::vector<std::array<std::int64_t, 3>> item_times_of(const boost::json::array& rows) {
+  std::vector<std::array<std::int64_t, 3>> times;
+  times.reserve(rows.size());
+  for (const auto& row : rows) {
+    if (!row.is_array() || row.as_array().size() != 3) continue;
+    std::array<std::int64_t, 3> item{};
+    bool whole = true;
+    for (std::size_t i = 0; i < 3; ++i) {
+      const auto& value = row.as_array()[i];
+      if (value.is_int64())
+        item[i] = value.as_int64();
+      else if (value.is_uint64())
+        item[i] = static_cast<std::int64_t>(value.as_uint64());
+      else if (value.is_double())
+        item[i] = static_cast<std::int64_t>(value.as_double());
+      else
+        whole = false;
+    }
+    if (whole) times.push_back(item);
+  }
+  return times;
+}
+
 }  // namespace
 
 bool read_child_report(const std::string& output, cell_result& result,
@@ -195,6 +219,8 @@ bool read_child_report(const std::string& output, cell_result& result,
       result.loop_lag_p99_ms = required_number(line, "loop_lag_p99_ms");
       result.loop_lag_max_ms = required_number(line, "loop_lag_max_ms");
     }
+    if (const auto* times = line.if_contains("item_times"); times && times->is_array())
+      result.item_times = item_times_of(times->as_array());
   } catch (const missing_field& missing) {
     error_text = missing.what();
   }

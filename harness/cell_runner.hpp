@@ -7,11 +7,13 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cell.hpp"
 #include "process_group.hpp"
@@ -34,6 +36,9 @@ struct cell_result {
   std::optional<std::uint64_t> baseline_cgroup_bytes;  // its cgroup before the work
   // With --ticker: how late its wake-ups came (the loop's lag); none without.
   std::optional<double> loop_lag_p50_ms, loop_lag_p99_ms, loop_lag_max_ms;
+  // The timeline: [index, start_us, end_us] of every ceil(N / 2000)-th finished item,
+  // µs from the work's clock start (models::tally::item_times). Empty when not sent.
+  std::vector<std::array<std::int64_t, 3>> item_times;
 
   // Measured from outside.
   double process_cpu_user_s = 0, process_cpu_system_s = 0;  // wait4: start to exit

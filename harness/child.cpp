@@ -156,6 +156,19 @@ job child_job(const std::map<std::string_view, std::string_view>& given,
   return work;
 }
 
+// The timeline's samples: [index, start_us, end_us], µs from the work's clock start.
+boost::json::array item_times_json(const tally& counts,
+                                   models::clock::time_point started) {
+  auto us = [&](models::clock::time_point at) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(at - started).count();
+  };
+  boost::json::array times;
+  times.reserve(counts.item_times().size());
+  for (const auto& item : counts.item_times())
+    times.push_back(boost::json::array{item.index, us(item.start), us(item.end)});
+  return times;
+}
+
 }  // namespace
 
 int child_main(int argc, char** argv) {
@@ -184,11 +197,12 @@ int child_main(int argc, char** argv) {
     baseline_cgroup = cgroup_usage_bytes(folder);
   std::chrono::duration<double> wall{};
   cpu_seconds cpu_before, cpu_after;
+  models::clock::time_point started;
   try {
     // The work: from before the first item to after the model's tear-down (threads
     // joined, processes reaped, frames freed), its CPU over the same span.
     cpu_before = cpu_seconds::now();
-    auto started = clock::now();
+    started = clock::now();
     chosen->run(work, counts);
     wall = clock::now() - started;
     cpu_after = cpu_seconds::now();
@@ -222,6 +236,7 @@ int child_main(int argc, char** argv) {
       {"baseline_rss_bytes", baseline_rss},
       {"vm_hwm_bytes", status_bytes(getpid(), "VmHWM").value_or(0)},
   };
+  line["item_times"] = item_times_json(counts, started);
   if (baseline_cgroup) line["baseline_cgroup_bytes"] = *baseline_cgroup;
   if (chosen->knobs & models::uses_stack_size) line["stack_size"] = work.stack_size;
   if (chosen->knobs & models::uses_bridge_threads)

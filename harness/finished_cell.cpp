@@ -107,6 +107,12 @@ dispersion dispersion_of(const std::vector<double>& values) {
   return d;
 }
 
+bool cpu_unstable(const std::vector<double>& cpu_per_item) {
+  auto d = dispersion_of(cpu_per_item);
+  return cpu_per_item.size() > 1 && d.median > 0 &&
+         (d.max - d.min) / d.median > cpu_unstable_spread;
+}
+
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   auto middle = values.size() / 2;

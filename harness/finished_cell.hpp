@@ -57,6 +57,10 @@ struct dispersion {
   bool unstable = false;
 };
 dispersion dispersion_of(const std::vector<double>& values);
+// The repetitions' CPU per item varies too much to quote one figure (CPU that mostly
+// waits is mostly the VM's system time): (max − min) ÷ median above 25 %.
+inline constexpr double cpu_unstable_spread = 0.25;
+bool cpu_unstable(const std::vector<double>& cpu_per_item);
 double median(std::vector<double> values);
 // Each benchmark's repetitions together, benchmarks in family order, as Google
 // Benchmark lists them (the run itself interleaves them).

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "harness/build_stamp.hpp"
 #include "process_group.hpp"
 
 namespace hammertime::harness {
@@ -81,30 +82,10 @@ bool cpu_scaling_enabled() {
   return !governor.empty() && governor != "performance";
 }
 
-// What `git -C <source> ARGS` prints, or nullopt when git fails (no git, no repository).
-std::optional<std::string> git_output(const std::string& args) {
-  std::string command = "git -C '" HAMMERTIME_SOURCE_DIR "' " + args + " 2>/dev/null";
-  std::string printed;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
-  char buffer[256];
-  while (std::fgets(buffer, sizeof buffer, pipe)) printed += buffer;
-  if (pclose(pipe) != 0) return std::nullopt;
-  return printed;
-}
-
-std::string git_commit() {
-  auto commit = git_output("rev-parse HEAD").value_or("");
-  while (!commit.empty() && (commit.back() == '\n' || commit.back() == '\r'))
-    commit.pop_back();
-  return commit.size() == 40 ? commit : "unknown";
-}
-
-// Tracked files changed and not committed; untracked ones (local results) do not count.
-boost::json::value git_dirty() {
-  auto changes = git_output("status --porcelain --untracked-files=no");
-  if (!changes) return nullptr;
-  return !changes->empty();
+// build_dirty as JSON: null when the binaries were not built from a git tree.
+boost::json::value build_dirty_json() {
+  if (!build_dirty) return nullptr;
+  return *build_dirty;
 }
 
 }  // namespace
@@ -154,8 +135,8 @@ boost::json::object machine_context() {
       {"tbb_version", TBB_VERSION_STRING},
       {"cpp_httplib_version", CPPHTTPLIB_VERSION},
       {"hammertime_version", HAMMERTIME_VERSION},
-      {"git_commit", git_commit()},
-      {"git_dirty", git_dirty()},
+      {"build_commit", build_commit},
+      {"build_dirty", build_dirty_json()},
   };
 }
 

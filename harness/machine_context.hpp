@@ -12,7 +12,8 @@ std::string local_time(const char* format);
 
 // date, host_name, executable, num_cpus, mhz_per_cpu, cpu_scaling_enabled, caches,
 // load_avg, library_build_type, cpu_model, kernel, compiler, boost_version,
-// tbb_version, cpp_httplib_version, git_commit ("unknown" outside a checkout).
+// tbb_version, cpp_httplib_version, build_commit and build_dirty (stamped at build
+// time: harness/build_stamp.hpp).
 boost::json::object machine_context();
 
 }  // namespace hammertime::harness

@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "atomic_file.hpp"
+#include "item_times_writer.hpp"
 #include "peers.hpp"
 #include "pretty_json.hpp"
 #include "summary_table.hpp"
@@ -170,6 +171,7 @@ boost::json::object median_entry(const std::vector<boost::json::object>& runs,
       entry[std::string(key) + "_max"] = spread.max;
       entry[std::string(key) + "_cv"] = spread.cv;
       if (key == "items_per_second") entry["unstable"] = spread.unstable;
+      if (key == "cpu_time") entry["cpu_unstable"] = cpu_unstable(values);
     }
   }
   // Flags that hold for the benchmark when they hold for any of its runs.
@@ -392,6 +394,7 @@ void write_results(const std::filesystem::path& folder,
   }
   sync_folder(folder);
   remove_old_sets(folder, {set.filename().string(), before});
+  write_item_times(folder, cells);
 }
 
 void settle_results(const std::filesystem::path& folder) {

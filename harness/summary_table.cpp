@@ -68,6 +68,9 @@ std::string row_flags(std::span<const finished_cell* const> runs,
                       const std::vector<const finished_cell*>& valid, bool unstable) {
   std::vector<std::string> flags;
   if (unstable) flags.push_back("**unstable**");
+  std::vector<double> cpu;
+  for (const auto* done : valid) cpu.push_back(cpu_us_per_item(*done));
+  if (cpu_unstable(cpu)) flags.push_back("**CPU unstable**");
   std::size_t bound = 0;
   for (const auto* done : valid) bound += server_bound(*done) ? 1 : 0;
   if (bound > 0)
@@ -135,8 +138,10 @@ std::string table_row(std::span<const finished_cell* const> runs, bool with_lag)
   std::vector<double> speeds;
   for (const auto* done : valid) speeds.push_back(items_per_second(*done));
   auto spread = dispersion_of(speeds);
-  row << rate(spread.median) << " (" << rate(spread.min) << "–" << rate(spread.max)
-      << ") | " << (valid.size() > 1 ? fixed(100 * spread.cv, 1) + " %" : "—") << " | "
+  bool one_run = valid.size() == 1;  // no spread measured: never a range of one number
+  row << rate(spread.median)
+      << (one_run ? " (1 run)" : " (" + rate(spread.min) + "–" + rate(spread.max) + ")")
+      << " | " << (one_run ? "1 run" : fixed(100 * spread.cv, 1) + " %") << " | "
       << (ideal ? rate(*ideal) : "—") << " | "
       << (ideal ? fixed(100 * spread.median / *ideal, 1) + " %" : "—") << " | ";
   auto measure = [&](auto pick, std::string (*show)(double)) {
@@ -232,7 +237,7 @@ std::string summary_markdown(const boost::json::object& context,
   out << "# hammertime run " << context_text(context, "run_name") << "\n\n"
       << warnings_text(context) << context_text(context, "cpu_model") << ", "
       << context_text(context, "num_cpus") << " CPUs, " << context_text(context, "kernel")
-      << ", commit " << context_text(context, "git_commit").substr(0, 10) << ", "
+      << ", commit " << context_text(context, "build_commit").substr(0, 10) << ", "
       << context_text(context, "date") << server_scheduling_text(context) << ".\n\n"
       << "Median over the valid repetitions (min–max, CV). Ideal = N / (ceil(N/C) × "
          "delay) (with a link delay L, each delay is delay + 2 × L; chained: a found "
@@ -243,8 +248,10 @@ std::string summary_markdown(const boost::json::object& context,
          "make one, else sampled PSS); bytes/task = (peak − the child's memory before "
          "its first item) ÷ min(C, N). Server late: how much later than the delay the "
          "server answered (p99). Flags: **unstable** when the repetitions' items/s "
-         "spread (max − min) exceeds 10 % of their median; **server-bound** when the "
-         "server answered later than 2 % of the delay.\n\n"
+         "spread (max − min) exceeds 10 % of their median; **CPU unstable** when their "
+         "CPU per item spreads more than 25 % of its median; **server-bound** when the "
+         "server answered later than 2 % of the delay. 1 run: one valid repetition, no "
+         "spread measured.\n\n"
       << "| workload | model | C | N | delay ms | items/s (min–max) | CV | ideal items/s "
          "| "
          "efficiency | CPU µs/item | peak memory | bytes/task | kernel memory | p50 / "

@@ -87,10 +87,11 @@ std::vector<std::string> warnings_before_run(const boost::json::object& context)
   if (const auto* build = context.if_contains("library_build_type");
       build && build->is_string() && build->as_string() != "release")
     warnings.push_back("not a release build: " + std::string(build->as_string()));
-  if (const auto* dirty = context.if_contains("git_dirty");
+  if (const auto* dirty = context.if_contains("build_dirty");
       dirty && dirty->is_bool() && dirty->as_bool())
     warnings.push_back(
-        "the git tree has uncommitted changes: git_commit is not all of what ran");
+        "the build's git tree had uncommitted changes: build_commit is not all of what "
+        "ran");
   return warnings;
 }
 

@@ -54,10 +54,18 @@ std::size_t cores_it_can_use(const model& chosen, const job& work) {
   return std::clamp<std::size_t>(waits_at_once(chosen, work), 1, cores);
 }
 
+std::size_t timeline_stride(std::size_t items) {
+  return std::max<std::size_t>(1, (items + timeline_items - 1) / timeline_items);
+}
+
 void tally::count(fetch_result result, clock::duration latency) noexcept {
   auto slot = next_slot_.fetch_add(1, std::memory_order_relaxed);
   if (slot < latency_ms_.size())
     latency_ms_[slot] = std::chrono::duration<float, std::milli>(latency).count();
+  if (slot % stride_ == 0 && slot / stride_ < item_times_.size()) {
+    auto end = clock::now();
+    item_times_[slot / stride_] = {slot, end - latency, end};
+  }
   bytes_.fetch_add(result.bytes, std::memory_order_relaxed);
   checksum_.fetch_add(result.checksum, std::memory_order_relaxed);
   switch (result.outcome) {
@@ -75,6 +83,12 @@ void tally::count(fetch_result result, clock::duration latency) noexcept {
 
 std::span<const float> tally::latencies_ms() const noexcept {
   return {latency_ms_.data(), std::min(next_slot_.load(), latency_ms_.size())};
+}
+
+std::span<const item_time> tally::item_times() const noexcept {
+  auto sampled =
+      (std::min(next_slot_.load(), latency_ms_.size()) + stride_ - 1) / stride_;
+  return {item_times_.data(), std::min(sampled, item_times_.size())};
 }
 
 clock::duration sleep_latency(const job& work, clock::time_point deadline) {

@@ -91,11 +91,28 @@ class item_source {
   std::atomic<std::size_t> next_{0};
 };
 
-// Thread-safe counts plus one latency slot per item, allocated up front so the
-// memory a model uses while it runs is the model's, not the bookkeeping's.
+// One sampled item's start and end (the timeline's bar). `index` is the item's place
+// in the order the items finished (the tally sees no item index; rows of a timeline go
+// in start order anyway).
+struct item_time {
+  std::size_t index = 0;
+  clock::time_point start, end;
+};
+
+// The timeline keeps every stride-th finished item, stride = ceil(N / this): at most
+// this many bars, sampled evenly across the run.
+inline constexpr std::size_t timeline_items = 2000;
+std::size_t timeline_stride(std::size_t items);
+
+// Thread-safe counts plus one latency slot per item, and one timeline slot per sampled
+// item, allocated up front so the memory a model uses while it runs is the model's, not
+// the bookkeeping's.
 class tally {
  public:
-  explicit tally(std::size_t items) : latency_ms_(items) {}
+  explicit tally(std::size_t items)
+      : latency_ms_(items),
+        stride_(timeline_stride(items)),
+        item_times_((items + stride_ - 1) / stride_) {}
 
   void count(fetch_result result, clock::duration latency) noexcept;
 
@@ -108,11 +125,15 @@ class tally {
   std::uint64_t checksum() const noexcept { return checksum_.load(); }
   // Latencies in milliseconds of the finished items, in the order they finished.
   std::span<const float> latencies_ms() const noexcept;
+  // Every stride-th finished item's start (its end less its latency) and end.
+  std::span<const item_time> item_times() const noexcept;
 
  private:
   std::atomic<std::size_t> ok_{0}, not_found_{0}, failed_{0}, next_slot_{0};
   std::atomic<std::uint64_t> bytes_{0}, checksum_{0};
   std::vector<float> latency_ms_;
+  std::size_t stride_;
+  std::vector<item_time> item_times_;
 };
 
 // The one rule for a sleep item, in every model: it started when its deadline was set

@@ -34,11 +34,25 @@ function parseArguments() {
   };
 }
 
-// ok + not_found + failed = N, one latency a finished item.
+// ok + not_found + failed = N, one latency a finished item, and every stride-th
+// finished item's [index, start, end] for the timeline (stride = ceil(N / 2000)).
 class Tally {
   constructor(items) {
     Object.assign(this, { ok: 0, not_found: 0, failed: 0, bytes: 0, finished: 0 });
     this.latencies = new Float32Array(items);
+    this.stride = Math.max(1, Math.ceil(items / 2000));
+    this.times = new Float64Array(3 * Math.ceil(items / this.stride));
+    this.clockStart = performance.now();
+  }
+
+  // [index, start_us, end_us], µs from the work's clock start (the C++ child's).
+  itemTimes() {
+    const rows = [];
+    for (let slot = 0; slot < this.finished; slot += this.stride) {
+      const at = 3 * (slot / this.stride), us = (ms) => Math.round((ms - this.clockStart) * 1000);
+      rows.push([this.times[at], us(this.times[at + 1]), us(this.times[at + 2])]);
+    }
+    return rows;
   }
 
   count(status, bytes, started) { // status: 200, 404, or anything else for a failure
@@ -46,7 +60,11 @@ class Tally {
     if (status === 200) this.ok++;
     else if (status === 404) this.not_found++;
     else this.failed++;
-    this.latencies[this.finished++] = performance.now() - started;
+    const ended = performance.now();
+    if (this.finished % this.stride === 0) {
+      this.times.set([this.finished, started, ended], 3 * (this.finished / this.stride));
+    }
+    this.latencies[this.finished++] = ended - started;
   }
 }
 
@@ -73,6 +91,7 @@ async function report(args, work) {
   const baselineRss = procBytes('/proc/self/status', 'VmRSS:');
   const baselineCgroup = cgroupBytes();
   const cpuBefore = process.cpuUsage(), started = performance.now();
+  tally.clockStart = started;
   await work(tally);
   const wallSeconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore); // the process's own: it starts no children
@@ -87,6 +106,7 @@ async function report(args, work) {
     baseline_rss_bytes: baselineRss, vm_hwm_bytes: procBytes('/proc/self/status', 'VmHWM:'),
     cpu_user_seconds: cpu.user / 1e6, cpu_system_seconds: cpu.system / 1e6,
     ...(baselineCgroup === undefined ? {} : { baseline_cgroup_bytes: baselineCgroup }),
+    item_times: tally.itemTimes(),
   }));
 }
 

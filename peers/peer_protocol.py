@@ -4,6 +4,7 @@ own file shows its runtime's idiom and calls main(name, run)."""
 import argparse, array, errno, json, math, os, resource, sys, threading, time
 
 SLEPT = "slept"  # what a sleep item counts as: ok, no bytes
+TIMELINE_ITEMS = 2000  # item_times keeps every ceil(N / this)-th finished item
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -43,17 +44,29 @@ def flag_url(args, index):
 
 
 class Tally:
-    """ok + not_found + failed = N; one latency a finished item. Safe across threads."""
+    """ok + not_found + failed = N; one latency a finished item, and every stride-th
+    finished item's [index, start, end] for the timeline. Safe across threads."""
 
-    def __init__(self):
+    def __init__(self, items=1):
         self.ok = self.not_found = self.failed = self.bytes = 0
         self.latencies_ms = array.array("f")
         self.lock = threading.Lock()
+        self.stride = max(1, -(-items // TIMELINE_ITEMS))
+        self.times = []
+        self.clock_start = time.perf_counter()
+
+    def item_times(self):
+        """[index, start_us, end_us], µs from the work's clock start (the C++ child's)."""
+        return [[index, round((start - self.clock_start) * 1e6),
+                 round((end - self.clock_start) * 1e6)] for index, start, end in self.times]
 
     def count(self, status, size, started):
         """status: the HTTP status, SLEPT for a sleep, None for a failed request."""
-        latency_ms = (time.perf_counter() - started) * 1000
+        ended = time.perf_counter()
+        latency_ms = (ended - started) * 1000
         with self.lock:
+            if len(self.latencies_ms) % self.stride == 0:
+                self.times.append((len(self.latencies_ms), started, ended))
             self.bytes += size  # every answer's body, as the C++ tally counts
             if status in (200, SLEPT):
                 self.ok += 1
@@ -101,12 +114,12 @@ def is_machine_limit(error):  # a thread the OS refused, descriptors run out
 def main(model, run, most_in_flight=10**9):
     """Runs run(args, tally) once and prints the child's JSON line (exit 3: a limit)."""
     args = parse_arguments(model, most_in_flight)
-    tally = Tally()
+    tally = Tally(args.items)
     baseline_pss = proc_bytes("/proc/self/smaps_rollup", "Pss:")
     baseline_rss = proc_bytes("/proc/self/status", "VmRSS:")
     baseline_cgroup = cgroup_bytes()
     user_before, system_before = cpu_seconds()
-    started = time.perf_counter()
+    started = tally.clock_start = time.perf_counter()
     try:
         run(args, tally)
     except (RuntimeError, OSError, MemoryError) as error:
@@ -129,4 +142,5 @@ def main(model, run, most_in_flight=10**9):
         "vm_hwm_bytes": proc_bytes("/proc/self/status", "VmHWM:"),
         "cpu_user_seconds": user_after - user_before,
         "cpu_system_seconds": system_after - system_before, **cgroup,
+        "item_times": tally.item_times(),
     }), flush=True)

@@ -13,7 +13,10 @@ Exit 2, with one line, when a file cannot be read.
 """
 import json
 import sys
+from collections import defaultdict
 from pathlib import Path
+
+from cell_identity import identity_of, knobs_that_differ, KNOBS
 
 AGREEMENT = 0.05
 # The machine as the runs' contexts describe it: two VMs of one kind can differ 3-10x
@@ -57,6 +60,32 @@ def split_valid(results, label):
     return dict(results, benchmarks=kept), left_out
 
 
+def tell_apart(a, b):
+    """Cells that share a name but not their identity (another delay, stack size, bridge
+    threads, link delay, work per item, timeout or ticker) get the knobs that differ
+    appended to their names, so compare.py never pairs them; returns a line for each."""
+    identities = defaultdict(dict)  # run name -> {identity: an entry}
+    for results in (a, b):
+        for entry in results["benchmarks"]:
+            identities[entry["run_name"]].setdefault(identity_of(entry), entry)
+    lines = []
+    for name, held in identities.items():
+        if len(held) < 2:
+            continue
+        entries = list(held.values())
+        varying = [field for field, _, default in KNOBS
+                   if len({str(e.get(field, default)) for e in entries}) > 1]
+        lines.append(f"  {name}: {'; '.join(knobs_that_differ(entries[0], entries[1]))}")
+        for results in (a, b):
+            for entry in results["benchmarks"]:
+                if entry["run_name"] != name:
+                    continue
+                suffix = "".join(f"/{field}:{entry.get(field)}" for field in varying)
+                entry["name"] = entry["name"].replace(name, name + suffix, 1)
+                entry["run_name"] = name + suffix
+    return lines
+
+
 def headline(results):
     """Each benchmark's items/s (its median row, or its one run) and whether unstable."""
     rows = {}
@@ -75,6 +104,11 @@ def main():
         return 2
     a, a_out = split_valid(load(sys.argv[1]), "A")
     b, b_out = split_valid(load(sys.argv[2]), "B")
+    not_same = tell_apart(a, b)
+    if not_same:
+        print("Not the same cell (same name, another setting; not compared):")
+        for line in not_same:
+            print(line)
     differences = machine_differences(a.get("context", {}), b.get("context", {}))
     if differences:
         print("WARNING: the two runs ran on different machines (or one that changed); "

@@ -18,6 +18,7 @@ packages=(
   libgtest-dev
   wrk                    # bench/client_ceiling.sh: the HTTP load generator to beat
   python3-matplotlib python3-numpy     # plots (run with /usr/bin/python3)
+  chromium python3-websocket           # the report page's test (tests/report_page_test.py)
   # the peers (peers/): Python, Node.js and Go rows beside the C++ models
   python3-requests python3-aiohttp python3-uvloop python3-gevent nodejs golang-go
   # what scipy needs to run, for compare.py (scipy itself: scripts/compare_results.sh)

@@ -172,6 +172,11 @@ def load_cells(results):
             # that answered later than 2 % of the delay in any repetition.
             "unstable": (max(speeds) - min(speeds)) > 0.10 * middle,
             "server_bound": any(r.get("server_bound") for r in runs),
+            # The repetitions' CPU per item spread above 25 % of its median.
+            "cpu_unstable": len(runs) > 1 and statistics.median(cpu_seconds) > 0 and
+            (max(cpu_seconds) - min(cpu_seconds)) > 0.25 * statistics.median(cpu_seconds),
+            "memory_doubt": next((r["memory_doubt"] for r in runs if r.get("memory_doubt")),
+                                 None),
             "work_us": work_us, "ticker_ms": ticker_ms,
             "loop_lag_p50_ms": median("loop_lag_p50_ms"),
             "loop_lag_p99_ms": median("loop_lag_p99_ms"),
@@ -196,7 +201,7 @@ def ideal_items_per_second(cell):
 def footer_text(context, invalid):
     machine = context.get("cpu_model") or context.get("host_name", "unknown machine")
     cores = context.get("num_cpus", "?")
-    commit = str(context.get("git_commit", "unknown"))[:10]
+    commit = str(context.get("build_commit") or context.get("git_commit", "unknown"))[:10]
     text = f"{machine}, {cores} cores  ·  {context.get('date', '')[:10]}  ·  commit {commit}"
     if context.get("warnings"):
         text += f"  ·  {len(context['warnings'])} system warning(s): see summary.md"
@@ -281,16 +286,42 @@ FLAGGED_COLOUR = "#cc0000"  # a figure flagged unstable or server-bound
 
 
 def flags_of(cell):
-    """The warnings a plot shows beside a cell's figure."""
+    """The warnings a plot shows beside a cell's items/s."""
     return [flag for flag, on in (("unstable", cell.get("unstable")),
                                   ("server-bound", cell.get("server_bound"))) if on]
 
 
-def flag_marks(cell):
-    """" †" unstable, " ‡" server-bound: short enough to sit above a bar."""
-    marks = {"unstable": "†", "server-bound": "‡"}
-    flags = flags_of(cell)
+def cpu_flags_of(cell):
+    """The warnings beside a cell's CPU figure."""
+    return (["CPU unstable"] if cell.get("cpu_unstable") else []) + flags_of(cell)
+
+
+def memory_flags_of(cell):
+    """The warnings beside a cell's memory figure."""
+    return ["memory doubt"] if cell.get("memory_doubt") else []
+
+
+def flag_marks(cell, flags=None):
+    """" †" unstable, " ‡" server-bound, " §" CPU unstable, " ?" memory doubt: short
+    enough to sit above a bar."""
+    marks = {"unstable": "†", "server-bound": "‡", "CPU unstable": "§", "memory doubt": "?"}
+    flags = flags_of(cell) if flags is None else flags
     return " " + "".join(marks[f] for f in flags) if flags else ""
+
+
+def mark_flagged_bars(axes, bars, rows, flags_for):
+    """Red edges on the bars of flagged cells, and a legend line naming the marks."""
+    flagged = False
+    for bar, cell in zip(bars, rows):
+        if flags_for(cell):
+            bar.set_edgecolor(FLAGGED_COLOUR)
+            bar.set_linewidth(3)
+            flagged = True
+    if flagged:
+        axes.annotate("red edge: flagged (§ CPU unstable, † unstable, ‡ server-bound)",
+                      (0, 1), xycoords="axes fraction", xytext=(0, 4),
+                      textcoords="offset points", fontsize=FONT_SIZE * 0.55,
+                      color=FLAGGED_COLOUR)
 
 
 def plot_items_per_second(cells, footer, plots_dir):
@@ -354,11 +385,24 @@ def plot_concurrency_sweep(cells, footer, plots_dir):
                   markeredgecolor=FLAGGED_COLOUR, label="ringed: unstable or server-bound")
     sweep = sorted({c["concurrency"] for points in by_model.values() for c in points})
     delay_ms = next(iter(by_model.values()))[0]["delay_ms"]
-    ideal = [ideal_items_per_second({"items": items, "concurrency": c, "delay_ms": delay_ms})
-             for c in sweep]
+    generic = [ideal_items_per_second({"items": items, "concurrency": c, "delay_ms": delay_ms})
+               for c in sweep]
+    ideal = list(generic)
     if delay_ms:
-        axes.plot(sweep, ideal, color="#333333", linestyle="dashed", linewidth=2,
+        axes.plot(sweep, generic, color="#333333", linestyle="dashed", linewidth=2,
                   label=f"ideal at {delay_ms} ms")
+        # A model whose own ideal is not the generic one (the bridge waits for min(C, B)
+        # at once) gets its own dotted ideal, in its colour.
+        for model in sorted(by_model, key=model_sort_key):
+            points = sorted(by_model[model], key=lambda c: c["concurrency"])
+            own = [ideal_items_per_second(c) for c in points]
+            if any(o and abs(o - ideal_items_per_second(
+                    {"items": c["items"], "concurrency": c["concurrency"],
+                     "delay_ms": c["delay_ms"]})) > 1e-6 * o for o, c in zip(own, points)):
+                axes.plot([c["concurrency"] for c in points], own, color=colour_of(model),
+                          linestyle="dotted", linewidth=2, marker="_", markersize=30,
+                          label=f"{model}'s own ideal")
+                ideal += [o for o in own if o]
     axes.set_xscale("log")
     axes.set_yscale("log")
     readable_log_scale(axes.xaxis, sweep)
@@ -373,23 +417,41 @@ def plot_concurrency_sweep(cells, footer, plots_dir):
 def plot_memory_per_task(cells, footer, plots_dir):
     by_model = defaultdict(list)
     for cell in cells:
-        if cell["workload"] == "sleep" and cell["bytes_per_task"] and cell["bytes_per_task"] > 0:
+        if cell["workload"] == "sleep" and cell["bytes_per_task"] is not None:
             by_model[cell["model"]].append(cell)
     if not by_model:
         print("skipped memory_per_task: no sleep cells with a memory figure")
         return
     figure, axes = new_figure("Memory per task against tasks in flight (sleep workload)",
                               grid_axis="both")
+    all_points = [c for cells_of_model in by_model.values() for c in cells_of_model]
+    positive = [c["bytes_per_task"] for c in all_points if c["bytes_per_task"] > 0]
+    # 0 B (no rise measured) cannot sit on a log axis: drawn at the floor, labelled.
+    floor = min(positive) / 4 if positive else 1.0
+    tasks = lambda c: min(c["concurrency"], c["items"])  # noqa: E731
     for model in sorted(by_model, key=model_sort_key):
-        points = sorted(by_model[model], key=lambda c: min(c["concurrency"], c["items"]))
-        axes.plot([min(c["concurrency"], c["items"]) for c in points],
-                  [c["bytes_per_task"] for c in points], marker="o", markersize=12,
-                  linewidth=4, color=colour_of(model), **line_style(points[0]))
+        points = sorted(by_model[model], key=tasks)
+        axes.plot([tasks(c) for c in points],
+                  [c["bytes_per_task"] if c["bytes_per_task"] > 0 else floor for c in points],
+                  marker="o", markersize=12, linewidth=4, color=colour_of(model),
+                  **line_style(points[0]))
+    zeros = [c for c in all_points if c["bytes_per_task"] <= 0]
+    doubted = [c for c in all_points if memory_flags_of(c)]
+    if zeros:
+        axes.axhline(floor, color="#999999", linestyle="dotted", linewidth=1)
+        axes.annotate("0 B: no rise measured", (0, floor), xycoords=("axes fraction", "data"),
+                      xytext=(4, 4), textcoords="offset points", fontsize=FONT_SIZE * 0.6,
+                      color="#666666")
+    if doubted:
+        axes.plot([tasks(c) for c in doubted],
+                  [c["bytes_per_task"] if c["bytes_per_task"] > 0 else floor for c in doubted],
+                  linestyle="none", marker="o", markersize=24, markerfacecolor="none",
+                  markeredgecolor=FLAGGED_COLOUR, markeredgewidth=2,
+                  label="ringed: memory doubt (a bound, not exact)")
     axes.set_xscale("log")
     axes.set_yscale("log")
-    all_points = [c for cells_of_model in by_model.values() for c in cells_of_model]
-    readable_log_scale(axes.xaxis, [min(c["concurrency"], c["items"]) for c in all_points])
-    readable_log_scale(axes.yaxis, [c["bytes_per_task"] for c in all_points])
+    readable_log_scale(axes.xaxis, [tasks(c) for c in all_points])
+    readable_log_scale(axes.yaxis, positive + ([floor] if zeros else []))
     axes.set_xlabel("tasks in flight")
     axes.set_ylabel("bytes per task (peak − idle) / tasks")
     line_legend(axes)
@@ -408,8 +470,10 @@ def plot_cpu_per_item(cells, footer, plots_dir):
     if min(values) > 0 and max(values) / min(values) > 1000:  # a peer's interpreter start
         axes.set_yscale("log")
         readable_log_scale(axes.yaxis, values)
-    for bar, value in zip(bars, values):
-        axes.annotate(f"{value:.3g} µs", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+    mark_flagged_bars(axes, bars, rows, cpu_flags_of)
+    for bar, value, cell in zip(bars, values, rows):
+        axes.annotate(f"{value:.3g} µs{flag_marks(cell, cpu_flags_of(cell))}",
+                      (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                       ha="center", va="bottom", fontsize=text_size, xytext=(0, 6),
                       textcoords="offset points")
     axes.set_ylabel("CPU µs (user + system, workers included) per item")
@@ -426,6 +490,7 @@ def plot_latency(cells, footer, plots_dir):
         bars = axes.bar([p + offset for p in positions], [c[field] for c in rows], width,
                         color=[colour_of(c["model"]) for c in rows], alpha=alpha)
         style_peer_bars(axes, bars, rows)
+        mark_flagged_bars(axes, bars, rows, flags_of)
     axes.set_xticks(list(positions), [label_of(c) for c in rows])
     bar_text_size(axes, len(rows))
     axes.set_ylabel("milliseconds per item")

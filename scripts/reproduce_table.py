@@ -18,6 +18,7 @@ import statistics
 import sys
 from collections import defaultdict
 
+from cell_identity import identity_of, knobs_text
 from plot_results import read_results
 
 TALK_SEQUENTIAL = 1.92
@@ -38,10 +39,17 @@ def table(results):
     runs = defaultdict(list)
     for bench in results["benchmarks"]:
         if bench.get("run_type", "iteration") == "iteration" and bench.get("workload") == "flags":
-            runs[(bench["model"], int(bench["concurrency"]))].append(bench)
+            runs[identity_of(bench)].append(bench)  # the delay and every knob included
+    # (model, C) held under two settings: each row says its knobs, so no two are mixed.
+    named = defaultdict(int)
+    for cells in runs.values():
+        named[(cells[0]["model"], int(cells[0]["concurrency"]))] += 1
     lines = ["| model | C | ours (items/s) | ideal | efficiency | the talk | runtime | valid |",
              "|---|---:|---:|---:|---:|---:|---|---|"]
-    for (model, concurrency), cells in runs.items():
+    for cells in runs.values():
+        model, concurrency = cells[0]["model"], int(cells[0]["concurrency"])
+        if named[(model, concurrency)] > 1:
+            model = f"{model} ({knobs_text(cells[0])})"
         good = [c for c in cells if c.get("valid") and not c.get("error_occurred")]
         talk = TALK_FIGURE.get(model)
         talk_text = f"{talk:,.2f}" if talk is not None else "not quoted"

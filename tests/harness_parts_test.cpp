@@ -706,13 +706,13 @@ TEST(harness_system_checks, a_busy_or_unfit_machine_is_a_warning) {
                             {"busy_before_run", 0.1},
                             {"cpu_scaling_enabled", false},
                             {"library_build_type", "release"},
-                            {"git_dirty", false}};
+                            {"build_dirty", false}};
   EXPECT_TRUE(warnings_before_run(quiet).empty());
   auto busy = quiet;
   busy["busy_before_run"] = 0.6;
   busy["cpu_scaling_enabled"] = true;
   busy["library_build_type"] = "debug";
-  busy["git_dirty"] = true;
+  busy["build_dirty"] = true;
   auto warnings = warnings_before_run(busy);
   ASSERT_EQ(warnings.size(), 4u);
   EXPECT_NE(warnings[0].find("60 % of its CPU time"), std::string::npos) << warnings[0];

@@ -180,7 +180,7 @@ TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
   ASSERT_EQ(run.wait(), 0) << run.err();
   auto results = parse_results(folder.out());
   EXPECT_EQ(results.at("context").at("library_build_type"), "release");
-  EXPECT_TRUE(results.at("context").as_object().contains("git_commit"));
+  EXPECT_TRUE(results.at("context").as_object().contains("build_commit"));
   auto cells = iterations(results);
   ASSERT_EQ(cells.size(), 2u);
   // Six sleeps of 10 ms one after another: at best 6 / 0.060 s.

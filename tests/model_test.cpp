@@ -70,6 +70,38 @@ TEST(tally, more_counts_than_items_never_write_past_the_latency_slots) {
   EXPECT_EQ(counts.latencies_ms().size(), 2u);
 }
 
+TEST(tally, keeps_every_item_of_a_small_run_for_the_timeline_start_before_end) {
+  tally counts(676);
+  auto before = clock::now();
+  for (int i = 0; i < 676; ++i)
+    counts.count({outcome::ok, 0}, std::chrono::milliseconds(5));
+  auto times = counts.item_times();
+  ASSERT_EQ(times.size(), 676u);
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    EXPECT_EQ(times[i].index, i);
+    EXPECT_EQ(times[i].end - times[i].start, std::chrono::milliseconds(5));
+    EXPECT_GE(times[i].end, before);
+  }
+}
+
+TEST(tally, samples_every_stride_th_item_past_2000_and_never_past_its_slots) {
+  EXPECT_EQ(timeline_stride(2000), 1u);
+  EXPECT_EQ(timeline_stride(2001), 2u);
+  EXPECT_EQ(timeline_stride(1'000'000), 500u);
+  tally counts(5000);  // stride 3: items 0, 3, 6, ... 4998
+  for (int i = 0; i < 5000; ++i) counts.count({outcome::ok, 0}, {});
+  auto times = counts.item_times();
+  ASSERT_EQ(times.size(), 1667u);
+  EXPECT_EQ(times[1].index, 3u);
+  EXPECT_EQ(times.back().index, 4998u);
+  tally partial(5000);
+  for (int i = 0; i < 4; ++i) partial.count({outcome::ok, 0}, {});
+  EXPECT_EQ(partial.item_times().size(), 2u);  // items 0 and 3 so far
+  tally over(2);
+  for (int i = 0; i < 5; ++i) over.count({outcome::ok, 0}, {});
+  EXPECT_EQ(over.item_times().size(), 2u);
+}
+
 TEST(item_source, hands_out_every_index_exactly_once_across_threads) {
   constexpr std::size_t items = 50'000, threads = 8;
   item_source source(items);

@@ -58,10 +58,33 @@ func parseArguments() arguments {
 		time.Duration(whole("timeout-ms", *timeoutMs, 1, 3600000)) * time.Millisecond}
 }
 
-// ok + notFound + failed = N, one latency a finished item; safe across goroutines.
+// ok + notFound + failed = N, one latency a finished item, and every stride-th finished
+// item's start and end for the timeline (stride = ceil(N / 2000)); safe across goroutines.
 type tally struct {
 	ok, notFound, failed, bytes, finished atomic.Uint64
 	latencies                             []float32
+	stride                                uint64
+	times                                 [][2]time.Time
+}
+
+func newTally(items int) *tally {
+	stride := (items + 1999) / 2000
+	if stride < 1 {
+		stride = 1
+	}
+	return &tally{latencies: make([]float32, items), stride: uint64(stride),
+		times: make([][2]time.Time, (items+stride-1)/stride)}
+}
+
+// [index, start_us, end_us], µs from the work's clock start (the C++ child's).
+func (counts *tally) itemTimes(started time.Time) [][3]int64 {
+	rows := [][3]int64{}
+	for slot := uint64(0); slot < counts.finished.Load(); slot += counts.stride {
+		at := counts.times[slot/counts.stride]
+		rows = append(rows, [3]int64{int64(slot), at[0].Sub(started).Microseconds(),
+			at[1].Sub(started).Microseconds()})
+	}
+	return rows
 }
 
 func (counts *tally) count(status int, bytes int64, begun time.Time) {
@@ -74,7 +97,12 @@ func (counts *tally) count(status int, bytes int64, begun time.Time) {
 	default:
 		counts.failed.Add(1)
 	}
-	counts.latencies[counts.finished.Add(1)-1] = float32(time.Since(begun).Seconds() * 1000)
+	ended := time.Now()
+	slot := counts.finished.Add(1) - 1
+	if slot%counts.stride == 0 {
+		counts.times[slot/counts.stride] = [2]time.Time{begun, ended}
+	}
+	counts.latencies[slot] = float32(ended.Sub(begun).Seconds() * 1000)
 }
 
 func procBytes(path, key string) (bytes uint64) {
@@ -117,7 +145,7 @@ func cgroupBytes() (int64, bool) {
 
 // Runs work once around the measurements and prints the child's JSON line.
 func report(args arguments, work func(*tally)) {
-	counts := &tally{latencies: make([]float32, args.items)}
+	counts := newTally(int(args.items))
 	baselinePss := procBytes("/proc/self/smaps_rollup", "Pss:")
 	baselineRss := procBytes("/proc/self/status", "VmRSS:")
 	baselineCgroup, inCgroup := cgroupBytes()
@@ -145,6 +173,7 @@ func report(args arguments, work func(*tally)) {
 		"vm_hwm_bytes":       procBytes("/proc/self/status", "VmHWM:"),
 		"cpu_user_seconds":   userAfter - userBefore,
 		"cpu_system_seconds": systemAfter - systemBefore,
+		"item_times":         counts.itemTimes(started),
 	}
 	if inCgroup {
 		line["baseline_cgroup_bytes"] = baselineCgroup
