@@ -23,8 +23,9 @@ POST /stats/reset shows and zeroes them (curl -X POST localhost:8001/stats/reset
                         (0..600000) overrides it for one request (default 0ms)
   --header-timeout D    close a connection whose request header is not complete
                         D after its first byte (default 10s, at most 10m)
-  --idle-timeout D      close a connection that sends no request for D; waiting
-                        out a delay is not idle (default 60s, at most 10m)
+  --idle-timeout D      close a connection that sends no request for D, or that
+                        reads none of an answer for D; waiting out a delay is not
+                        idle (default 60s, at most 10m)
   --error-rate P        probability of a 503 answer
   --reset-rate P        probability that the connection is reset mid-response
   --truncate-rate P     probability of a body shorter than Content-Length, then close

@@ -249,8 +249,10 @@ void session::respond() {
   bool slow = counted_ && state_.settings.slow_body_bytes_per_second > 0;
   if (slow) {
     state_.counters.slowed();
+    start_watchdog(state_.settings.idle_timeout);
     asio::async_write(socket_, asio::buffer(head_),
                       [self = shared_from_this()](error_code error, std::size_t) {
+                        self->watchdog_.cancel();
                         if (error) return;
                         self->body_started_ = clock::now();
                         self->do_trickle();
@@ -259,8 +261,10 @@ void session::respond() {
   }
   std::array<asio::const_buffer, 2> whole{asio::buffer(head_),
                                           asio::buffer(body_.data(), body_to_send_)};
+  start_watchdog(state_.settings.idle_timeout);  // a client that never reads is dropped
   asio::async_write(socket_, whole,
                     [self = shared_from_this()](error_code error, std::size_t) {
+                      self->watchdog_.cancel();
                       if (!error) self->on_body_sent();
                     });
 }
@@ -279,7 +283,9 @@ void session::do_trickle() {
   timer_.async_wait([self = shared_from_this(), chunk](error_code error) {
     if (error) return;
     auto bytes = asio::buffer(self->body_.data() + self->sent_, chunk);
+    self->start_watchdog(self->state_.settings.idle_timeout);
     asio::async_write(self->socket_, bytes, [self, chunk](error_code error, std::size_t) {
+      self->watchdog_.cancel();
       if (error) return;
       self->sent_ += chunk;
       self->do_trickle();

@@ -195,6 +195,25 @@ TEST(server_abuse, a_connection_left_idle_is_closed_after_the_idle_timeout) {
   EXPECT_LT(waited, 3000);
 }
 
+// A client that pipelines many requests and never reads: once the answers fill the
+// socket's buffers the server's write waits, and the idle timeout drops it.
+TEST(server_abuse,
+     a_client_that_never_reads_its_answers_is_dropped_after_the_idle_timeout) {
+  server_process server({"--idle-timeout", "500ms"});
+  int fd = connect_to(server);
+  int small = 4096;  // a small receive buffer fills after a few answers
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  std::string requests;
+  for (int i = 0; i < 1000; ++i)
+    requests += "GET /flags/br/br.gif?delay_ms=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  send_text(fd, requests);
+  auto started = clock::now();
+  EXPECT_EQ(wait_for_open_connections(server, 1, 5s), 1);  // only /stats's own
+  EXPECT_GE(elapsed_ms(started), 400);
+  close(fd);
+  expect_a_fresh_client_answered(server, 1s);
+}
+
 TEST(server_abuse, a_header_that_never_ends_is_cut_off_by_the_header_timeout) {
   server_process server({"--header-timeout", "300ms", "--idle-timeout", "10s"});
   int fd = connect_to(server);
