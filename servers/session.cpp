@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "random.hpp"
+#include "request_query.hpp"
 
 namespace hammertime::server {
 
@@ -27,20 +28,6 @@ constexpr std::string_view reset_needs_post_body =
 constexpr std::size_t max_pipelined_bytes = 64 * 1024;
 // A whole request line and header, as clients send them, in the first read.
 constexpr std::size_t first_read_bytes = 2048;
-
-// The value of key in "a=1&delay_ms=200", if present.
-std::optional<std::string_view> query_value(std::string_view query,
-                                            std::string_view key) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto pair = query.substr(0, amp);
-    if (pair.size() > key.size() && pair.starts_with(key) && pair[key.size()] == '=')
-      return pair.substr(key.size() + 1);
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
 
 void append_number(std::string& out, std::uint64_t value) {
   char digits[24];
@@ -161,27 +148,16 @@ void session::prepare(std::string_view target, http::verb method) {
     delay += std::chrono::microseconds(
         static_cast<std::int64_t>(uniform(settings.seed, request, 0) *
                                   (settings.delay.high - settings.delay.low).count()));
-  std::int64_t delay_ms = 0;
   bool bad_delay = false;
   if (auto text = query_value(query, "delay_ms")) {
-    auto [end, parse_error] =
-        std::from_chars(text->data(), text->data() + text->size(), delay_ms);
-    bad_delay = parse_error != std::errc{} || end != text->data() + text->size() ||
-                delay_ms < 0 || delay_ms > max_delay.count();
-    if (!bad_delay) delay = std::chrono::milliseconds(delay_ms);
+    auto asked = delay_asked(*text, max_delay);
+    bad_delay = !asked;
+    if (asked) delay = *asked;
   }
   deadline_ = now + delay;
-  // The client's send time (same machine, same steady clock): a stamp from the future
-  // or over an hour old is another machine's clock, and not counted.
-  if (auto text = query_value(query, "sent_us")) {
-    std::int64_t sent_us = 0;
-    auto [end, parse_error] =
-        std::from_chars(text->data(), text->data() + text->size(), sent_us);
-    auto waited = now - clock::time_point(std::chrono::microseconds(sent_us));
-    if (parse_error == std::errc{} && end == text->data() + text->size() &&
-        waited >= clock::duration::zero() && waited < std::chrono::hours(1))
-      state_.counters.queued(waited);
-  }
+  if (auto text = query_value(query, "sent_us"))
+    if (auto waited = queue_wait(*text, now, state_.counters.counting_since()))
+      state_.counters.queued(*waited);
 
   if (method != http::verb::get) {
     status_ = 405, body_ = not_allowed_body, allow_ = "GET";
