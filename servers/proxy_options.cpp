@@ -23,6 +23,13 @@ So one request and its answer take at least 2 x D more than without the proxy.
   --bind ADDR           address to listen on (default 127.0.0.1)
   --latency D           each direction's delay (alias --delay): 25ms, 250ms, 1s,
                         at most 10m (default 0ms)
+  --idle-timeout D      end a link whose writes, either way, make no progress for D
+                        (a side that stops reading; default 60s, at most 10m)
+  --hold-per-link B     bytes held at most per link and direction; reading pauses
+                        there (default 1048576)
+  --hold-total B        bytes held at most over all links; reading pauses on every
+                        link until writes make room (default an eighth of the
+                        machine's memory, at most 1 GiB)
   --control-port N      serve GET /stats (and POST /stats/reset) on 127.0.0.1:N, 0
                         for any free one: connections, bytes, and lateness - how much
                         later than meant (arrival + D) each chunk began to be written
@@ -34,8 +41,9 @@ when SIGINT or SIGTERM stops it.
 
 namespace {
 
-constexpr std::array<std::string_view, 6> known{
-    "--upstream", "--listen", "--bind", "--latency", "--delay", "--control-port"};
+constexpr std::array<std::string_view, 9> known{
+    "--upstream",     "--listen",       "--bind",          "--latency",   "--delay",
+    "--control-port", "--idle-timeout", "--hold-per-link", "--hold-total"};
 
 template <class Number>
 bool parse_number(std::string_view text, Number& value) {
@@ -93,6 +101,17 @@ std::variant<proxy_options, usage_error, help_requested> parse_proxy_options(
       std::uint16_t port = 0;
       if (!parse_number(value, port)) return bad("a port 0..65535");
       parsed.control_port = port;
+    } else if (name == "--idle-timeout") {
+      auto timeout = common::parse_duration(value);
+      if (!timeout || timeout->count() == 0 || *timeout > max_delay)
+        return bad("a duration from 1ms up to 10m like 3s");
+      parsed.idle_timeout = *timeout;
+    } else if (name == "--hold-per-link" || name == "--hold-total") {
+      std::uint64_t bytes = 0;
+      if (!parse_number(value, bytes) || bytes < 65536 ||
+          bytes > (std::uint64_t{1} << 40))
+        return bad("a number of bytes from 65536 up to 2^40");
+      (name == "--hold-total" ? parsed.hold_total : parsed.hold_per_link) = bytes;
     }
   }
   if (!upstream_given)
