@@ -5,6 +5,9 @@
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <string_view>
+#include <utility>
+
+#include "common/printable.hpp"
 
 namespace hammertime::server {
 
@@ -53,15 +56,23 @@ bool parse_number(std::string_view text, Number& value) {
 
 std::variant<options, usage_error, help_requested> parse_options(int argc, char** argv) {
   options parsed;
+  std::array<bool, known.size()> seen{};
   for (int i = 1; i < argc; ++i) {
     std::string_view name = argv[i];
     if (name == "--help" || name == "-h") return help_requested{};
-    if (std::find(known.begin(), known.end(), name) == known.end())
-      return usage_error{"unknown argument '" + std::string(name) + "' (see --help)"};
+    auto which = std::find(known.begin(), known.end(), name);
+    if (which == known.end())
+      return usage_error{"unknown option '" + common::printable(name) + "' (see --help)"};
+    // --delay and --latency are one option under two names
+    auto index = name == "--latency" ? 3 : which - known.begin();
+    if (std::exchange(seen[index], true))
+      return usage_error{name == "--delay" || name == "--latency"
+                             ? "--delay and --latency are the same option: give one"
+                             : std::string(name) + " given twice"};
     if (i + 1 >= argc) return usage_error{std::string(name) + " needs a value"};
     std::string_view value = argv[++i];
     auto bad = [&](const char* expected) {
-      return usage_error{"bad " + std::string(name) + " '" + std::string(value) +
+      return usage_error{"bad " + std::string(name) + " '" + common::printable(value) +
                          "': expected " + expected};
     };
     auto rate = [&](double& field) {

@@ -309,6 +309,29 @@ TEST(server_abuse, a_port_in_use_is_one_plain_line_and_exit_1) {
   close(taken);
 }
 
+// One rulebook with the harness's: each option once (its aliases count as one), an
+// unknown option named as unknown, and what was given echoed on one line with no
+// terminal escapes in it.
+TEST(server_abuse, each_option_once_unknown_ones_named_and_every_echo_on_one_line) {
+  EXPECT_EQ(run_server_binary("--port 0").exit_code, 2);  // the helper gives --port 0 too
+  auto twice = run_server_binary("--delay 1ms --latency 2ms");
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.error_output.find("same option"), std::string::npos)
+      << twice.error_output;
+  auto unknown = run_server_binary("--bogus 1");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.error_output.find("unknown option '--bogus'"), std::string::npos)
+      << unknown.error_output;
+  for (const char* args : {"--bind \"$(printf '1.2.3.4\\nforged line')\"",
+                           "--seed \"$(printf '\\033[31mred')\""}) {
+    auto echoed = run_server_binary(args);
+    EXPECT_EQ(echoed.exit_code, 2) << args;
+    EXPECT_EQ(std::count(echoed.error_output.begin(), echoed.error_output.end(), '\n'), 1)
+        << args << ": " << echoed.error_output;
+    EXPECT_EQ(echoed.error_output.find('\033'), std::string::npos) << echoed.error_output;
+  }
+}
+
 TEST(server_abuse, durations_past_ten_minutes_or_past_any_number_exit_2_with_one_line) {
   for (auto args :
        {"--delay 601s", "--delay 11m", "--delay 0ms..10.5m", "--delay nanms",
