@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-#include "common/printable.hpp"
+#include "common/escaped.hpp"
 
 namespace hammertime::server {
 
@@ -62,7 +62,7 @@ std::variant<options, usage_error, help_requested> parse_options(int argc, char*
     if (name == "--help" || name == "-h") return help_requested{};
     auto which = std::find(known.begin(), known.end(), name);
     if (which == known.end())
-      return usage_error{"unknown option '" + common::printable(name) + "' (see --help)"};
+      return usage_error{"unknown option '" + common::escaped(name) + "' (see --help)"};
     // --delay and --latency are one option under two names
     auto index = name == "--latency" ? 3 : which - known.begin();
     if (std::exchange(seen[index], true))
@@ -72,7 +72,7 @@ std::variant<options, usage_error, help_requested> parse_options(int argc, char*
     if (i + 1 >= argc) return usage_error{std::string(name) + " needs a value"};
     std::string_view value = argv[++i];
     auto bad = [&](const char* expected) {
-      return usage_error{"bad " + std::string(name) + " '" + common::printable(value) +
+      return usage_error{"bad " + std::string(name) + " '" + common::escaped(value) +
                          "': expected " + expected};
     };
     auto rate = [&](double& field) {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-#include "common/printable.hpp"
+#include "common/escaped.hpp"
 
 namespace hammertime::server {
 
@@ -65,13 +65,13 @@ std::variant<proxy_options, usage_error, help_requested> parse_proxy_options(
     if (name == "--help" || name == "-h") return help_requested{};
     auto which = std::find(known.begin(), known.end(), name);
     if (which == known.end())
-      return usage_error{"unknown option '" + common::printable(name) + "' (see --help)"};
+      return usage_error{"unknown option '" + common::escaped(name) + "' (see --help)"};
     if (std::exchange(seen[which - known.begin()], true))
       return usage_error{std::string(name) + " given twice"};
     if (i + 1 >= argc) return usage_error{std::string(name) + " needs a value"};
     std::string_view value = argv[++i];
     auto bad = [&](const char* expected) {
-      return usage_error{"bad " + std::string(name) + " '" + common::printable(value) +
+      return usage_error{"bad " + std::string(name) + " '" + common::escaped(value) +
                          "': expected " + expected};
     };
     if (name == "--upstream") {
