@@ -313,7 +313,7 @@ TEST(server_abuse, a_port_in_use_is_one_plain_line_and_exit_1) {
 // unknown option named as unknown, and what was given echoed on one line with no
 // terminal escapes in it.
 TEST(server_abuse, each_option_once_unknown_ones_named_and_every_echo_on_one_line) {
-  EXPECT_EQ(run_server_binary("--port 0").exit_code, 2);  // the helper gives --port 0 too
+  EXPECT_EQ(run_server_binary("--port 0 --port 0").exit_code, 2);
   auto twice = run_server_binary("--delay 1ms --latency 2ms");
   EXPECT_EQ(twice.exit_code, 2);
   EXPECT_NE(twice.error_output.find("same option"), std::string::npos)
