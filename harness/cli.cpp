@@ -151,25 +151,6 @@ std::string list_text() {
   return text;
 }
 
-std::string escaped(std::string_view text, std::size_t limit) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string shown;
-  for (unsigned char c : text) {
-    if (shown.size() >= limit) return shown + "...";
-    if (c == '\n')
-      shown += "\\n";
-    else if (c == '\r')
-      shown += "\\r";
-    else if (c == '\t')
-      shown += "\\t";
-    else if (c < 0x20 || c >= 0x7f)
-      shown += {'\\', 'x', hex[c >> 4], hex[c & 15]};
-    else
-      shown += static_cast<char>(c);
-  }
-  return shown;
-}
-
 namespace {
 
 template <class Number>

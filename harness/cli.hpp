@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/escaped.hpp"
 #include "models/model.hpp"
 
 namespace hammertime::harness {
@@ -79,7 +80,7 @@ run_options parse_run_options(std::span<const std::string_view> args);
 
 // User input fit to quote in a one-line message: control characters and bytes past
 // ASCII as \n, \t, \xNN; at most `limit` bytes of it, "..." after a cut.
-std::string escaped(std::string_view text, std::size_t limit = 200);
+using common::escaped;  // an argument echoed in a message (common/escaped.hpp)
 
 std::string_view main_help();
 std::string_view run_help();

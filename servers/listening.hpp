@@ -14,6 +14,15 @@
 
 namespace hammertime::server {
 
+// Whether only this machine can reach the address: 127.0.0.0/8, ::1, and
+// ::ffff:127.0.0.1 (IPv4's loopback written as IPv6).
+inline bool is_loopback(const boost::asio::ip::address& address) {
+  namespace ip = boost::asio::ip;
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return ip::make_address_v4(ip::v4_mapped, address.to_v6()).is_loopback();
+  return address.is_loopback();
+}
+
 // Opens, binds (reusing the address) and listens; throws runtime_error with one line,
 // without the Boost source location a system_error's what() carries: "port 8001 on
 // 127.0.0.1 is in use".

@@ -13,19 +13,9 @@
 #include <boost/asio/ip/address.hpp>
 #include <iostream>
 
+#include "listening.hpp"
 #include "options.hpp"
 #include "server.hpp"
-
-namespace {
-
-bool is_loopback(const boost::asio::ip::address& address) {
-  namespace ip = boost::asio::ip;
-  if (address.is_v6() && address.to_v6().is_v4_mapped())
-    return ip::make_address_v4(ip::v4_mapped, address.to_v6()).is_loopback();
-  return address.is_loopback();
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace hammertime::server;

@@ -5,6 +5,9 @@
 #include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <string_view>
+#include <utility>
+
+#include "common/escaped.hpp"
 
 namespace hammertime::server {
 
@@ -23,8 +26,9 @@ POST /stats/reset shows and zeroes them (curl -X POST localhost:8001/stats/reset
                         (0..600000) overrides it for one request (default 0ms)
   --header-timeout D    close a connection whose request header is not complete
                         D after its first byte (default 10s, at most 10m)
-  --idle-timeout D      close a connection that sends no request for D; waiting
-                        out a delay is not idle (default 60s, at most 10m)
+  --idle-timeout D      close a connection that sends no request for D, or that
+                        reads none of an answer for D; waiting out a delay is not
+                        idle (default 60s, at most 10m)
   --error-rate P        probability of a 503 answer
   --reset-rate P        probability that the connection is reset mid-response
   --truncate-rate P     probability of a body shorter than Content-Length, then close
@@ -52,15 +56,23 @@ bool parse_number(std::string_view text, Number& value) {
 
 std::variant<options, usage_error, help_requested> parse_options(int argc, char** argv) {
   options parsed;
+  std::array<bool, known.size()> seen{};
   for (int i = 1; i < argc; ++i) {
     std::string_view name = argv[i];
     if (name == "--help" || name == "-h") return help_requested{};
-    if (std::find(known.begin(), known.end(), name) == known.end())
-      return usage_error{"unknown argument '" + std::string(name) + "' (see --help)"};
+    auto which = std::find(known.begin(), known.end(), name);
+    if (which == known.end())
+      return usage_error{"unknown option '" + common::escaped(name) + "' (see --help)"};
+    // --delay and --latency are one option under two names
+    auto index = name == "--latency" ? 3 : which - known.begin();
+    if (std::exchange(seen[index], true))
+      return usage_error{name == "--delay" || name == "--latency"
+                             ? "--delay and --latency are the same option: give one"
+                             : std::string(name) + " given twice"};
     if (i + 1 >= argc) return usage_error{std::string(name) + " needs a value"};
     std::string_view value = argv[++i];
     auto bad = [&](const char* expected) {
-      return usage_error{"bad " + std::string(name) + " '" + std::string(value) +
+      return usage_error{"bad " + std::string(name) + " '" + common::escaped(value) +
                          "': expected " + expected};
     };
     auto rate = [&](double& field) {

@@ -1,13 +1,19 @@
 #include "proxy.hpp"
 
+#include <sys/socket.h>
+#include <time.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
+#include <cstring>
 #include <deque>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include "listening.hpp"
 #include "stats_json.hpp"
@@ -22,8 +28,59 @@ using clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t read_size = 64 * 1024;
-// Per direction: reading pauses while this much is held (a window of D's worth).
-constexpr std::size_t most_held_bytes = 4 << 20;
+constexpr std::uint64_t most_held_by_default = std::uint64_t{1} << 30;
+
+// --hold-total's default: an eighth of the machine's memory, at most 1 GiB.
+std::uint64_t hold_total_default() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  std::uint64_t kib = 0;
+  while (meminfo >> key >> kib)
+    if (key == "MemTotal:") return std::min(most_held_by_default, kib * 1024 / 8);
+  return most_held_by_default;
+}
+
+// The kernel marks each arriving segment with the time it was received
+// (SO_TIMESTAMPNS): a chunk's delay runs from then, not from when this loop got to it,
+// so a proxy that stalls shows its stall as lateness.
+void stamp_arrivals(tcp::socket& socket) {
+  int on = 1;
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+}
+
+// One read of what is there, and when its last byte arrived (now, if the kernel did not
+// say).
+std::size_t read_with_arrival(tcp::socket& socket, std::vector<char>& buffer,
+                              clock::time_point& arrived, error_code& error) {
+  iovec into{buffer.data(), buffer.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr message{};
+  message.msg_iov = &into;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  auto got = recvmsg(socket.native_handle(), &message, MSG_DONTWAIT);
+  arrived = clock::now();
+  if (got < 0) {
+    error = error_code(errno, boost::system::system_category());
+    if (errno == EAGAIN || errno == EWOULDBLOCK) error = asio::error::would_block;
+    return 0;
+  }
+  if (got == 0) {
+    error = asio::error::eof;
+    return 0;
+  }
+  for (auto* each = CMSG_FIRSTHDR(&message); each; each = CMSG_NXTHDR(&message, each)) {
+    if (each->cmsg_level != SOL_SOCKET || each->cmsg_type != SCM_TIMESTAMPNS) continue;
+    timespec received, now;
+    std::memcpy(&received, CMSG_DATA(each), sizeof received);
+    clock_gettime(CLOCK_REALTIME, &now);
+    auto ago = std::chrono::seconds(now.tv_sec - received.tv_sec) +
+               std::chrono::nanoseconds(now.tv_nsec - received.tv_nsec);
+    if (ago > clock::duration::zero() && ago < std::chrono::hours(1)) arrived -= ago;
+  }
+  return static_cast<std::size_t>(got);
+}
 
 struct held_chunk {
   clock::time_point due;
@@ -34,23 +91,29 @@ struct held_chunk {
 // One client connection and its upstream connection: two one-way pipes that hold bytes.
 class link : public std::enable_shared_from_this<link> {
  public:
-  link(tcp::socket client, clock::duration latency, proxy_counters& counters,
-       std::vector<char>& read_buffer)
+  link(tcp::socket client, const proxy_options& settings, proxy_counters& counters,
+       hold_budget& budget, std::vector<char>& read_buffer)
       : client_(std::move(client)),
         upstream_(client_.get_executor()),
         to_upstream_(client_, upstream_, counters.bytes_to_upstream),
         to_client_(upstream_, client_, counters.bytes_to_client),
-        latency_(latency),
+        settings_(settings),
         counters_(counters),
+        budget_(budget),
         read_buffer_(read_buffer) {
     counters_.accepted++;
     counters_.max_open = std::max(counters_.max_open, ++counters_.open);
   }
-  ~link() { counters_.open--; }
+  ~link() {  // quietly: the loop may be going away with it
+    counters_.open--;
+    budget_.held -=
+        std::min(budget_.held, to_upstream_.held_bytes + to_client_.held_bytes);
+  }
 
   void start(const std::vector<tcp::endpoint>& upstream) {
     error_code ignored;
     client_.non_blocking(true, ignored);
+    stamp_arrivals(client_);
     do_read(to_upstream_);  // what the client sends is held while the upstream connects
     asio::async_connect(
         upstream_, upstream,
@@ -65,11 +128,13 @@ class link : public std::enable_shared_from_this<link> {
         : from(source),
           to(sink),
           forwarded_bytes(forwarded),
-          timer(source.get_executor()) {}
+          timer(source.get_executor()),
+          stall(source.get_executor()) {}
     tcp::socket& from;
     tcp::socket& to;
     std::uint64_t& forwarded_bytes;
     asio::steady_timer timer;
+    asio::steady_timer stall;     // the write under way, against --idle-timeout
     std::deque<held_chunk> held;  // in arrival order; due times only grow
     std::size_t held_bytes = 0;
     bool reading = false, source_closed = false, waiting = false, writing = false;
@@ -78,13 +143,14 @@ class link : public std::enable_shared_from_this<link> {
 
   void on_connected(const error_code& error) {
     if (closed_) return;
-    if (error) {
+    if (error) {  // the client learns it as a reset, as it would without the proxy
       counters_.upstream_failures++;
-      return close_both(false);
+      return close_both(true);
     }
     error_code ignored;
     upstream_.set_option(tcp::no_delay(true), ignored);
     upstream_.non_blocking(true, ignored);
+    stamp_arrivals(upstream_);
     connected_ = true;
     do_read(to_client_);
     schedule(to_upstream_);
@@ -92,8 +158,15 @@ class link : public std::enable_shared_from_this<link> {
 
   // 1. Wait until the source has bytes, 2. take what is there, stamped with its due time.
   void do_read(one_way& way) {
-    if (closed_ || way.reading || way.source_closed || way.held_bytes >= most_held_bytes)
+    if (closed_ || way.reading || way.source_closed ||
+        way.held_bytes >= settings_.hold_per_link)
       return;
+    if (budget_.full()) {  // resumed by the write that makes room
+      budget_.paused.push_back([weak = weak_from_this(), &way] {
+        if (auto self = weak.lock()) self->do_read(way);
+      });
+      return;
+    }
     way.reading = true;
     way.from.async_wait(tcp::socket::wait_read,
                         [self = shared_from_this(), &way](error_code error) {
@@ -103,13 +176,16 @@ class link : public std::enable_shared_from_this<link> {
   }
 
   void on_readable(one_way& way, error_code error) {
+    if (!error && budget_.full()) return do_read(way);  // filled while this one waited
     std::size_t got = 0;
-    if (!error) got = way.from.read_some(asio::buffer(read_buffer_), error);
+    auto arrived = clock::now();
+    if (!error) got = read_with_arrival(way.from, read_buffer_, arrived, error);
     if (error == asio::error::would_block) return do_read(way);
-    auto due = clock::now() + latency_;
+    auto due = arrived + settings_.latency;
     if (got > 0) {
       way.held.push_back({due, {read_buffer_.data(), read_buffer_.data() + got}});
       way.held_bytes += got;
+      budget_.take(got);
     }
     if (error) {
       way.source_closed = true;
@@ -138,18 +214,27 @@ class link : public std::enable_shared_from_this<link> {
                                                : 0);
     if (chunk.bytes.empty()) return deliver_close(way, chunk.reset);
     way.writing = true;
+    way.stall.expires_after(settings_.idle_timeout);
+    way.stall.async_wait([self = shared_from_this()](error_code error) {
+      if (error || self->closed_) return;
+      self->counters_.stalled++;
+      self->close_both(true);
+    });
     asio::async_write(way.to, asio::buffer(chunk.bytes),
                       [self = shared_from_this(), &way](error_code error, std::size_t) {
                         way.writing = false;
+                        way.stall.cancel();
                         if (!self->closed_) self->on_written(way, error);
                       });
   }
 
   void on_written(one_way& way, const error_code& error) {
     if (error) return close_both(true);  // the sink is gone: so is the link
-    way.forwarded_bytes += way.held.front().bytes.size();
-    way.held_bytes -= way.held.front().bytes.size();
+    auto written = way.held.front().bytes.size();
+    way.forwarded_bytes += written;
+    way.held_bytes -= written;
     way.held.pop_front();
+    budget_.give_back(written);
     schedule(way);
     do_read(way);
   }
@@ -173,14 +258,20 @@ class link : public std::enable_shared_from_this<link> {
         socket->set_option(asio::socket_base::linger(true, 0), ignored);
       socket->close(ignored);
     }
-    to_upstream_.timer.cancel();
-    to_client_.timer.cancel();
+    std::uint64_t released = 0;
+    for (auto* way : {&to_upstream_, &to_client_}) {
+      way->timer.cancel(), way->stall.cancel();
+      released += std::exchange(way->held_bytes, 0);
+      way->held.clear();
+    }
+    budget_.give_back(released);
   }
 
   tcp::socket client_, upstream_;
   one_way to_upstream_, to_client_;
-  clock::duration latency_;
+  const proxy_options& settings_;
   proxy_counters& counters_;
+  hold_budget& budget_;
   std::vector<char>& read_buffer_;
   bool connected_ = false, closed_ = false;
 };
@@ -235,6 +326,19 @@ class control_session : public std::enable_shared_from_this<control_session> {
 
 }  // namespace
 
+void hold_budget::take(std::uint64_t bytes) {
+  held += bytes;
+  most_held = std::max(most_held, held);
+}
+
+void hold_budget::give_back(std::uint64_t bytes) {
+  held -= std::min(held, bytes);
+  if (full() || paused.empty()) return;
+  auto resume = std::move(paused);
+  paused.clear();
+  for (auto& each : resume) each();
+}
+
 delay_proxy::delay_proxy(proxy_options settings)
     : settings_(std::move(settings)),
       read_buffer_(read_size),
@@ -249,6 +353,7 @@ delay_proxy::delay_proxy(proxy_options settings)
     throw std::runtime_error("cannot resolve upstream " + settings_.upstream_host + ": " +
                              error.message());
   for (const auto& entry : found) upstream_.push_back(entry.endpoint());
+  budget_.limit = settings_.hold_total ? settings_.hold_total : hold_total_default();
   open_acceptor(acceptor_,
                 {asio::ip::make_address(settings_.bind), settings_.listen_port});
   if (settings_.control_port)
@@ -270,7 +375,7 @@ void delay_proxy::do_accept() {
   acceptor_.async_accept([this](error_code error, tcp::socket client) {
     if (!error) {
       client.set_option(tcp::no_delay(true), error);
-      std::make_shared<link>(std::move(client), settings_.latency, counters_,
+      std::make_shared<link>(std::move(client), settings_, counters_, budget_,
                              read_buffer_)
           ->start(upstream_);
     } else if (out_of_descriptors(error, "hammertime-proxy", warned_)) {
@@ -302,7 +407,10 @@ std::string delay_proxy::stats_json(bool reset) {
        {{"open", c.open},
         {"max", c.max_open},
         {"accepted", c.accepted},
-        {"upstream_failures", c.upstream_failures}}},
+        {"upstream_failures", c.upstream_failures},
+        {"stalled", c.stalled}}},
+      {"held_bytes",
+       {{"now", budget_.held}, {"max", budget_.most_held}, {"limit", budget_.limit}}},
       {"bytes", {{"to_upstream", c.bytes_to_upstream}, {"to_client", c.bytes_to_client}}},
       {"lateness_us", summary_json(c.lateness.summarize())},
       {"cpu_seconds", own_cpu_seconds_json()},
@@ -310,7 +418,9 @@ std::string delay_proxy::stats_json(bool reset) {
   if (reset) {
     c.lateness.reset();
     c.max_open = c.open;
-    c.accepted = c.upstream_failures = c.bytes_to_upstream = c.bytes_to_client = 0;
+    c.accepted = c.upstream_failures = c.stalled = 0;
+    c.bytes_to_upstream = c.bytes_to_client = 0;
+    budget_.most_held = budget_.held;
   }
   return boost::json::serialize(json);
 }

@@ -10,6 +10,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,8 +23,20 @@ namespace hammertime::server {
 // What the proxy counts, shown at its control port's GET /stats and when it exits.
 struct proxy_counters {
   std::uint64_t open = 0, max_open = 0, accepted = 0, upstream_failures = 0;
+  std::uint64_t stalled = 0;  // links ended because a side stopped reading
   std::uint64_t bytes_to_upstream = 0, bytes_to_client = 0;
   common::histogram lateness;  // microseconds between a chunk's due time and its write
+};
+
+// The bytes held over all links, against --hold-total. A link that finds it full stops
+// reading and waits in `paused` until a write anywhere makes room.
+struct hold_budget {
+  std::uint64_t limit = 0, held = 0, most_held = 0;
+  std::vector<std::function<void()>> paused;
+
+  bool full() const { return held >= limit; }
+  void take(std::uint64_t bytes);
+  void give_back(std::uint64_t bytes);  // and resumes the paused links once there is room
 };
 
 class delay_proxy {
@@ -55,6 +68,7 @@ class delay_proxy {
   proxy_options settings_;
   std::vector<boost::asio::ip::tcp::endpoint> upstream_;
   proxy_counters counters_;
+  hold_budget budget_;
   std::vector<char> read_buffer_;  // every link reads into it, one at a time
   boost::asio::io_context loop_{1};
   boost::asio::ip::tcp::acceptor acceptor_;

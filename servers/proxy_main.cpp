@@ -8,6 +8,7 @@
 //   200 0.500785
 #include <iostream>
 
+#include "listening.hpp"
 #include "proxy.hpp"
 
 namespace {
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
     const auto& settings = std::get<proxy_options>(parsed);
     delay_proxy proxy(settings);
     auto listening = proxy.local_endpoint();
-    if (!listening.address().is_loopback())
+    if (!is_loopback(listening.address()))
       std::cerr << "hammertime-proxy: warning: " << shown(listening)
                 << " is reachable from the network, not only from this machine (the"
                    " default --bind 127.0.0.1 is)\n";

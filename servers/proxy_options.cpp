@@ -7,6 +7,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/escaped.hpp"
+
 namespace hammertime::server {
 
 const char* const proxy_usage_text =
@@ -23,6 +25,13 @@ So one request and its answer take at least 2 x D more than without the proxy.
   --bind ADDR           address to listen on (default 127.0.0.1)
   --latency D           each direction's delay (alias --delay): 25ms, 250ms, 1s,
                         at most 10m (default 0ms)
+  --idle-timeout D      end a link whose writes, either way, make no progress for D
+                        (a side that stops reading; default 60s, at most 10m)
+  --hold-per-link B     bytes held at most per link and direction; reading pauses
+                        there (default 1048576)
+  --hold-total B        bytes held at most over all links; reading pauses on every
+                        link until writes make room (default an eighth of the
+                        machine's memory, at most 1 GiB)
   --control-port N      serve GET /stats (and POST /stats/reset) on 127.0.0.1:N, 0
                         for any free one: connections, bytes, and lateness - how much
                         later than meant (arrival + D) each chunk began to be written
@@ -34,8 +43,9 @@ when SIGINT or SIGTERM stops it.
 
 namespace {
 
-constexpr std::array<std::string_view, 6> known{
-    "--upstream", "--listen", "--bind", "--latency", "--delay", "--control-port"};
+constexpr std::array<std::string_view, 9> known{
+    "--upstream",     "--listen",       "--bind",          "--latency",   "--delay",
+    "--control-port", "--idle-timeout", "--hold-per-link", "--hold-total"};
 
 template <class Number>
 bool parse_number(std::string_view text, Number& value) {
@@ -55,13 +65,13 @@ std::variant<proxy_options, usage_error, help_requested> parse_proxy_options(
     if (name == "--help" || name == "-h") return help_requested{};
     auto which = std::find(known.begin(), known.end(), name);
     if (which == known.end())
-      return usage_error{"unknown argument '" + std::string(name) + "' (see --help)"};
+      return usage_error{"unknown option '" + common::escaped(name) + "' (see --help)"};
     if (std::exchange(seen[which - known.begin()], true))
       return usage_error{std::string(name) + " given twice"};
     if (i + 1 >= argc) return usage_error{std::string(name) + " needs a value"};
     std::string_view value = argv[++i];
     auto bad = [&](const char* expected) {
-      return usage_error{"bad " + std::string(name) + " '" + std::string(value) +
+      return usage_error{"bad " + std::string(name) + " '" + common::escaped(value) +
                          "': expected " + expected};
     };
     if (name == "--upstream") {
@@ -93,6 +103,17 @@ std::variant<proxy_options, usage_error, help_requested> parse_proxy_options(
       std::uint16_t port = 0;
       if (!parse_number(value, port)) return bad("a port 0..65535");
       parsed.control_port = port;
+    } else if (name == "--idle-timeout") {
+      auto timeout = common::parse_duration(value);
+      if (!timeout || timeout->count() == 0 || *timeout > max_delay)
+        return bad("a duration from 1ms up to 10m like 3s");
+      parsed.idle_timeout = *timeout;
+    } else if (name == "--hold-per-link" || name == "--hold-total") {
+      std::uint64_t bytes = 0;
+      if (!parse_number(value, bytes) || bytes < 65536 ||
+          bytes > (std::uint64_t{1} << 40))
+        return bad("a number of bytes from 65536 up to 2^40");
+      (name == "--hold-total" ? parsed.hold_total : parsed.hold_per_link) = bytes;
     }
   }
   if (!upstream_given)

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "random.hpp"
+#include "request_query.hpp"
 
 namespace hammertime::server {
 
@@ -27,20 +28,6 @@ constexpr std::string_view reset_needs_post_body =
 constexpr std::size_t max_pipelined_bytes = 64 * 1024;
 // A whole request line and header, as clients send them, in the first read.
 constexpr std::size_t first_read_bytes = 2048;
-
-// The value of key in "a=1&delay_ms=200", if present.
-std::optional<std::string_view> query_value(std::string_view query,
-                                            std::string_view key) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto pair = query.substr(0, amp);
-    if (pair.size() > key.size() && pair.starts_with(key) && pair[key.size()] == '=')
-      return pair.substr(key.size() + 1);
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return std::nullopt;
-}
 
 void append_number(std::string& out, std::uint64_t value) {
   char digits[24];
@@ -161,27 +148,16 @@ void session::prepare(std::string_view target, http::verb method) {
     delay += std::chrono::microseconds(
         static_cast<std::int64_t>(uniform(settings.seed, request, 0) *
                                   (settings.delay.high - settings.delay.low).count()));
-  std::int64_t delay_ms = 0;
   bool bad_delay = false;
   if (auto text = query_value(query, "delay_ms")) {
-    auto [end, parse_error] =
-        std::from_chars(text->data(), text->data() + text->size(), delay_ms);
-    bad_delay = parse_error != std::errc{} || end != text->data() + text->size() ||
-                delay_ms < 0 || delay_ms > max_delay.count();
-    if (!bad_delay) delay = std::chrono::milliseconds(delay_ms);
+    auto asked = delay_asked(*text, max_delay);
+    bad_delay = !asked;
+    if (asked) delay = *asked;
   }
   deadline_ = now + delay;
-  // The client's send time (same machine, same steady clock): a stamp from the future
-  // or over an hour old is another machine's clock, and not counted.
-  if (auto text = query_value(query, "sent_us")) {
-    std::int64_t sent_us = 0;
-    auto [end, parse_error] =
-        std::from_chars(text->data(), text->data() + text->size(), sent_us);
-    auto waited = now - clock::time_point(std::chrono::microseconds(sent_us));
-    if (parse_error == std::errc{} && end == text->data() + text->size() &&
-        waited >= clock::duration::zero() && waited < std::chrono::hours(1))
-      state_.counters.queued(waited);
-  }
+  if (auto text = query_value(query, "sent_us"))
+    if (auto waited = queue_wait(*text, now, state_.counters.counting_since()))
+      state_.counters.queued(*waited);
 
   if (method != http::verb::get) {
     status_ = 405, body_ = not_allowed_body, allow_ = "GET";
@@ -249,8 +225,10 @@ void session::respond() {
   bool slow = counted_ && state_.settings.slow_body_bytes_per_second > 0;
   if (slow) {
     state_.counters.slowed();
+    start_watchdog(state_.settings.idle_timeout);
     asio::async_write(socket_, asio::buffer(head_),
                       [self = shared_from_this()](error_code error, std::size_t) {
+                        self->watchdog_.cancel();
                         if (error) return;
                         self->body_started_ = clock::now();
                         self->do_trickle();
@@ -259,8 +237,10 @@ void session::respond() {
   }
   std::array<asio::const_buffer, 2> whole{asio::buffer(head_),
                                           asio::buffer(body_.data(), body_to_send_)};
+  start_watchdog(state_.settings.idle_timeout);  // a client that never reads is dropped
   asio::async_write(socket_, whole,
                     [self = shared_from_this()](error_code error, std::size_t) {
+                      self->watchdog_.cancel();
                       if (!error) self->on_body_sent();
                     });
 }
@@ -279,7 +259,9 @@ void session::do_trickle() {
   timer_.async_wait([self = shared_from_this(), chunk](error_code error) {
     if (error) return;
     auto bytes = asio::buffer(self->body_.data() + self->sent_, chunk);
+    self->start_watchdog(self->state_.settings.idle_timeout);
     asio::async_write(self->socket_, bytes, [self, chunk](error_code error, std::size_t) {
+      self->watchdog_.cancel();
       if (error) return;
       self->sent_ += chunk;
       self->do_trickle();

@@ -54,7 +54,10 @@ std::string stats::to_json(bool reset) {
   }
   auto lateness = summary_json(lateness_.summarize());
   auto queued = summary_json(queued_.summarize());
-  if (reset) lateness_.reset(), queued_.reset();
+  if (reset) {
+    lateness_.reset(), queued_.reset();
+    counting_since_.store(std::chrono::steady_clock::now(), relaxed);
+  }
   auto open = open_.load(relaxed);
   auto max = reset ? max_open_.exchange(open, relaxed) : max_open_.load(relaxed);
 

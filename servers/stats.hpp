@@ -24,6 +24,10 @@ class stats {
   // How long a request waited, from the client's send (its sent_us) to being read, when
   // the client said: accepting and reading it, before its delay started.
   void queued(std::chrono::steady_clock::duration waited);
+  // Since when queue waits count: the server's start, or its last reset.
+  std::chrono::steady_clock::time_point counting_since() const {
+    return counting_since_.load(std::memory_order_relaxed);
+  }
   void injected(fault kind);
   void slowed();
   // A GET /stats or POST /stats/reset: counted apart, never reset, so a harness's own
@@ -41,6 +45,8 @@ class stats {
   counter slow_bodies_{0}, stats_requests_{0};
   counter open_{0}, max_open_{0}, accepted_{0};
   common::histogram lateness_, queued_;
+  std::atomic<std::chrono::steady_clock::time_point> counting_since_{
+      std::chrono::steady_clock::now()};
 };
 
 }  // namespace hammertime::server

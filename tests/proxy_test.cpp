@@ -44,8 +44,10 @@ int listening_socket(unsigned short& port) {
   return fd;
 }
 
-int connect_to(unsigned short port) {
+int connect_to(unsigned short port, int receive_buffer = 0) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (receive_buffer > 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -108,8 +110,11 @@ class upstream {
     } else {
       char buffer[65536];
       ssize_t n;
-      while ((n = read(fd, buffer, sizeof buffer)) > 0)
-        write_all(fd, std::string_view(buffer, static_cast<std::size_t>(n)));
+      try {
+        while ((n = read(fd, buffer, sizeof buffer)) > 0)
+          write_all(fd, std::string_view(buffer, static_cast<std::size_t>(n)));
+      } catch (const std::runtime_error&) {  // the proxy ended the link
+      }
     }
     close(fd);
   }
@@ -173,6 +178,7 @@ class proxy_process {
   }
   unsigned short port() const { return port_; }
   unsigned short control_port() const { return control_port_; }
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
@@ -206,7 +212,7 @@ TEST(proxy, a_round_trip_waits_the_latency_in_each_direction) {
 TEST(proxy, bytes_arrive_whole_and_in_order_both_ways) {
   upstream server(upstream::echo);
   proxy_process proxy(in_front_of(server, "20ms"));
-  // More than the 4 MiB a direction holds before it stops reading.
+  // More than the 1 MiB a direction holds before it stops reading.
   std::string sent(6 << 20, '\0');
   std::mt19937 random(7);
   for (auto& byte : sent) byte = static_cast<char>(random());
@@ -296,6 +302,111 @@ TEST(proxy, its_stats_count_lateness_and_reset) {
   EXPECT_EQ(control.Get("/nope")->status, 404);
 }
 
+// The proxy's counters, from its control port.
+boost::json::value stats_of(const proxy_process& proxy) {
+  httplib::Client control("127.0.0.1", proxy.control_port());
+  auto response = control.Get("/stats");
+  if (!response) throw std::runtime_error("no /stats");
+  return boost::json::parse(response->body);
+}
+
+// Clients that send and never read: the echo's answers pile up in the proxy until its
+// caps stop it reading; then each link ends once its writes make no progress for the
+// idle timeout.
+TEST(proxy,
+     clients_that_never_read_are_capped_in_all_and_dropped_after_the_idle_timeout) {
+  upstream server(upstream::echo);
+  auto args = in_front_of(server, "1ms");
+  args.insert(args.end(), {"--control-port", "0", "--hold-per-link", "262144",
+                           "--hold-total", "524288", "--idle-timeout", "1s"});
+  proxy_process proxy(args);
+  std::string lots(1 << 20, 'x');
+  std::vector<int> fds;
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 5; ++i) {
+    int fd = connect_to(proxy.port(), 4096);  // a window too small to hide the flood
+    fds.push_back(fd);
+    writers.emplace_back([fd, &lots] {
+      for (int sent = 0; sent < 64; ++sent)  // until the link is dropped
+        if (send(fd, lots.data(), lots.size(), MSG_NOSIGNAL) < 0) return;
+    });
+  }
+  std::int64_t open = -1;
+  for (int tries = 0; tries < 100 && open != 0; ++tries) {
+    std::this_thread::sleep_for(100ms);
+    open = stats_of(proxy).at_pointer("/connections/open").to_number<std::int64_t>();
+  }
+  for (auto& writer : writers) writer.join();
+  for (int fd : fds) close(fd);
+  auto stats = stats_of(proxy);
+  EXPECT_EQ(open, 0) << stats;
+  // at least one ended by the timeout (the others may end when their echo's writes fail)
+  EXPECT_GE(stats.at_pointer("/connections/stalled").to_number<std::uint64_t>(), 1u)
+      << stats;
+  // one read of 64 KiB may land on the limit before reading pauses
+  EXPECT_LE(stats.at_pointer("/held_bytes/max").to_number<std::uint64_t>(),
+            524288u + 65536u)
+      << stats;
+  EXPECT_EQ(stats.at_pointer("/held_bytes/now"), 0) << stats;
+}
+
+// A proxy stopped for a second while bytes arrive shows the stall as lateness: a
+// chunk's delay runs from when the kernel received it, not from when the proxy read it.
+TEST(proxy, a_stalled_proxy_shows_its_stall_as_lateness) {
+  upstream server(upstream::echo);
+  auto args = in_front_of(server, "10ms");
+  args.insert(args.end(), {"--control-port", "0"});
+  proxy_process proxy(args);
+  int fd = connect_to(proxy.port());
+  write_all(fd, "warm");
+  EXPECT_EQ(read_up_to(fd, 4), "warm");
+  kill(proxy.pid(), SIGSTOP);
+  write_all(fd, "late");
+  std::this_thread::sleep_for(1s);
+  kill(proxy.pid(), SIGCONT);
+  EXPECT_EQ(read_up_to(fd, 4), "late");
+  close(fd);
+  auto most = stats_of(proxy).at_pointer("/lateness_us/max").to_number<std::uint64_t>();
+  EXPECT_GE(most, 800'000u);
+}
+
+// An upstream that refuses the connection reaches the client as a reset, as it would
+// with no proxy between them, not as an orderly end.
+TEST(proxy, an_upstream_that_refuses_is_a_reset_for_the_client) {
+  unsigned short closed_port = 0;
+  close(listening_socket(closed_port));  // a port nothing listens on
+  proxy_process proxy({"--listen", "0", "--upstream",
+                       "127.0.0.1:" + std::to_string(closed_port), "--latency", "1ms"});
+  int fd = connect_to(proxy.port());
+  char byte;
+  errno = 0;
+  EXPECT_EQ(recv(fd, &byte, 1, 0), -1);
+  EXPECT_EQ(errno, ECONNRESET);
+  close(fd);
+}
+
+// IPv4's loopback written as IPv6 is still only this machine: no warning.
+TEST(proxy,
+     listening_on_the_v4_mapped_loopback_is_not_called_reachable_from_the_network) {
+  int out[2], err[2];
+  ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
+  pid_t pid = start_proxy(
+      {"--listen", "0", "--bind", "::ffff:127.0.0.1", "--upstream", "127.0.0.1:8001"},
+      out[1], err[1]);
+  close(out[1]), close(err[1]);
+  std::string said;
+  char c;
+  while (read(out[0], &c, 1) == 1 && c != '\n') said += c;
+  EXPECT_EQ(said.rfind("listening on [::ffff:127.0.0.1]:", 0), 0u) << said;
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  std::string warned;
+  while (read(err[0], &c, 1) == 1) warned += c;
+  EXPECT_EQ(warned.find("reachable"), std::string::npos) << warned;
+  close(out[0]), close(err[0]);
+}
+
 // hammertime-proxy ARGS...: its exit status and what it said on stderr.
 std::pair<int, std::string> run_to_the_end(const std::vector<std::string>& args) {
   int errors[2];
@@ -326,6 +437,9 @@ TEST(proxy, bad_input_is_one_line_and_exit_2) {
       {"--upstream", "127.0.0.1:8001", "--listen"},
       {"--upstream", "127.0.0.1:8001", "--listen", "0", "--listen", "0"},
       {"--upstream", "127.0.0.1:8001", "--nope", "1"},
+      {"--upstream", "127.0.0.1:8001", "--idle-timeout", "0ms"},
+      {"--upstream", "127.0.0.1:8001", "--hold-total", "100"},
+      {"--upstream", "127.0.0.1:8001", "--hold-per-link", "x"},
   };
   for (const auto& args : bad) {
     auto [status, said] = run_to_the_end(args);

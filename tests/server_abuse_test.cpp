@@ -195,6 +195,25 @@ TEST(server_abuse, a_connection_left_idle_is_closed_after_the_idle_timeout) {
   EXPECT_LT(waited, 3000);
 }
 
+// A client that pipelines many requests and never reads: once the answers fill the
+// socket's buffers the server's write waits, and the idle timeout drops it.
+TEST(server_abuse,
+     a_client_that_never_reads_its_answers_is_dropped_after_the_idle_timeout) {
+  server_process server({"--idle-timeout", "500ms"});
+  int fd = connect_to(server);
+  int small = 4096;  // a small receive buffer fills after a few answers
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  std::string requests;
+  for (int i = 0; i < 1000; ++i)
+    requests += "GET /flags/br/br.gif?delay_ms=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  send_text(fd, requests);
+  auto started = clock::now();
+  EXPECT_EQ(wait_for_open_connections(server, 1, 5s), 1);  // only /stats's own
+  EXPECT_GE(elapsed_ms(started), 400);
+  close(fd);
+  expect_a_fresh_client_answered(server, 1s);
+}
+
 TEST(server_abuse, a_header_that_never_ends_is_cut_off_by_the_header_timeout) {
   server_process server({"--header-timeout", "300ms", "--idle-timeout", "10s"});
   int fd = connect_to(server);
@@ -288,6 +307,29 @@ TEST(server_abuse, a_port_in_use_is_one_plain_line_and_exit_1) {
   EXPECT_EQ(result.error_output,
             "hammertime-server: port " + port + " on 127.0.0.1 is in use\n");
   close(taken);
+}
+
+// One rulebook with the harness's: each option once (its aliases count as one), an
+// unknown option named as unknown, and what was given echoed on one line with no
+// terminal escapes in it.
+TEST(server_abuse, each_option_once_unknown_ones_named_and_every_echo_on_one_line) {
+  EXPECT_EQ(run_server_binary("--port 0 --port 0").exit_code, 2);
+  auto twice = run_server_binary("--delay 1ms --latency 2ms");
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.error_output.find("same option"), std::string::npos)
+      << twice.error_output;
+  auto unknown = run_server_binary("--bogus 1");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.error_output.find("unknown option '--bogus'"), std::string::npos)
+      << unknown.error_output;
+  for (const char* args : {"--bind \"$(printf '1.2.3.4\\nforged line')\"",
+                           "--seed \"$(printf '\\033[31mred')\""}) {
+    auto echoed = run_server_binary(args);
+    EXPECT_EQ(echoed.exit_code, 2) << args;
+    EXPECT_EQ(std::count(echoed.error_output.begin(), echoed.error_output.end(), '\n'), 1)
+        << args << ": " << echoed.error_output;
+    EXPECT_EQ(echoed.error_output.find('\033'), std::string::npos) << echoed.error_output;
+  }
 }
 
 TEST(server_abuse, durations_past_ten_minutes_or_past_any_number_exit_2_with_one_line) {

@@ -113,9 +113,10 @@ struct run_result {
 };
 
 inline run_result run_server_binary(const std::string& args, const char* seconds = "5") {
-  std::string command = std::string("timeout ") + seconds +
-                        " " HAMMERTIME_SERVER_BIN " --port 0 " + args +
-                        " 2>&1 >/dev/null";
+  // any free port, unless the arguments choose one
+  std::string port = args.find("--port") == std::string::npos ? " --port 0 " : " ";
+  std::string command = std::string("timeout ") + seconds + " " HAMMERTIME_SERVER_BIN +
+                        port + args + " 2>&1 >/dev/null";
   run_result result;
   FILE* pipe = popen(command.c_str(), "r");
   char buffer[512];

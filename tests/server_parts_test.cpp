@@ -5,9 +5,46 @@
 #include "common/histogram.hpp"
 #include "servers/faults.hpp"
 #include "servers/payloads.hpp"
+#include "servers/request_query.hpp"
 
 namespace hammertime::server {
 namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+TEST(request_query, a_key_is_found_only_as_a_whole_name_before_its_equals_sign) {
+  EXPECT_EQ(query_value("a=1&delay_ms=200", "delay_ms"), "200");
+  EXPECT_EQ(query_value("xdelay_ms=5&delay_ms=", "delay_ms"), "");
+  EXPECT_EQ(query_value("xdelay_ms=5", "delay_ms"), std::nullopt);
+  EXPECT_EQ(query_value("delay_ms", "delay_ms"), std::nullopt);
+  EXPECT_EQ(query_value("", "delay_ms"), std::nullopt);
+}
+
+TEST(request_query, a_delay_is_a_whole_number_of_milliseconds_up_to_the_most) {
+  EXPECT_EQ(delay_asked("200", milliseconds(600000)), milliseconds(200));
+  EXPECT_EQ(delay_asked("600001", milliseconds(600000)), std::nullopt);
+  EXPECT_EQ(delay_asked("-1", milliseconds(600000)), std::nullopt);
+  EXPECT_EQ(delay_asked("1e3", milliseconds(600000)), std::nullopt);
+  EXPECT_EQ(delay_asked("99999999999999999999", milliseconds(600000)), std::nullopt);
+}
+
+TEST(request_query, a_send_stamp_from_the_future_or_before_counting_began_is_not_a_wait) {
+  auto since = steady_clock::now();
+  auto now = since + milliseconds(50);
+  auto stamp = [](steady_clock::time_point when) {
+    return std::to_string(
+        std::chrono::duration_cast<microseconds>(when.time_since_epoch()).count());
+  };
+  EXPECT_EQ(queue_wait(stamp(now - milliseconds(20)), now, since), milliseconds(20));
+  EXPECT_EQ(queue_wait(stamp(now + milliseconds(1)), now, since), std::nullopt);
+  EXPECT_EQ(queue_wait(stamp(since - milliseconds(1)), now, since), std::nullopt);
+  EXPECT_EQ(queue_wait("1000000", now, since), std::nullopt);  // long before the server
+  EXPECT_EQ(queue_wait("-9223372036854775808", now, since), std::nullopt);
+  EXPECT_EQ(queue_wait("9223372036854775807", now, since), std::nullopt);
+  EXPECT_EQ(queue_wait("12abc", now, since), std::nullopt);
+}
 
 TEST(histogram, small_values_are_exact_and_percentiles_rank_them) {
   common::histogram lateness;
