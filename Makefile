@@ -96,6 +96,15 @@ plots:
 report:
 	@$(PYTHON) scripts/report.py $(RESULTS)
 
+# The docs' tables (README.md, docs/results.md), written from results/reference/ by
+# scripts/docs_tables.py; docs-check fails, naming the block and line, where a page
+# differs from what it writes or quotes a figure without its results file.
+docs:
+	@$(PYTHON) scripts/docs_tables.py
+
+docs-check:
+	@$(PYTHON) scripts/docs_tables.py --check
+
 # Every suite whose results live in results/reference/, rerun from the current code into
 # results/reference/<name>/ with its plots and report; refuses to overwrite a reference
 # whose run warned, unless FORCE=1. SUITES=... picks some; DRY_RUN=1 says what it would do.
