@@ -311,8 +311,10 @@ TEST(harness_limits, each_limit_is_named_with_the_setting_that_lifts_it) {
   EXPECT_NE(problem->find("ip_local_port_range"), std::string::npos) << *problem;
 
   // A model whose every task holds a thread meets the thread limits.
-  models::model threaded{"threaded", "a thread per task", nullptr,
-                         models::model_family::blocking, models::task_holder::thread};
+  models::model threaded{.name = "threaded",
+                         .how_it_waits = "a thread per task",
+                         .family = models::model_family::blocking,
+                         .each_task_holds = models::task_holder::thread};
   auto cells = flags;
   for (auto& one : cells) one.model = &threaded;
   limits = roomy();

@@ -3,7 +3,7 @@
 // item's checksum goes into the tally (tally::checksum), so the compiler cannot drop
 // the work and a test can check it was all done.
 //
-//   work.work_rounds = calibrated_rounds(work.work);   // once, before the clock starts
+//   work.work_rounds = calibrated_rounds(work.cpu_per_item);   // once, before the clock starts
 //   result = work_on_body(work, result);                // per item, on its own thread
 #pragma once
 
