@@ -1,6 +1,8 @@
 # hammertime's front door. `make bench` and `make test` work from a clean clone.
 PYTHON ?= /usr/bin/python3
 BUILD_DIR ?= build
+# The binary whose `list --json` the scripts read the models from (scripts/model_catalog.py).
+export HAMMERTIME_BIN ?= $(abspath $(BUILD_DIR))/bin/hammertime
 JOBS ?= $(shell nproc)
 HAMMERTIME := $(BUILD_DIR)/bin/hammertime
 

@@ -4,9 +4,9 @@
 //
 //   $ build/bin/hammertime-micro --benchmark_filter=request/
 //   Benchmark                             Time       CPU   (2-core VM, CPU = this thread)
-//   request/cpp_httplib/real_time      43.5 us   23.5 us
-//   request/beast_asio/real_time       54.2 us   36.2 us
-//   request/generator_loop/real_time   31.3 us   15.1 us
+//   request/sequential/cpp_httplib/real_time      43.5 us   23.5 us
+//   request/callbacks/beast_asio/real_time       54.2 us   36.2 us
+//   request/generator_loop/epoll/real_time   31.3 us   15.1 us
 #include <benchmark/benchmark.h>
 
 #include <boost/asio.hpp>
@@ -57,7 +57,7 @@ void request_cpp_httplib(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(request_cpp_httplib)
-    ->Name("request/cpp_httplib")
+    ->Name("request/sequential/cpp_httplib")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -111,7 +111,7 @@ void request_beast_asio(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(request_beast_asio)
-    ->Name("request/beast_asio")
+    ->Name("request/callbacks/beast_asio")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -168,7 +168,7 @@ void request_generator_loop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(request_generator_loop)
-    ->Name("request/generator_loop")
+    ->Name("request/generator_loop/epoll")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

@@ -3,12 +3,12 @@
 //
 //   $ build/bin/hammertime-micro --benchmark_filter=spawn/
 //   Benchmark                           Time       CPU   (2-core VM, CPU = this thread)
-//   spawn/thread/real_time           34.8 us   12.8 us
-//   spawn/tbb_task/real_time        0.064 us  0.063 us
-//   spawn/process/real_time          4722 us   1255 us
-//   spawn/asio_handler/real_time    0.107 us  0.100 us
-//   spawn/asio_awaitable/real_time  0.313 us  0.285 us
-//   spawn/generator/real_time       0.011 us  0.010 us
+//   spawn/thread_pool/thread/real_time           34.8 us   12.8 us
+//   spawn/thread_pool/tbb_task/real_time        0.064 us  0.063 us
+//   spawn/process_pool/process/real_time          4722 us   1255 us
+//   spawn/callbacks/asio_handler/real_time    0.107 us  0.100 us
+//   spawn/coroutines/asio_awaitable/real_time  0.313 us  0.285 us
+//   spawn/generator_loop/generator/real_time       0.011 us  0.010 us
 #include <benchmark/benchmark.h>
 #include <oneapi/tbb/task_group.h>
 #include <sys/wait.h>
@@ -39,7 +39,7 @@ void spawn_thread(benchmark::State& state) {
   }
 }
 BENCHMARK(spawn_thread)
-    ->Name("spawn/thread")
+    ->Name("spawn/thread_pool/thread")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -56,7 +56,7 @@ void spawn_tbb_task(benchmark::State& state) {
       static_cast<double>(ran_elsewhere), benchmark::Counter::kAvgIterations);
 }
 BENCHMARK(spawn_tbb_task)
-    ->Name("spawn/tbb_task")
+    ->Name("spawn/thread_pool/tbb_task")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -72,7 +72,7 @@ void spawn_process(benchmark::State& state) {
   }
 }
 BENCHMARK(spawn_process)
-    ->Name("spawn/process")
+    ->Name("spawn/process_pool/process")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -87,7 +87,7 @@ void spawn_asio_handler(benchmark::State& state) {
   benchmark::DoNotOptimize(handled);
 }
 BENCHMARK(spawn_asio_handler)
-    ->Name("spawn/asio_handler")
+    ->Name("spawn/callbacks/asio_handler")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -102,7 +102,7 @@ void spawn_asio_awaitable(benchmark::State& state) {
   }
 }
 BENCHMARK(spawn_asio_awaitable)
-    ->Name("spawn/asio_awaitable")
+    ->Name("spawn/coroutines/asio_awaitable")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -117,7 +117,7 @@ void spawn_generator(benchmark::State& state) {
   }
 }
 BENCHMARK(spawn_generator)
-    ->Name("spawn/generator")
+    ->Name("spawn/generator_loop/generator")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

@@ -3,11 +3,11 @@
 //
 //   $ build/bin/hammertime-micro --benchmark_filter=switch/
 //   Benchmark                             Time       CPU   (2-core VM, CPU = this thread)
-//   switch/threads/real_time           6.41 us   3.15 us
-//   switch/processes/real_time         14.6 us   6.88 us
-//   switch/generators/real_time       0.018 us  0.016 us
-//   switch/asio_coroutines/real_time  0.159 us  0.139 us
-//   switch/fibers/real_time           0.061 us  0.061 us
+//   switch/thread_pool/threads/real_time           6.41 us   3.15 us
+//   switch/process_pool/processes/real_time         14.6 us   6.88 us
+//   switch/generator_loop/generators/real_time       0.018 us  0.016 us
+//   switch/coroutines/asio_coroutines/real_time  0.159 us  0.139 us
+//   switch/fibers/fibers/real_time           0.061 us  0.061 us
 #include <benchmark/benchmark.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,7 +64,7 @@ void switch_threads(benchmark::State& state) {
   partner.join();
 }
 BENCHMARK(switch_threads)
-    ->Name("switch/threads")
+    ->Name("switch/thread_pool/threads")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -110,7 +110,7 @@ void switch_processes(benchmark::State& state) {
   waitpid(partner, nullptr, 0);
 }
 BENCHMARK(switch_processes)
-    ->Name("switch/processes")
+    ->Name("switch/process_pool/processes")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -142,7 +142,7 @@ void switch_generators(benchmark::State& state) {
   }
 }
 BENCHMARK(switch_generators)
-    ->Name("switch/generators")
+    ->Name("switch/generator_loop/generators")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -166,7 +166,7 @@ void switch_fibers(benchmark::State& state) {
   }
 }
 BENCHMARK(switch_fibers)
-    ->Name("switch/fibers")
+    ->Name("switch/fibers/fibers")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -191,7 +191,7 @@ void switch_asio_coroutines(benchmark::State& state) {
   loop.run();
 }
 BENCHMARK(switch_asio_coroutines)
-    ->Name("switch/asio_coroutines")
+    ->Name("switch/coroutines/asio_coroutines")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

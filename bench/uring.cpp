@@ -5,9 +5,9 @@
 //
 //   $ build/bin/hammertime-micro --benchmark_filter=io_uring
 //   Benchmark                              Time       CPU   (2-core VM, shared: noisy)
-//   wake/io_uring_nop/real_time         0.459 us  0.458 us
-//   wake/io_uring_nop_batched/real_time 0.072 us  0.069 us
-//   wake/io_uring_task/real_time        0.522 us  0.483 us
+//   wake/io_uring/io_uring_nop/real_time         0.459 us  0.458 us
+//   wake/io_uring/io_uring_nop_batched/real_time 0.072 us  0.069 us
+//   wake/io_uring/io_uring_task/real_time        0.522 us  0.483 us
 #include <benchmark/benchmark.h>
 #include <liburing.h>
 
@@ -54,7 +54,7 @@ void submit_and_reap_nops(benchmark::State& state, unsigned batch) {
 
 void wake_io_uring_nop(benchmark::State& state) { submit_and_reap_nops(state, 1); }
 BENCHMARK(wake_io_uring_nop)
-    ->Name("wake/io_uring_nop")
+    ->Name("wake/io_uring/io_uring_nop")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -62,7 +62,7 @@ void wake_io_uring_nop_batched(benchmark::State& state) {
   submit_and_reap_nops(state, 64);
 }
 BENCHMARK(wake_io_uring_nop_batched)
-    ->Name("wake/io_uring_nop_batched")
+    ->Name("wake/io_uring/io_uring_nop_batched")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -81,7 +81,7 @@ void wake_io_uring_task(benchmark::State& state) {
   }
 }
 BENCHMARK(wake_io_uring_task)
-    ->Name("wake/io_uring_task")
+    ->Name("wake/io_uring/io_uring_task")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

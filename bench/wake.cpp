@@ -4,10 +4,10 @@
 //
 //   $ build/bin/hammertime-micro --benchmark_filter=wake/
 //   Benchmark                          Time       CPU   (2-core VM, CPU = this thread)
-//   wake/asio_timer/real_time       19.1 us   16.4 us
-//   wake/asio_socket/real_time      7.26 us   6.34 us
-//   wake/epoll_deadline/real_time   1.41 us   1.28 us
-//   wake/epoll_fd/real_time         6.97 us   6.23 us
+//   wake/callbacks/asio_timer/real_time       19.1 us   16.4 us
+//   wake/callbacks/asio_socket/real_time      7.26 us   6.34 us
+//   wake/generator_loop/epoll_deadline/real_time   1.41 us   1.28 us
+//   wake/generator_loop/epoll_fd/real_time         6.97 us   6.23 us
 #include <benchmark/benchmark.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -46,7 +46,7 @@ void wake_asio_timer(benchmark::State& state) {
   }
 }
 BENCHMARK(wake_asio_timer)
-    ->Name("wake/asio_timer")
+    ->Name("wake/callbacks/asio_timer")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -68,7 +68,7 @@ void wake_bridge_round_trip(benchmark::State& state) {
   pool.join();
 }
 BENCHMARK(wake_bridge_round_trip)
-    ->Name("wake/bridge_round_trip")
+    ->Name("wake/executor_bridge/bridge_round_trip")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -93,7 +93,7 @@ void wake_asio_socket(benchmark::State& state) {
   }
 }
 BENCHMARK(wake_asio_socket)
-    ->Name("wake/asio_socket")
+    ->Name("wake/callbacks/asio_socket")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -113,7 +113,7 @@ void wake_epoll_deadline(benchmark::State& state) {
   }
 }
 BENCHMARK(wake_epoll_deadline)
-    ->Name("wake/epoll_deadline")
+    ->Name("wake/generator_loop/epoll_deadline")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -149,7 +149,7 @@ void wake_epoll_fd(benchmark::State& state) {
   close(ends[1]);
 }
 BENCHMARK(wake_epoll_fd)
-    ->Name("wake/epoll_fd")
+    ->Name("wake/generator_loop/epoll_fd")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

@@ -18,20 +18,25 @@ import statistics
 import sys
 from collections import defaultdict
 
+import model_catalog
 from plot_results import read_results
 
 TALK_SEQUENTIAL = 1.92
 TALK_ASYNCHRONOUS = 150.0
-# Which of the talk's two figures each of our rows stands beside.
-TALK_FIGURE = {
-    "sequential": TALK_SEQUENTIAL,
-    "callbacks": TALK_ASYNCHRONOUS,
-    "generator_loop": TALK_ASYNCHRONOUS,
-    "generator_loop_busy": TALK_ASYNCHRONOUS,
-    "coroutines": TALK_ASYNCHRONOUS,
-    "python_sequential": TALK_SEQUENTIAL,
-    "python_asyncio": TALK_ASYNCHRONOUS,
-}
+
+
+def talk_figure(model, concurrency):
+    """The talk's figure a row stands beside, from the model's descriptor: a blocking
+    row at C = 1 beside the sequential script's, an event-loop row beside the
+    asynchronous one; None for the rest (the pools, the bridge)."""
+    entry = model_catalog.entry_of(model)
+    if entry is None:
+        return None
+    if entry["family"] == "blocking" and concurrency == 1:
+        return TALK_SEQUENTIAL
+    if entry["family"] == "event_loop":
+        return TALK_ASYNCHRONOUS
+    return None
 
 
 def table(results):
@@ -43,7 +48,7 @@ def table(results):
              "|---|---:|---:|---:|---:|---:|---|---|"]
     for (model, concurrency), cells in runs.items():
         good = [c for c in cells if c.get("valid") and not c.get("error_occurred")]
-        talk = TALK_FIGURE.get(model)
+        talk = talk_figure(model, concurrency)
         talk_text = f"{talk:,.2f}" if talk is not None else "not quoted"
         runtime = cells[0].get("runtime", "C++")  # a peer's, as results.json names it
         if not good:
