@@ -173,7 +173,8 @@ int child_main(int argc, char** argv) {
     return 2;
   }
 
-  work.work_rounds = models::calibrated_rounds(work.cpu_per_item);  // before the clock starts
+  work.work_rounds =
+      models::calibrated_rounds(work.cpu_per_item);  // before the clock starts
   models::reset_ticker_lag();
   tally counts(work.items);
   auto baseline_pss = pss_bytes(getpid()).value_or(0);

@@ -36,16 +36,15 @@ boost::json::array knob_names(unsigned knobs) {
 }
 
 boost::json::object entry(const model& one, std::string_view kind) {
-  boost::json::object fields{
-      {"name", one.name},
-      {"label", one.label.empty() ? one.name : one.label},
-      {"kind", kind},
-      {"family", family_name(one.family)},
-      {"colour", one.colour},
-      {"how_it_waits", one.how_it_waits},
-      {"knobs", knob_names(one.knobs)},
-      {"each_task_holds", holder_name(one.each_task_holds)},
-      {"max_concurrency", nullptr}};
+  boost::json::object fields{{"name", one.name},
+                             {"label", one.label.empty() ? one.name : one.label},
+                             {"kind", kind},
+                             {"family", family_name(one.family)},
+                             {"colour", one.colour},
+                             {"how_it_waits", one.how_it_waits},
+                             {"knobs", knob_names(one.knobs)},
+                             {"each_task_holds", holder_name(one.each_task_holds)},
+                             {"max_concurrency", nullptr}};
   if (one.max_concurrency != std::numeric_limits<std::size_t>::max())
     fields["max_concurrency"] = one.max_concurrency;
   return fields;

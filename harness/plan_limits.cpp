@@ -24,7 +24,8 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
     const auto needs = models::needs_of(*one.model, one.work());
     const std::string who = one.name();
     // Its descriptors in the child; each connection is one in the server too.
-    const std::uint64_t files = std::max(needs.open_files, needs.connections) + spare_files;
+    const std::uint64_t files =
+        std::max(needs.open_files, needs.connections) + spare_files;
     if (files > limits.open_files)
       return needs_more(who, files, "open files", machine_setting::open_files,
                         limits.open_files);

@@ -51,7 +51,8 @@ struct connection {
   flag_response_parser parser;
 };
 
-awaitable<fetch_result> get(connection& link, const asio_run_state& run, std::string target) {
+awaitable<fetch_result> get(connection& link, const asio_run_state& run,
+                            std::string target) {
   fetch_result result;
   try {
     if (!link.stream.socket().is_open())

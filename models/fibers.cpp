@@ -30,8 +30,8 @@ fetch_result get(run_state& run, fiber_socket& socket, flag_response_parser& par
   std::string request = serialize(make_request(run.work, target));
   reset(parser);
   bool done = socket.connect(run.server)  // <1> each call looks blocking: it parks
-              && socket.write(request)       //     the fiber until the socket is ready
-              && socket.read(parser);        //     or the deadline passed
+              && socket.write(request)    //     the fiber until the socket is ready
+              && socket.read(parser);     //     or the deadline passed
   if (!done || !parser.keep_alive()) socket.close();  // <2> reconnect next time
   return done ? to_fetch_result(parser) : fetch_result{};
 }
@@ -87,8 +87,9 @@ extern const model fibers_model{
     .name = "fibers",
     .label = "fibers",
     .colour = "#882255",
-    .how_it_waits = "stackful fibers that look blocking, switched at each wait on an "
-                    "epoll loop",
+    .how_it_waits =
+        "stackful fibers that look blocking, switched at each wait on an "
+        "epoll loop",
     .run = run_fibers,
     .family = model_family::event_loop,
     .knobs = uses_stack_size};

@@ -1,8 +1,8 @@
 // generator_loop: the Python 2 talk's `run(tasks)` loop, done properly in C++20. Each
 // task is a hand-written generator that co_yields what it waits for, a socket or a
-// deadline, and one loop (generator_scheduler.hpp: epoll plus a deadline queue) resumes it when
-// that wait is over. generator_loop_busy swaps in the talk's naive loop, which resumes
-// every task in turn: same tasks, same results, a busy CPU.
+// deadline, and one loop (generator_scheduler.hpp: epoll plus a deadline queue) resumes
+// it when that wait is over. generator_loop_busy swaps in the talk's naive loop, which
+// resumes every task in turn: same tasks, same results, a busy CPU.
 //   $ build/bin/hammertime run --workload flags --models generator_loop --delay 500ms
 #include <vector>
 
@@ -90,10 +90,9 @@ wait_generator fetch_items(run_state& run) {
     auto started = clock::now();
     auto deadline = started + run.work.timeout;
     fetch_result result;
-    auto item =
-        run.work.kind == workload::chained
-            ? fetch_chained(run, link, i, deadline, result)
-            : get(run, link, flag_target(i, run.work.delay), deadline, result);
+    auto item = run.work.kind == workload::chained
+                    ? fetch_chained(run, link, i, deadline, result)
+                    : get(run, link, flag_target(i, run.work.delay), deadline, result);
     for (wait& on : item) co_yield on;
     result = work_on_body(run.work, result);  // <7> the hammer's CPU: holds the loop
     run.counts.count(result, clock::now() - started);
@@ -107,7 +106,7 @@ std::vector<wait_generator> start_tasks(run_state& run) {
   tasks.reserve(count + 1);
   for (std::size_t slot = 0; slot < count; ++slot)
     tasks.push_back(run.work.kind == workload::sleep ? sleep_items(run)
-                                                        : fetch_items(run));
+                                                     : fetch_items(run));
   if (has_ticker(run.work)) tasks.push_back(tick(run));
   return tasks;
 }

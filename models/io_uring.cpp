@@ -25,7 +25,7 @@ struct uring_run_state : run_state {
 uring_task<> sleep_items(uring_run_state& run) {
   for (std::size_t index; run.items.take(index);) {
     auto deadline = clock::now() + run.work.delay;
-    int result = co_await run.loop.sleep_until(deadline);  // <1> a timeout op
+    int result = co_await run.loop.sleep_until(deadline);           // <1> a timeout op
     count_sleep(run.counts, run.work, deadline, result != -ETIME);  // <2>
   }
 }
@@ -87,8 +87,7 @@ uring_task<> fetch_items(uring_run_state& run) {
     if (run.work.kind == workload::chained)
       result = co_await fetch_chained(run, link, parser, i, deadline);
     else
-      result =
-          co_await get(run, link, parser, flag_target(i, run.work.delay), deadline);
+      result = co_await get(run, link, parser, flag_target(i, run.work.delay), deadline);
     if (result.outcome == outcome::failed) link.close();  // <7> reconnect next time
     result = work_on_body(run.work, result);  // <8> the hammer's CPU: holds the loop
     run.counts.count(result, clock::now() - started);
@@ -110,8 +109,7 @@ void run_io_uring(const job& work, tally& counts) {
   std::vector<uring_task<>> tasks;
   tasks.reserve(in_flight + 1);
   for (std::size_t slot = 0; slot < in_flight; ++slot)
-    tasks.push_back(work.kind == workload::sleep ? sleep_items(run)
-                                                 : fetch_items(run));
+    tasks.push_back(work.kind == workload::sleep ? sleep_items(run) : fetch_items(run));
   if (has_ticker(work)) tasks.push_back(tick(run));
   run.loop.run(tasks);  // <1> start all, then submit and reap in batches
 }
@@ -127,7 +125,6 @@ std::string io_uring_refused() {
     return why.substr(why.find(": ") + 2);
   }
 }
-
 
 // Its connections, and the ring's own descriptor.
 machine_needs connections_and_the_ring(const job& work) {

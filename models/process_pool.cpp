@@ -27,7 +27,7 @@ struct item_done {
 // tag::worker[]
 void serve_items(const job& work, int from_parent, int to_parent) {
   auto connection = connection_for(work);  // <1> this worker's own connection
-  ticker_thread ticks(work);             // with --ticker: one on each worker
+  ticker_thread ticks(work);               // with --ticker: one on each worker
   std::uint64_t index = 0;
   while (read_record(from_parent, &index, sizeof index)) {  // <2> until the pipe closes
     auto done = time_blocking_item(work, connection, index);

@@ -13,7 +13,7 @@ namespace {
 // tag::sequential[]
 void run_sequential(const job& work, tally& counts) {
   auto connection = connection_for(work);  // <1> one keep-alive connection
-  ticker_thread ticks(work);             // with --ticker: a thread of its own
+  ticker_thread ticks(work);               // with --ticker: a thread of its own
   item_source items(work.items);
   for (std::size_t i; items.take(i);)
     count_blocking_item(work, connection, i, counts);  // <2> blocks until it is done

@@ -340,7 +340,8 @@ TEST(harness_limits, a_model_this_machine_cannot_run_is_named_before_the_run) {
   auto cells = plan_cells(
       parse({"--models", "coroutines", "--items", "10", "--repetitions", "1"}));
   EXPECT_FALSE(first_model_that_cannot_run(cells));
-  models::model refused{.name = "refused", .how_it_waits = "needs what this kernel lacks"};
+  models::model refused{.name = "refused",
+                        .how_it_waits = "needs what this kernel lacks"};
   refused.cannot_run_here = [] { return std::string("io_uring is refused (ENOSYS)"); };
   for (auto& one : cells) one.model = &refused;
   auto problem = first_model_that_cannot_run(cells);

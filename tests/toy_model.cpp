@@ -16,7 +16,8 @@ void run_toy_threads(const job& work, tally& counts) {
   for (std::size_t t = 0; t < tasks_in_flight(work); ++t)
     threads.emplace_back([&] {
       auto connection = connection_for(work);
-      for (std::size_t i; items.take(i);) count_blocking_item(work, connection, i, counts);
+      for (std::size_t i; items.take(i);)
+        count_blocking_item(work, connection, i, counts);
     });
 }
 

@@ -47,9 +47,9 @@ TEST(toy_model, is_picked_by_its_family_and_by_all_but_not_by_the_other_family) 
 }
 
 TEST(toy_model, runs_in_a_family_plan_line_with_a_cell_of_its_own) {
-  std::vector<std::string_view> args{"--workload", "sleep",  "--models",
-                                     "family:blocking", "--items", "10",
-                                     "--concurrency", "10", "--repetitions", "1"};
+  std::vector<std::string_view> args{
+      "--workload", "sleep",         "--models", "family:blocking", "--items",
+      "10",         "--concurrency", "10",       "--repetitions",   "1"};
   auto cells = plan_cells(parse_run_options(args));
   EXPECT_TRUE(std::any_of(cells.begin(), cells.end(), [](const cell& one) {
     return one.name() == "sleep/toy_threads/C:10";
