@@ -9,9 +9,10 @@
 Reads DIR/results.json of a `make reproduce` run (676 codes, 0.5 s per request) and
 writes the same table to DIR/reproduction.md. The talk quoted two figures: the
 sequential script (1.92 items/s) and the asynchronous one (150 items/s, asyncio behind
-a delay proxy); the thread-pool script's figure was not quoted, so its row shows none.
-The talk's figures were Python's: the peers python_sequential and python_asyncio (and
-the runtime column) stand beside them as the C++ rows do.
+a delay proxy); the thread-pool script's figure was not quoted. Which figure a row
+stands beside follows its model's family (hammertime list --json): a blocking row at
+C = 1 beside the sequential script's, an event-loop row beside the asynchronous one,
+the C++ models and the peers (and the runtime column says which) alike.
 """
 
 import statistics
