@@ -54,7 +54,7 @@ void request_cpp_httplib(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(request_cpp_httplib)
-    ->Name("request/cpp_httplib")
+    ->Name("request/sequential/cpp_httplib")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -108,7 +108,7 @@ void request_beast_asio(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(request_beast_asio)
-    ->Name("request/beast_asio")
+    ->Name("request/callbacks/beast_asio")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -165,7 +165,7 @@ void request_generator_loop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(request_generator_loop)
-    ->Name("request/generator_loop")
+    ->Name("request/generator_loop/epoll")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

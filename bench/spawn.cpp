@@ -33,7 +33,7 @@ void spawn_thread(benchmark::State& state) {
   }
 }
 BENCHMARK(spawn_thread)
-    ->Name("spawn/thread")
+    ->Name("spawn/thread_pool/thread")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -50,7 +50,7 @@ void spawn_tbb_task(benchmark::State& state) {
       static_cast<double>(ran_elsewhere), benchmark::Counter::kAvgIterations);
 }
 BENCHMARK(spawn_tbb_task)
-    ->Name("spawn/tbb_task")
+    ->Name("spawn/thread_pool/tbb_task")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -66,7 +66,7 @@ void spawn_process(benchmark::State& state) {
   }
 }
 BENCHMARK(spawn_process)
-    ->Name("spawn/process")
+    ->Name("spawn/process_pool/process")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -81,7 +81,7 @@ void spawn_asio_handler(benchmark::State& state) {
   benchmark::DoNotOptimize(handled);
 }
 BENCHMARK(spawn_asio_handler)
-    ->Name("spawn/asio_handler")
+    ->Name("spawn/callbacks/asio_handler")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -96,7 +96,7 @@ void spawn_asio_awaitable(benchmark::State& state) {
   }
 }
 BENCHMARK(spawn_asio_awaitable)
-    ->Name("spawn/asio_awaitable")
+    ->Name("spawn/coroutines/asio_awaitable")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -111,7 +111,7 @@ void spawn_generator(benchmark::State& state) {
   }
 }
 BENCHMARK(spawn_generator)
-    ->Name("spawn/generator")
+    ->Name("spawn/generator_loop/generator")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

@@ -59,7 +59,7 @@ void switch_threads(benchmark::State& state) {
   partner.join();
 }
 BENCHMARK(switch_threads)
-    ->Name("switch/threads")
+    ->Name("switch/thread_pool/threads")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -105,7 +105,7 @@ void switch_processes(benchmark::State& state) {
   waitpid(partner, nullptr, 0);
 }
 BENCHMARK(switch_processes)
-    ->Name("switch/processes")
+    ->Name("switch/process_pool/processes")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -137,7 +137,7 @@ void switch_generators(benchmark::State& state) {
   }
 }
 BENCHMARK(switch_generators)
-    ->Name("switch/generators")
+    ->Name("switch/generator_loop/generators")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -161,7 +161,7 @@ void switch_fibers(benchmark::State& state) {
   }
 }
 BENCHMARK(switch_fibers)
-    ->Name("switch/fibers")
+    ->Name("switch/fibers/fibers")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -186,7 +186,7 @@ void switch_asio_coroutines(benchmark::State& state) {
   loop.run();
 }
 BENCHMARK(switch_asio_coroutines)
-    ->Name("switch/asio_coroutines")
+    ->Name("switch/coroutines/asio_coroutines")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

@@ -51,7 +51,7 @@ void submit_and_reap_nops(benchmark::State& state, unsigned batch) {
 
 void wake_io_uring_nop(benchmark::State& state) { submit_and_reap_nops(state, 1); }
 BENCHMARK(wake_io_uring_nop)
-    ->Name("wake/io_uring_nop")
+    ->Name("wake/io_uring/io_uring_nop")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -59,7 +59,7 @@ void wake_io_uring_nop_batched(benchmark::State& state) {
   submit_and_reap_nops(state, 64);
 }
 BENCHMARK(wake_io_uring_nop_batched)
-    ->Name("wake/io_uring_nop_batched")
+    ->Name("wake/io_uring/io_uring_nop_batched")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -78,7 +78,7 @@ void wake_io_uring_task(benchmark::State& state) {
   }
 }
 BENCHMARK(wake_io_uring_task)
-    ->Name("wake/io_uring_task")
+    ->Name("wake/io_uring/io_uring_task")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

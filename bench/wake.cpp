@@ -42,7 +42,7 @@ void wake_asio_timer(benchmark::State& state) {
   }
 }
 BENCHMARK(wake_asio_timer)
-    ->Name("wake/asio_timer")
+    ->Name("wake/callbacks/asio_timer")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -64,7 +64,7 @@ void wake_bridge_round_trip(benchmark::State& state) {
   pool.join();
 }
 BENCHMARK(wake_bridge_round_trip)
-    ->Name("wake/bridge_round_trip")
+    ->Name("wake/executor_bridge/bridge_round_trip")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -89,7 +89,7 @@ void wake_asio_socket(benchmark::State& state) {
   }
 }
 BENCHMARK(wake_asio_socket)
-    ->Name("wake/asio_socket")
+    ->Name("wake/callbacks/asio_socket")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -109,7 +109,7 @@ void wake_epoll_deadline(benchmark::State& state) {
   }
 }
 BENCHMARK(wake_epoll_deadline)
-    ->Name("wake/epoll_deadline")
+    ->Name("wake/generator_loop/epoll_deadline")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
@@ -145,7 +145,7 @@ void wake_epoll_fd(benchmark::State& state) {
   close(ends[1]);
 }
 BENCHMARK(wake_epoll_fd)
-    ->Name("wake/epoll_fd")
+    ->Name("wake/generator_loop/epoll_fd")
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

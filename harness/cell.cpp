@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "finished_cell.hpp"
+#include "model_selection.hpp"
 #include "models/wire/wire.hpp"
 
 namespace hammertime::harness {
@@ -56,7 +57,7 @@ models::job cell::work() const {
   job.timeout = timeout;
   job.stack_size = stack_size;
   job.bridge_threads = bridge_threads;
-  job.work = work_us;
+  job.cpu_per_item = work_us;
   job.ticker = ticker;
   return job;
 }
@@ -110,15 +111,25 @@ std::vector<cell> plan_cells(const run_options& options) {
   std::vector<std::size_t> asked = options.concurrency;
   if (asked.empty()) asked.push_back(options.items);
 
-  // Each model's effective concurrencies, without the repeats a clamp makes.
+  // Each model's effective concurrencies, without the repeats a clamp makes. A model a
+  // selector chose sits out an asked C above its most; one named is clamped to it.
   std::vector<std::vector<std::size_t>> effective(options.models.size());
   for (std::size_t m = 0; m < options.models.size(); ++m)
     for (auto c : asked) {
-      auto clamped = std::min(c, options.models[m]->max_concurrency);
+      const auto* chosen = options.models[m];
+      if (c > chosen->max_concurrency && !options.concurrency.empty() &&
+          !was_named(options.named_models, chosen))
+        continue;
+      auto clamped = std::min(c, chosen->max_concurrency);
       auto& list = effective[m];
       if (std::find(list.begin(), list.end(), clamped) == list.end())
         list.push_back(clamped);
     }
+
+  // A family per model that has a cell, numbered without the gaps of those left out.
+  std::vector<std::size_t> family(options.models.size());
+  for (std::size_t m = 0, next = 0; m < options.models.size(); ++m)
+    family[m] = effective[m].empty() ? next : next++;
 
   std::vector<cell> cells;
   for (std::size_t repetition = 0; repetition < options.repetitions; ++repetition)
@@ -139,7 +150,7 @@ std::vector<cell> plan_cells(const run_options& options) {
         one.ticker = options.ticker;
         one.repetition = repetition;
         one.repetitions = options.repetitions;
-        one.family_index = m;
+        one.family_index = family[m];
         one.instance_index = slot;
         cells.push_back(one);
       }

@@ -26,7 +26,7 @@ struct cell {
   std::size_t stack_size = models::job{}.stack_size;          // for models that read it
   std::size_t bridge_threads = models::job{}.bridge_threads;  // (model::knobs)
   std::chrono::microseconds work_us{0};  // hammer: X, the CPU work on each body
-  std::chrono::milliseconds ticker{0};   // the spinner's period; 0: none
+  std::chrono::milliseconds ticker{0};   // the ticker's period; 0: none
   std::size_t repetition = 0;            // 0-based
   std::size_t repetitions = 1;           // of the run
   std::size_t family_index = 0;    // the model's place in the run (Google Benchmark's

@@ -147,7 +147,7 @@ job child_job(const std::map<std::string_view, std::string_view>& given,
   if (given.count("--work-us")) {
     if (work.kind != models::workload::hammer)
       throw child_usage("--work-us is for the hammer workload");
-    work.work = std::chrono::microseconds(
+    work.cpu_per_item = std::chrono::microseconds(
         whole_number(given, "--work-us", 0, std::uint64_t(max_work.count())));
   }
   if (given.count("--ticker-ms"))
@@ -186,7 +186,8 @@ int child_main(int argc, char** argv) {
     return 2;
   }
 
-  work.work_rounds = models::calibrated_rounds(work.work);  // before the clock starts
+  work.work_rounds =
+      models::calibrated_rounds(work.cpu_per_item);  // before the clock starts
   models::reset_ticker_lag();
   tally counts(work.items);
   auto baseline_pss = pss_bytes(getpid()).value_or(0);
@@ -199,6 +200,7 @@ int child_main(int argc, char** argv) {
   cpu_seconds cpu_before, cpu_after;
   models::clock::time_point started;
   try {
+    models::require_what_it_needs(*chosen, work);  // a limit now, not half-way
     // The work: from before the first item to after the model's tear-down (threads
     // joined, processes reaped, frames freed), its CPU over the same span.
     cpu_before = cpu_seconds::now();
@@ -242,7 +244,7 @@ int child_main(int argc, char** argv) {
   if (chosen->knobs & models::uses_bridge_threads)
     line["bridge_threads"] = work.bridge_threads;
   if (work.kind == models::workload::hammer) {
-    line["work_us"] = work.work.count();
+    line["work_us"] = work.cpu_per_item.count();
     line["work_rounds"] = work.work_rounds;
     line["work_checksum"] = counts.checksum();
   }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/duration.hpp"
+#include "model_selection.hpp"
 #include "models/wire/wire.hpp"
 #include "peers.hpp"
 
@@ -28,9 +29,13 @@ memory.
 }
 
 std::string_view list_help() {
-  return R"(usage: hammertime list
+  return R"(usage: hammertime list [--json]
 Prints every model (its name and how it waits), every peer (the same jobs in Python,
 Node.js and Go, from peers/; its runtime's version) and every workload.
+
+  --json   every model and peer as a JSON array, in the order the tables show them:
+           name, label, kind (model or peer), family, colour, how_it_waits, knobs,
+           each_task_holds, max_concurrency (null: no bound); a peer's runtime
 )";
 }
 
@@ -43,8 +48,12 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
                       the delay, no network), hammer (a flags item, then --work-us
                       of CPU on its body) or chained (GET the code's metadata.json,
                       then its flag only if it exists)              (default flags)
-  --models M[,M...]   model names, all (the C++ models), peers (the Python, Node.js
-                      and Go programs), or both (see `hammertime list`) (default all)
+  --models M[,M...]   model names (see `hammertime list`) or selectors: all (the C++
+                      models), family:blocking, family:event_loop, peers (the
+                      programs of peers/), peers:blocking, peers:event_loop; -M
+                      leaves one out (all,-sequential). A model a selector chose
+                      sits out a --concurrency above its most (sequential's 1) and,
+                      for a peer, a workload or ticker it does not run (default all)
   --items N           items per cell; flags past 676 cycles through the codes again
                       (194 found per 676)                       (default 676 flags,
                       1000 sleep)
@@ -110,6 +119,8 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
   --error-rate P  --reset-rate P  --truncate-rate P  --stall-rate P  (probabilities)
   --slow-body B   (bytes per second)    --seed N    --server-threads N (its --threads,
                   1..1024). Probabilities are 0..1 and add up to 1 at most.
+  --list-cells    print the names of the cells the options or the plan make, one a
+                  line in the planned order, and run nothing
   --help          this text
 
 Each option is given once. Ctrl-C or SIGTERM stops the run: children and server are
@@ -268,7 +279,7 @@ struct parsed_options {
 
 // Options that take no value.
 constexpr std::string_view switches[] = {"--overwrite", "--pin", "--sample-memory",
-                                         "--server-normal-priority"};
+                                         "--server-normal-priority", "--list-cells"};
 
 // `--name value` and `--name=value` pairs by name; an option given twice is refused.
 std::map<std::string_view, std::string_view> split_arguments(
@@ -373,10 +384,11 @@ bool apply_run_option(std::string_view name, std::string_view value,
     if (!parse_number(value, seed)) bad(name, value, "a whole number");
     options.shuffle_seed = seed;
   } else if (name == "--pin" || name == "--sample-memory" ||
-             name == "--server-normal-priority") {
+             name == "--server-normal-priority" || name == "--list-cells") {
     if (!value.empty()) bad(name, value, "no value");
     (name == "--pin"             ? options.pin
      : name == "--sample-memory" ? options.sample_memory
+     : name == "--list-cells"    ? options.list_cells
                                  : options.server_normal_priority) = true;
   } else {
     return false;
@@ -447,29 +459,6 @@ std::size_t item_count(models::workload workload,
   return items;
 }
 
-// "all" (the C++ models), "peers", or names, in the order given, each once.
-std::vector<const models::model*> chosen_models(std::string_view model_list) {
-  std::vector<const models::model*> chosen;
-  auto choose = [&](const models::model* one) {
-    if (std::find(chosen.begin(), chosen.end(), one) == chosen.end())
-      chosen.push_back(one);
-  };
-  for (auto name : split(model_list, ',')) {
-    if (name == "all") {
-      for (const auto& m : models::all_models()) choose(&m);
-    } else if (name == "peers") {
-      for (const auto& p : all_peers()) choose(&p.model);
-    } else if (const auto* found = models::find_model(name)) {
-      choose(found);
-    } else if (const auto* peer = find_peer(name)) {
-      choose(&peer->model);
-    } else {
-      throw usage_error("unknown model '" + escaped(name) + "' (see hammertime list)");
-    }
-  }
-  return chosen;
-}
-
 // The checks no single option can make on its own.
 void validate_combination(const run_options& options) {
   if (!options.server_url.empty() && !options.server_args.empty())
@@ -497,6 +486,17 @@ void validate_combination(const run_options& options) {
                           " cannot run with --ticker");
 }
 
+// A peer a selector chose sits out a workload or a ticker that peers do not run.
+void leave_out_peers_that_cannot_run(run_options& options) {
+  bool peers_can_run = (options.workload == models::workload::flags ||
+                        options.workload == models::workload::sleep) &&
+                       options.ticker.count() == 0;
+  if (peers_can_run) return;
+  std::erase_if(options.models, [&](const models::model* m) {
+    return peer_of(m) && !was_named(options.named_models, m);
+  });
+}
+
 }  // namespace
 
 run_options parse_run_options(std::span<const std::string_view> args) {
@@ -513,7 +513,10 @@ run_options parse_run_options(std::span<const std::string_view> args) {
     throw usage_error("--work-us is for the hammer workload (--workload hammer)");
   if (hammer && !parsed.work_given) options.work_us = default_work;
   options.items = item_count(options.workload, parsed.items_text);
-  options.models = chosen_models(parsed.model_list);
+  auto selection = select_models(parsed.model_list);
+  options.models = std::move(selection.models);
+  options.named_models = std::move(selection.named);
+  leave_out_peers_that_cannot_run(options);
   validate_combination(options);
   return options;
 }

@@ -28,6 +28,8 @@ struct usage_error : std::runtime_error {
 struct run_options {
   models::workload workload = models::workload::flags;
   std::vector<const models::model*> models;  // in the order the tables show them
+  // Those --models named one by one; the others a selector chose (model_selection.hpp).
+  std::vector<const models::model*> named_models;
   std::size_t items = 0;
   std::vector<std::size_t> concurrency;  // as asked; empty = each model's default
   std::chrono::milliseconds delay{100};
@@ -55,6 +57,7 @@ struct run_options {
   // SCHED_FIFO
   bool server_normal_priority = false;
   bool sample_memory = false;  // --sample-memory: PSS sampling even where a cgroup works
+  bool list_cells = false;     // --list-cells: print the cells' names, run nothing
   // --plan FILE: one run per line (workload, models, items, concurrency, delay,
   // timeout), all run as one interleaved matrix into one results folder.
   std::string plan_path;

@@ -9,6 +9,7 @@
 
 #include "child.hpp"
 #include "cli.hpp"
+#include "list_command.hpp"
 #include "run_command.hpp"
 
 int main(int argc, char** argv) {
@@ -18,11 +19,7 @@ int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + std::min(argc, 2), argv + argc);
   try {
     if (command == "run") return harness::run_main(args);
-    if (command == "list") {
-      bool help = !args.empty() && (args[0] == "--help" || args[0] == "-h");
-      std::cout << (help ? harness::list_help() : harness::list_text());
-      return 0;
-    }
+    if (command == "list") return harness::list_main(args);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << harness::main_help();
       return 0;

@@ -24,13 +24,21 @@ std::string cannot_run_here() {
   return missing_runtime(peer_table[index]);
 }
 
+// A peer's descriptor. Its label and colour: the legend's text (its name where none
+// is given) and its colour in every plot (the scripts' grey where none is given).
 constexpr models::model peer_model(std::string_view name, std::string_view how,
                                    model_family family, task_holder holds,
-                                   std::size_t most, std::string (*cannot_run)()) {
-  models::model entry{name, how, nullptr, family, holds};
-  entry.max_concurrency = most;
-  entry.cannot_run_here = cannot_run;
-  return entry;
+                                   std::size_t most, std::string (*cannot_run)(),
+                                   std::string_view label = {},
+                                   std::string_view colour = {}) {
+  return {.name = name,
+          .label = label.empty() ? name : label,
+          .colour = colour,
+          .how_it_waits = how,
+          .family = family,
+          .each_task_holds = holds,
+          .max_concurrency = most,
+          .cannot_run_here = cannot_run};
 }
 
 constexpr auto any = std::numeric_limits<std::size_t>::max();
@@ -39,28 +47,35 @@ constexpr std::string_view node = "/usr/bin/node";
 
 const peer peer_table[peer_count] = {
     {peer_model("python_sequential", "requests.Session, one item after another",
-                model_family::blocking, task_holder::nothing, 1, &cannot_run_here<0>),
+                model_family::blocking, task_holder::nothing, 1, &cannot_run_here<0>,
+                "python sequential", "#332288"),
      "Python", python, "peers/python_sequential.py", "requests", "python3-requests"},
     {peer_model("python_threads",
                 "ThreadPoolExecutor(C), each thread blocking in requests",
-                model_family::blocking, task_holder::thread, any, &cannot_run_here<1>),
+                model_family::blocking, task_holder::thread, any, &cannot_run_here<1>,
+                "python threads", "#DDCC77"),
      "Python", python, "peers/python_threads.py", "requests", "python3-requests"},
     {peer_model("python_asyncio", "asyncio + aiohttp, C tasks in flight on one loop",
-                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<2>),
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<2>,
+                "python asyncio", "#88CCEE"),
      "Python", python, "peers/python_asyncio.py", "aiohttp", "python3-aiohttp"},
     {peer_model("python_uvloop", "the same asyncio + aiohttp on uvloop (libuv)",
-                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<3>),
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<3>,
+                "python uvloop", "#117733"),
      "Python", python, "peers/python_uvloop.py", "aiohttp, uvloop",
      "python3-aiohttp python3-uvloop"},
     {peer_model("python_gevent", "gevent green threads, requests monkey-patched",
-                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<4>),
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<4>,
+                "python gevent", "#AA4499"),
      "Python", python, "peers/python_gevent.py", "gevent, requests",
      "python3-gevent python3-requests"},
     {peer_model("node", "http module, keep-alive Agent, C promises in flight",
-                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<5>),
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<5>,
+                "node", "#661100"),
      "Node.js", node, "peers/node.js", "", "nodejs"},
     {peer_model("go", "a goroutine an item, net/http, C tokens in a channel",
-                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<6>),
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<6>,
+                "go", "#6699CC"),
      "Go", "", "hammertime-peer-go", "", "golang-go"},
 };
 

@@ -20,29 +20,25 @@ constexpr std::uint64_t spare_maps = 1024;
 std::optional<std::string> first_limit_problem(std::span<const cell> cells,
                                                const common::machine_limits& limits) {
   for (const cell& one : cells) {
-    const auto tasks = static_cast<std::uint64_t>(one.tasks_in_flight());
-    const bool network = models::uses_server(one.workload);
-    const auto holds = one.model->each_task_holds;
-    const bool threads = holds == models::task_holder::thread;
-    const bool processes = holds == models::task_holder::process;
+    // The model's own count (models::needs_of): the bridge's B threads, not its C.
+    const auto needs = models::needs_of(*one.model, one.work());
     const std::string who = one.name();
-    const std::string spared = std::string(threads ? "threads" : "processes") + " (" +
-                               std::to_string(tasks) + " for the cell, " +
-                               std::to_string(spare_pids) +
-                               " spare for the rest of the machine)";
-
-    // Each connection is a descriptor in the child and one in the server; each worker
-    // process talks over a pair of pipes.
-    std::uint64_t files =
-        (network ? tasks : 0) + (processes ? 2 * tasks : 0) + spare_files;
+    // Its descriptors in the child; each connection is one in the server too.
+    const std::uint64_t files =
+        std::max(needs.open_files, needs.connections) + spare_files;
     if (files > limits.open_files)
       return needs_more(who, files, "open files", machine_setting::open_files,
                         limits.open_files);
-    if (network && tasks > limits.local_ports)
-      return needs_more(who, tasks, "local ports", machine_setting::local_ports,
-                        limits.local_ports);
-    if (!threads && !processes) continue;
-    std::uint64_t tasks_needed = tasks + spare_pids;
+    if (needs.connections > limits.local_ports)
+      return needs_more(who, needs.connections, "local ports",
+                        machine_setting::local_ports, limits.local_ports);
+    const std::uint64_t tasks = needs.threads + needs.processes;
+    if (tasks == 0) continue;
+    const std::string spared = std::string(needs.threads ? "threads" : "processes") +
+                               " (" + std::to_string(tasks) + " for the cell, " +
+                               std::to_string(spare_pids) +
+                               " spare for the rest of the machine)";
+    const std::uint64_t tasks_needed = tasks + spare_pids;
     if (tasks_needed > limits.threads_max)
       return needs_more(who, tasks_needed, spared, machine_setting::threads_max,
                         limits.threads_max);
@@ -53,8 +49,8 @@ std::optional<std::string> first_limit_problem(std::span<const cell> cells,
       return needs_more(who, tasks_needed, spared, machine_setting::user_processes,
                         limits.user_processes);
     // A thread's stack and its guard page are two maps in the one process.
-    std::uint64_t maps = 2 * tasks + spare_maps;
-    if (threads && maps > limits.max_map_count)
+    const std::uint64_t maps = 2 * needs.threads + spare_maps;
+    if (needs.threads > 0 && maps > limits.max_map_count)
       return needs_more(who, maps, "memory maps (a stack and a guard page a thread)",
                         machine_setting::max_map_count, limits.max_map_count);
   }

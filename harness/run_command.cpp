@@ -429,6 +429,19 @@ int finish(run_state& run) {
   return 0;
 }
 
+// --list-cells: the names of one repetition's cells, in the planned order; a dry run
+// that checks neither the machine's limits nor a server.
+int list_cells(std::span<const std::string_view> args) {
+  try {
+    auto options = parse_run_options(args);
+    for (const cell& one : plan_cells(options))
+      if (one.repetition == 0) std::cout << one.name() << "\n";
+  } catch (const usage_error& error) {
+    return usage_problem(error.what());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_main(std::span<const std::string_view> args) {
@@ -437,6 +450,9 @@ int run_main(std::span<const std::string_view> args) {
       std::cout << run_help();
       return 0;
     }
+
+  if (std::find(args.begin(), args.end(), "--list-cells") != args.end())
+    return list_cells(args);
 
   run_state run;
   std::optional<endpoint> given_server;

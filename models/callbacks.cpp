@@ -10,8 +10,7 @@
 #include <functional>
 #include <utility>
 
-#include "common/machine_limits.hpp"
-#include "models/loops/asio_run.hpp"
+#include "models/loops/asio_run_state.hpp"
 #include "models/loops/asio_ticker.hpp"
 #include "models/wire/beast_wire.hpp"
 #include "models/workloads/hammer_work.hpp"
@@ -25,7 +24,7 @@ using boost::system::error_code;
 // A sleeping task is its timer and nothing else: the item started at expiry - delay.
 class sleeper {
  public:
-  sleeper(loop_executor loop, asio_run& run) : timer_(loop), run_(run) {}
+  sleeper(loop_executor loop, asio_run_state& run) : timer_(loop), run_(run) {}
 
   void do_sleep() {
     if (std::size_t index; !run_.items.take(index)) return;
@@ -38,7 +37,7 @@ class sleeper {
 
  private:
   asio_timer timer_;
-  asio_run& run_;
+  asio_run_state& run_;
 };
 // end::callbacks_sleep[]
 
@@ -46,7 +45,7 @@ class sleeper {
 // tag::chained[]
 class fetcher {
  public:
-  fetcher(loop_executor loop, asio_run& run)
+  fetcher(loop_executor loop, asio_run_state& run)
       : socket_(loop), deadline_(loop, socket_), run_(run) {}
 
   void do_next() {
@@ -118,7 +117,7 @@ class fetcher {
   flag_request request_;
   flag_response_parser parser_;
   std::function<void(fetch_result)> then_;  // what the answer under way goes on to
-  asio_run& run_;
+  asio_run_state& run_;
   std::size_t index_ = 0;
   clock::time_point started_;
 };
@@ -126,9 +125,8 @@ class fetcher {
 
 void run_callbacks(const job& work, tally& counts) {
   auto in_flight = tasks_in_flight(work);
-  if (uses_server(work.kind)) common::require_open_files(in_flight, "callbacks");
   boost::asio::io_context loop{1};
-  asio_run run(work, counts);
+  asio_run_state run(work, counts);
   // Tasks stay where they are built (handlers hold `this`) until the loop is done.
   std::deque<sleeper> sleepers;
   std::deque<fetcher> fetchers;
@@ -138,13 +136,18 @@ void run_callbacks(const job& work, tally& counts) {
     else
       fetchers.emplace_back(loop.get_executor(), run).do_next();
   }
-  callback_ticker spinner(loop.get_executor(), work, counts);  // --ticker: on the loop
+  callback_ticker ticks(loop.get_executor(), work, counts);  // --ticker: on the loop
   loop.run();
 }
 
 }  // namespace
 
 extern const model callbacks_model{
-    "callbacks", "completion handlers chained on one event loop", run_callbacks};
+    .name = "callbacks",
+    .label = "callbacks",
+    .colour = "#009E73",
+    .how_it_waits = "completion handlers chained on one event loop",
+    .run = run_callbacks,
+    .family = model_family::event_loop};
 
 }  // namespace hammertime::models

@@ -8,8 +8,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
-#include "common/machine_limits.hpp"
-#include "models/loops/asio_run.hpp"
+#include "models/loops/asio_run_state.hpp"
 #include "models/loops/asio_ticker.hpp"
 #include "models/wire/beast_wire.hpp"
 #include "models/workloads/hammer_work.hpp"
@@ -22,7 +21,7 @@ template <typename T>
 using awaitable = asio::awaitable<T, loop_executor>;
 
 // tag::coroutines_sleep[]
-awaitable<void> sleep_items(asio_run& run) {
+awaitable<void> sleep_items(asio_run_state& run) {
   asio_timer timer(co_await asio::this_coro::executor);
   for (std::size_t index; run.items.take(index);) {
     timer.expires_after(run.work.delay);
@@ -52,7 +51,8 @@ struct connection {
   flag_response_parser parser;
 };
 
-awaitable<fetch_result> get(connection& link, const asio_run& run, std::string target) {
+awaitable<fetch_result> get(connection& link, const asio_run_state& run,
+                            std::string target) {
   fetch_result result;
   try {
     if (!link.stream.socket().is_open())
@@ -73,7 +73,7 @@ awaitable<fetch_result> get(connection& link, const asio_run& run, std::string t
 }
 // end::coroutines[]
 
-awaitable<fetch_result> fetch_chained(connection& link, const asio_run& run,
+awaitable<fetch_result> fetch_chained(connection& link, const asio_run_state& run,
                                       std::size_t index) {
   auto metadata = co_await get(link, run, metadata_target(index, run.work.delay));
   if (metadata.outcome != outcome::ok) co_return metadata;  // <2> no country, no flag
@@ -83,7 +83,7 @@ awaitable<fetch_result> fetch_chained(connection& link, const asio_run& run,
 // end::chained[]
 
 // tag::coroutines[]
-awaitable<void> fetch_items(asio_run& run) {
+awaitable<void> fetch_items(asio_run_state& run) {
   connection link(co_await asio::this_coro::executor);
   for (std::size_t index; run.items.take(index);) {
     auto started = clock::now();
@@ -105,7 +105,7 @@ void rethrow(std::exception_ptr error) {
 
 // Like the listener of Asio's echo server, a coroutine on the loop starts the tasks:
 // each runs to its first wait at once instead of queueing behind the rest.
-awaitable<void> start_tasks(asio_run& run, std::size_t in_flight) {
+awaitable<void> start_tasks(asio_run_state& run, std::size_t in_flight) {
   auto loop = co_await asio::this_coro::executor;
   for (std::size_t i = 0; i < in_flight; ++i) {
     if (run.work.kind == workload::sleep)
@@ -118,9 +118,8 @@ awaitable<void> start_tasks(asio_run& run, std::size_t in_flight) {
 
 void run_coroutines(const job& work, tally& counts) {
   auto in_flight = tasks_in_flight(work);
-  if (uses_server(work.kind)) common::require_open_files(in_flight, "coroutines");
   asio::io_context loop{1};
-  asio_run run(work, counts);
+  asio_run_state run(work, counts);
   co_spawn(loop, start_tasks(run, in_flight), rethrow);
   loop.run();
 }
@@ -128,6 +127,11 @@ void run_coroutines(const job& work, tally& counts) {
 }  // namespace
 
 extern const model coroutines_model{
-    "coroutines", "co_await on Boost.Asio, one event loop", run_coroutines};
+    .name = "coroutines",
+    .label = "coroutines",
+    .colour = "#CC79A7",
+    .how_it_waits = "co_await on Boost.Asio, one event loop",
+    .run = run_coroutines,
+    .family = model_family::event_loop};
 
 }  // namespace hammertime::models

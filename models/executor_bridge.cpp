@@ -6,7 +6,6 @@
 //       --bridge-threads 30 --delay 500ms        # ideal: 676 items in 23 rounds
 #include <boost/asio.hpp>
 
-#include "common/machine_limits.hpp"
 #include "models/loops/asio_ticker.hpp"
 #include "models/loops/run_in_executor.hpp"
 #include "models/wire/blocking_client.hpp"
@@ -18,7 +17,7 @@ namespace asio = boost::asio;
 template <typename T>
 using awaitable = asio::awaitable<T, asio::io_context::executor_type>;
 
-struct bridge_run {
+struct bridge_run_state {
   const job& work;
   tally& counts;
   item_source items;
@@ -34,7 +33,7 @@ timed_result blocking_item(const job& work, std::size_t index) {
 
 // tag::chained[]
 // One GET on a pool thread's own connection, co_awaited back on the loop.
-auto get_in_executor(bridge_run& run, std::string target) {
+auto get_in_executor(bridge_run_state& run, std::string target) {
   return run_in_executor(
       run.pool,
       [&work = run.work, target] {
@@ -44,7 +43,7 @@ auto get_in_executor(bridge_run& run, std::string target) {
       asio::deferred);
 }
 
-awaitable<fetch_result> fetch_chained(bridge_run& run, std::size_t i) {
+awaitable<fetch_result> fetch_chained(bridge_run_state& run, std::size_t i) {
   auto metadata = co_await get_in_executor(run, metadata_target(i, run.work.delay));
   if (metadata.outcome != outcome::ok) co_return metadata;  // no country, no flag
   auto flag = co_await get_in_executor(run, flag_target(i, run.work.delay));
@@ -53,7 +52,7 @@ awaitable<fetch_result> fetch_chained(bridge_run& run, std::size_t i) {
 // end::chained[]
 
 // tag::executor_bridge[]
-awaitable<void> bridge_items(bridge_run& run) {
+awaitable<void> bridge_items(bridge_run_state& run) {
   for (std::size_t i; run.items.take(i);) {
     auto handed_off = clock::now();
     if (run.work.kind == workload::chained) {
@@ -76,20 +75,26 @@ std::size_t requests_at_once(const job& work) {
   return std::min(tasks_in_flight(work), work.bridge_threads);
 }
 
+// B threads, whatever C is; each opens its own connection.
+machine_needs b_threads_each_with_a_connection(const job& work) {
+  if (work.items == 0) return {};
+  auto connections = uses_server(work.kind) ? work.bridge_threads : 0;
+  return {.open_files = connections,
+          .connections = connections,
+          .threads = work.bridge_threads};
+}
+
 void run_executor_bridge(const job& work, tally& counts) {
   if (work.items == 0) return;
-  common::require_threads(work.bridge_threads, "executor_bridge");
-  if (uses_server(work.kind))  // each thread opens its own connection
-    common::require_open_files(work.bridge_threads, "executor_bridge");
   asio::io_context loop{1};
   asio::thread_pool pool(
       work.bridge_threads);  // <3> B threads, joined before the clock stops
-  bridge_run run{work, counts, item_source(work.items), pool};
+  bridge_run_state run{work, counts, item_source(work.items), pool};
   for (std::size_t t = 0; t < tasks_in_flight(work); ++t)
     asio::co_spawn(loop, bridge_items(run), [](std::exception_ptr error) {
       if (error) std::rethrow_exception(error);
     });
-  if (has_ticker(work))  // the spinner runs on the bridge's loop
+  if (has_ticker(work))  // the ticker runs on the bridge's loop
     asio::co_spawn(loop, tick_on_loop(work, counts), [](std::exception_ptr error) {
       if (error) std::rethrow_exception(error);
     });
@@ -100,9 +105,15 @@ void run_executor_bridge(const job& work, tally& counts) {
 }  // namespace
 
 extern const model executor_bridge_model{
-    "executor_bridge",   "a coroutine loop hands each blocking request to B threads",
-    run_executor_bridge, model_family::blocking,
-    task_holder::thread, std::numeric_limits<std::size_t>::max(),
-    uses_bridge_threads, requests_at_once};
+    .name = "executor_bridge",
+    .label = "executor bridge",
+    .colour = "#999999",
+    .how_it_waits = "a coroutine loop hands each blocking request to B threads",
+    .run = run_executor_bridge,
+    .family = model_family::blocking,
+    .each_task_holds = task_holder::thread,
+    .knobs = uses_bridge_threads,
+    .waits_at_once = requests_at_once,
+    .needs = b_threads_each_with_a_connection};
 
 }  // namespace hammertime::models

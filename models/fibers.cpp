@@ -4,7 +4,6 @@
 // socket is ready or its deadline passed (fiber_loop.hpp, fiber_socket.hpp).
 //   $ build/bin/hammertime run --workload flags --models fibers --delay 500ms
 //   flags/fibers/C:676   ideal 1,352 items/s (measured runs: docs/results.md)
-#include "common/machine_limits.hpp"
 #include "models/loops/fiber_loop.hpp"
 #include "models/wire/beast_wire.hpp"
 #include "models/wire/fiber_socket.hpp"
@@ -15,47 +14,47 @@ namespace hammertime::models {
 namespace {
 
 // tag::fibers_sleep[]
-void sleep_items(shared_run& shared, fiber_loop& loop) {
-  for (std::size_t index; shared.items.take(index);) {
-    auto deadline = clock::now() + shared.work.delay;
+void sleep_items(run_state& run, fiber_loop& loop) {
+  for (std::size_t index; run.items.take(index);) {
+    auto deadline = clock::now() + run.work.delay;
     loop.sleep_until(deadline);  // <1> parks this fiber; the loop runs the others
-    count_sleep(shared.counts, shared.work, deadline);
+    count_sleep(run.counts, run.work, deadline);
   }
 }
 // end::fibers_sleep[]
 
 // tag::fibers[]
 // tag::chained[]
-fetch_result get(shared_run& shared, fiber_socket& socket, flag_response_parser& parser,
+fetch_result get(run_state& run, fiber_socket& socket, flag_response_parser& parser,
                  const std::string& target) {
-  std::string request = serialize(make_request(shared.work, target));
+  std::string request = serialize(make_request(run.work, target));
   reset(parser);
-  bool done = socket.connect(shared.server)  // <1> each call looks blocking: it parks
-              && socket.write(request)       //     the fiber until the socket is ready
-              && socket.read(parser);        //     or the deadline passed
+  bool done = socket.connect(run.server)  // <1> each call looks blocking: it parks
+              && socket.write(request)    //     the fiber until the socket is ready
+              && socket.read(parser);     //     or the deadline passed
   if (!done || !parser.keep_alive()) socket.close();  // <2> reconnect next time
   return done ? to_fetch_result(parser) : fetch_result{};
 }
 
-fetch_result fetch_chained(shared_run& shared, fiber_socket& socket,
+fetch_result fetch_chained(run_state& run, fiber_socket& socket,
                            flag_response_parser& parser, std::size_t i) {
-  auto metadata = get(shared, socket, parser, metadata_target(i, shared.work.delay));
+  auto metadata = get(run, socket, parser, metadata_target(i, run.work.delay));
   if (metadata.outcome != outcome::ok) return metadata;  // <3> no country, no flag
-  return chain(metadata, get(shared, socket, parser, flag_target(i, shared.work.delay)));
+  return chain(metadata, get(run, socket, parser, flag_target(i, run.work.delay)));
 }
 // end::chained[]
 
-void fetch_items(shared_run& shared, fiber_loop& loop) {
+void fetch_items(run_state& run, fiber_loop& loop) {
   fiber_socket socket(loop);  // <4> kept alive from one item to the next
   flag_response_parser parser;
-  for (std::size_t i; shared.items.take(i);) {
+  for (std::size_t i; run.items.take(i);) {
     auto started = clock::now();
-    socket.set_deadline(started + shared.work.timeout);
-    auto result = shared.work.kind == workload::chained
-                      ? fetch_chained(shared, socket, parser, i)
-                      : get(shared, socket, parser, flag_target(i, shared.work.delay));
-    result = work_on_body(shared.work, result);  // <5> the hammer's CPU: holds the loop
-    shared.counts.count(result, clock::now() - started);
+    socket.set_deadline(started + run.work.timeout);
+    auto result = run.work.kind == workload::chained
+                      ? fetch_chained(run, socket, parser, i)
+                      : get(run, socket, parser, flag_target(i, run.work.delay));
+    result = work_on_body(run.work, result);  // <5> the hammer's CPU: holds the loop
+    run.counts.count(result, clock::now() - started);
   }
 }
 // end::fibers[]
@@ -63,21 +62,20 @@ void fetch_items(shared_run& shared, fiber_loop& loop) {
 // tag::run_fibers[]
 void run_fibers(const job& work, tally& counts) {
   auto count = tasks_in_flight(work);
-  if (uses_server(work.kind)) common::require_open_files(count, "fibers");
   fiber_stack_pool stacks(work.stack_size);
   stacks.reserve(count + has_ticker(work), "fibers");  // <1> C stacks, or a limit now
   fiber_loop loop(stacks, count + has_ticker(work));
-  shared_run shared(work, counts);
+  run_state run(work, counts);
   for (std::size_t slot = 0; slot < count; ++slot)
     if (work.kind == workload::sleep)
-      loop.spawn([&] { sleep_items(shared, loop); });
+      loop.spawn([&] { sleep_items(run, loop); });
     else
-      loop.spawn([&] { fetch_items(shared, loop); });
-  if (has_ticker(work))  // the spinner: one more fiber, late while another holds the loop
+      loop.spawn([&] { fetch_items(run, loop); });
+  if (has_ticker(work))  // the ticker: one more fiber, late while another holds the loop
     loop.spawn([&] {
-      ticker spinner(work, &counts);
-      do loop.sleep_until(spinner.next());
-      while (spinner.woke());
+      ticker ticks(work, &counts);
+      do loop.sleep_until(ticks.next());
+      while (ticks.woke());
     });
   loop.run();  // <2> returns when every fiber ran out of items
 }
@@ -85,13 +83,15 @@ void run_fibers(const job& work, tally& counts) {
 
 }  // namespace
 
-extern const model fibers_model{"fibers",
-                                "stackful fibers that look blocking, switched at each "
-                                "wait on an epoll loop",
-                                run_fibers,
-                                model_family::event_loop,
-                                task_holder::nothing,
-                                std::numeric_limits<std::size_t>::max(),
-                                uses_stack_size};
+extern const model fibers_model{
+    .name = "fibers",
+    .label = "fibers",
+    .colour = "#882255",
+    .how_it_waits =
+        "stackful fibers that look blocking, switched at each wait on an "
+        "epoll loop",
+    .run = run_fibers,
+    .family = model_family::event_loop,
+    .knobs = uses_stack_size};
 
 }  // namespace hammertime::models

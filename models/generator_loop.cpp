@@ -6,7 +6,6 @@
 //   $ build/bin/hammertime run --workload flags --models generator_loop --delay 500ms
 #include <vector>
 
-#include "common/machine_limits.hpp"
 #include "models/loops/generator_scheduler.hpp"
 #include "models/wire/beast_wire.hpp"
 #include "models/wire/nonblocking_socket.hpp"
@@ -19,22 +18,22 @@ namespace {
 // A million of these sleep at once: the frame holds the wait and little else (its bytes
 // a task: bench-sleep in docs/results.md).
 // tag::sleep_task[]
-wait_generator sleep_items(shared_run& shared) {
-  while (shared.items.take()) {
-    wait on = wait::until(clock::now() + shared.work.delay);
+wait_generator sleep_items(run_state& run) {
+  while (run.items.take()) {
+    wait on = wait::until(clock::now() + run.work.delay);
     co_yield on;  // <1> resumed once the deadline passed
-    count_sleep(shared.counts, shared.work, on.deadline);
+    count_sleep(run.counts, run.work, on.deadline);
   }
 }
 // end::sleep_task[]
 
 // tag::ticker[]
-wait_generator tick(shared_run& shared) {  // the spinner: one more task on the loop
-  ticker spinner(shared.work, &shared.counts);
+wait_generator tick(run_state& run) {  // the ticker: one more task on the loop
+  ticker ticks(run.work, &run.counts);
   do {
-    wait on = wait::until(spinner.next());
+    wait on = wait::until(ticks.next());
     co_yield on;  // late when another task holds the loop
-  } while (spinner.woke());
+  } while (ticks.woke());
 }
 // end::ticker[]
 
@@ -47,16 +46,16 @@ struct connection {
 
 // One GET: a generator of the waits it needs, which its caller yields on to the loop
 // (Python's `yield from`); `answer` holds what it came to once it ends.
-wait_generator get(shared_run& shared, connection& link, std::string target,
+wait_generator get(run_state& run, connection& link, std::string target,
                    clock::time_point deadline, fetch_result& answer) {
   wait on = wait::until(deadline);
-  std::string request = serialize(make_request(shared.work, std::move(target)));
+  std::string request = serialize(make_request(run.work, std::move(target)));
   std::string_view unsent = request;
   reset(link.parser);
-  io state = link.socket.connect(shared.server);
+  io state = link.socket.connect(run.server);
   while (state == io::again) {
     co_yield on.writable(link.socket.fd());  // <1> connecting
-    state = on.timed_out() ? io::failed : link.socket.connect(shared.server);
+    state = on.timed_out() ? io::failed : link.socket.connect(run.server);
   }
   if (state == io::done) state = link.socket.write(unsent);
   while (state == io::again) {
@@ -73,58 +72,56 @@ wait_generator get(shared_run& shared, connection& link, std::string target,
 }
 // end::fetch_task[]
 
-wait_generator fetch_chained(shared_run& shared, connection& link, std::size_t i,
+wait_generator fetch_chained(run_state& run, connection& link, std::size_t i,
                              clock::time_point deadline, fetch_result& answer) {
-  auto delay = shared.work.delay;
-  for (wait& on : get(shared, link, metadata_target(i, delay), deadline, answer))
+  auto delay = run.work.delay;
+  for (wait& on : get(run, link, metadata_target(i, delay), deadline, answer))
     co_yield on;                                 // <5> every wait of the first GET, then
   if (answer.outcome != outcome::ok) co_return;  // <6> no country, no flag
   fetch_result flag;
-  for (wait& on : get(shared, link, flag_target(i, delay), deadline, flag)) co_yield on;
+  for (wait& on : get(run, link, flag_target(i, delay), deadline, flag)) co_yield on;
   answer = chain(answer, flag);
 }
 // end::chained[]
 
 // tag::fetch_task[]
-wait_generator fetch_items(shared_run& shared) {
+wait_generator fetch_items(run_state& run) {
   connection link;
-  for (std::size_t i; shared.items.take(i);) {
+  for (std::size_t i; run.items.take(i);) {
     auto started = clock::now();
-    auto deadline = started + shared.work.timeout;
+    auto deadline = started + run.work.timeout;
     fetch_result result;
-    auto item =
-        shared.work.kind == workload::chained
-            ? fetch_chained(shared, link, i, deadline, result)
-            : get(shared, link, flag_target(i, shared.work.delay), deadline, result);
+    auto item = run.work.kind == workload::chained
+                    ? fetch_chained(run, link, i, deadline, result)
+                    : get(run, link, flag_target(i, run.work.delay), deadline, result);
     for (wait& on : item) co_yield on;
-    result = work_on_body(shared.work, result);  // <7> the hammer's CPU: holds the loop
-    shared.counts.count(result, clock::now() - started);
+    result = work_on_body(run.work, result);  // <7> the hammer's CPU: holds the loop
+    run.counts.count(result, clock::now() - started);
   }
 }
 // end::fetch_task[]
 
-std::vector<wait_generator> start_tasks(shared_run& shared, std::string_view model_name) {
-  auto count = tasks_in_flight(shared.work);
-  if (uses_server(shared.work.kind)) common::require_open_files(count, model_name);
+std::vector<wait_generator> start_tasks(run_state& run) {
+  auto count = tasks_in_flight(run.work);
   std::vector<wait_generator> tasks;
   tasks.reserve(count + 1);
   for (std::size_t slot = 0; slot < count; ++slot)
-    tasks.push_back(shared.work.kind == workload::sleep ? sleep_items(shared)
-                                                        : fetch_items(shared));
-  if (has_ticker(shared.work)) tasks.push_back(tick(shared));
+    tasks.push_back(run.work.kind == workload::sleep ? sleep_items(run)
+                                                     : fetch_items(run));
+  if (has_ticker(run.work)) tasks.push_back(tick(run));
   return tasks;
 }
 
 // tag::run[]
 void run_generator_loop(const job& work, tally& counts) {
-  shared_run shared(work, counts);
-  auto tasks = start_tasks(shared, "generator_loop");
+  run_state run(work, counts);
+  auto tasks = start_tasks(run);
   run_when_ready(tasks);  // epoll_wait sleeps until a socket or a deadline is due
 }
 
 void run_generator_loop_busy(const job& work, tally& counts) {
-  shared_run shared(work, counts);
-  auto tasks = start_tasks(shared, "generator_loop_busy");
+  run_state run(work, counts);
+  auto tasks = start_tasks(run);
   run_round_robin(tasks);  // asks every task, all the time
 }
 // end::run[]
@@ -132,10 +129,18 @@ void run_generator_loop_busy(const job& work, tally& counts) {
 }  // namespace
 
 extern const model generator_loop_model{
-    "generator_loop", "hand-written generators co_yield their waits to an epoll loop",
-    run_generator_loop};
+    .name = "generator_loop",
+    .label = "generator loop",
+    .colour = "#0072B2",
+    .how_it_waits = "hand-written generators co_yield their waits to an epoll loop",
+    .run = run_generator_loop,
+    .family = model_family::event_loop};
 extern const model generator_loop_busy_model{
-    "generator_loop_busy", "the same generators, resumed round-robin (busy polling)",
-    run_generator_loop_busy};
+    .name = "generator_loop_busy",
+    .label = "generator loop busy",
+    .colour = "#D55E00",
+    .how_it_waits = "the same generators, resumed round-robin (busy polling)",
+    .run = run_generator_loop_busy,
+    .family = model_family::event_loop};
 
 }  // namespace hammertime::models

@@ -58,6 +58,31 @@ std::size_t timeline_stride(std::size_t items) {
   return std::max<std::size_t>(1, (items + timeline_items - 1) / timeline_items);
 }
 
+machine_needs needs_of_tasks(const model& chosen, const job& work) {
+  auto tasks = std::min(tasks_in_flight(work), chosen.max_concurrency);
+  auto connections = uses_server(work.kind) ? tasks : 0;
+  switch (chosen.each_task_holds) {
+    case task_holder::thread:
+      return {.open_files = connections, .connections = connections, .threads = tasks};
+    case task_holder::process:  // a pair of pipes to each worker in this process
+      return {.open_files = 2 * tasks, .connections = connections, .processes = tasks};
+    case task_holder::nothing:
+      break;
+  }
+  return {.open_files = connections, .connections = connections};
+}
+
+machine_needs needs_of(const model& chosen, const job& work) {
+  return chosen.needs ? chosen.needs(work) : needs_of_tasks(chosen, work);
+}
+
+void require_what_it_needs(const model& chosen, const job& work) {
+  auto needs = needs_of(chosen, work);
+  if (needs.threads > 0) common::require_threads(needs.threads, chosen.name);
+  if (needs.processes > 0) common::require_processes(needs.processes, chosen.name);
+  if (needs.open_files > 0) common::require_open_files(needs.open_files, chosen.name);
+}
+
 void tally::count(fetch_result result, clock::duration latency) noexcept {
   auto slot = next_slot_.fetch_add(1, std::memory_order_relaxed);
   if (slot < latency_ms_.size())

@@ -51,9 +51,9 @@ struct job {
   // The hammer's X, the CPU work on each body, and the checksum rounds that take X on
   // this machine (workloads/hammer_work.hpp: calibrated_rounds). Zero for the other
   // workloads.
-  std::chrono::microseconds work{0};
+  std::chrono::microseconds cpu_per_item{0};
   std::uint64_t work_rounds = 0;
-  std::chrono::milliseconds ticker{0};  // the spinner's period (ticker.hpp); 0: none
+  std::chrono::milliseconds ticker{0};  // the ticker's period (ticker.hpp); 0: none
 };
 
 // How many tasks (threads, processes, connections) a model starts: C capped at N (the
@@ -163,10 +163,23 @@ enum model_knobs : unsigned {
   uses_bridge_threads = 2
 };
 
+// What a run of a model takes of the machine besides memory: asked by the child before
+// the model runs (require_what_it_needs), by the harness's plan check and by the tests.
+struct machine_needs {
+  std::size_t open_files = 0;   // descriptors in the model's own process
+  std::size_t connections = 0;  // to the server at once: local ports, its descriptors
+  std::size_t threads = 0;      // started by the model (each a stack and a guard map)
+  std::size_t processes = 0;    // forked by the model
+};
+
+// A model's descriptor, written with designated initializers in the model's own file:
+//   extern const model fibers_model{.name = "fibers", .label = "fibers", ...};
 struct model {
   std::string_view name;
+  std::string_view label;   // the short text of a legend: "thread pool"
+  std::string_view colour;  // "#E69F00": the model's one colour in every plot
   std::string_view how_it_waits;
-  run_function run;
+  run_function run = nullptr;
   model_family family = model_family::event_loop;
   task_holder each_task_holds = task_holder::nothing;
   // The most items this model keeps in flight (1 for sequential).
@@ -175,11 +188,24 @@ struct model {
   // How many items wait at once, when fewer than tasks_in_flight (a bridge to B threads
   // waits for min(C, B)): the harness's ideal divides N by it. Null: tasks_in_flight.
   std::size_t (*waits_at_once)(const job&) = nullptr;
+  // What a run of the job needs of the machine. Null: needs_of_tasks, the rule for a
+  // model whose tasks each hold what each_task_holds says and one connection.
+  machine_needs (*needs)(const job&) = nullptr;
   // Why this machine cannot run the model at all (a kernel that refuses io_uring), or
   // an empty string; checked by the harness before a run, and by the tests, which skip
   // for that reason alone. Null: it runs anywhere.
   std::string (*cannot_run_here)() = nullptr;
 };
+
+// The common rule: T = tasks_in_flight capped by max_concurrency; T connections on a
+// workload with a server; T threads or T processes as each task holds one; open files:
+// the connections, or for processes a pair of pipes each.
+machine_needs needs_of_tasks(const model& chosen, const job& work);
+// The model's needs hook, or needs_of_tasks.
+machine_needs needs_of(const model& chosen, const job& work);
+// Throws machine_limit naming the setting when this process or machine has too little
+// room left for needs_of(chosen, work): open files, threads, processes.
+void require_what_it_needs(const model& chosen, const job& work);
 
 // Items that wait at once in a run of `chosen`: its waits_at_once, or tasks_in_flight.
 std::size_t waits_at_once(const model& chosen, const job& work);
@@ -190,8 +216,16 @@ std::size_t waits_at_once(const model& chosen, const job& work);
 std::size_t cores_it_can_use(const model& chosen, const job& work);
 
 // Every model, in the order the tables show them (registry.cpp: one line a model,
-// each model's own file defines its `extern const model NAME_model`).
+// each model's own file defines its `extern const model NAME_model`), then those added
+// with add_model.
 std::span<const model> all_models();
 const model* find_model(std::string_view name);
+
+// Adds a model defined outside the models library (a test's toy model), after the
+// registry's; called before main, from a static in the file that defines it:
+//   const bool toy_added = hammertime::models::add_model(toy_model);
+// The registry's models are listed by name: a static library drops an object file
+// nothing refers to, and its registration with it.
+bool add_model(const model& extra);
 
 }  // namespace hammertime::models

@@ -27,7 +27,7 @@ struct item_done {
 // tag::worker[]
 void serve_items(const job& work, int from_parent, int to_parent) {
   auto connection = connection_for(work);  // <1> this worker's own connection
-  ticker_thread spinner(work);             // with --ticker: one on each worker
+  ticker_thread ticks(work);               // with --ticker: one on each worker
   std::uint64_t index = 0;
   while (read_record(from_parent, &index, sizeof index)) {  // <2> until the pipe closes
     auto done = time_blocking_item(work, connection, index);
@@ -76,7 +76,12 @@ void run_process_pool(const job& work, tally& counts) {
 }  // namespace
 
 extern const model process_pool_model{
-    "process_pool", "C forked worker processes, items and tallies over pipes",
-    run_process_pool, model_family::blocking, task_holder::process};
+    .name = "process_pool",
+    .label = "process pool",
+    .colour = "#56B4E9",
+    .how_it_waits = "C forked worker processes, items and tallies over pipes",
+    .run = run_process_pool,
+    .family = model_family::blocking,
+    .each_task_holds = task_holder::process};
 
 }  // namespace hammertime::models

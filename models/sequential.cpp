@@ -13,7 +13,7 @@ namespace {
 // tag::sequential[]
 void run_sequential(const job& work, tally& counts) {
   auto connection = connection_for(work);  // <1> one keep-alive connection
-  ticker_thread spinner(work);             // with --ticker: a thread of its own
+  ticker_thread ticks(work);               // with --ticker: a thread of its own
   item_source items(work.items);
   for (std::size_t i; items.take(i);)
     count_blocking_item(work, connection, i, counts);  // <2> blocks until it is done
@@ -24,8 +24,12 @@ void run_sequential(const job& work, tally& counts) {
 }  // namespace
 
 extern const model sequential_model{
-    "sequential",         "blocking socket, one item after another",
-    run_sequential,       model_family::blocking,
-    task_holder::nothing, 1};
+    .name = "sequential",
+    .label = "sequential",
+    .colour = "#000000",
+    .how_it_waits = "blocking socket, one item after another",
+    .run = run_sequential,
+    .family = model_family::blocking,
+    .max_concurrency = 1};
 
 }  // namespace hammertime::models

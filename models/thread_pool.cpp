@@ -4,7 +4,6 @@
 //
 //   $ build/bin/hammertime run --workload flags --models thread_pool --concurrency 20
 //   flags/thread_pool/C:20   ideal 199 items/s (measured runs: docs/results.md)
-#include "common/machine_limits.hpp"
 #include "models/pools/tbb_threads.hpp"
 #include "models/wire/blocking_client.hpp"
 #include "models/workloads/ticker.hpp"
@@ -16,8 +15,7 @@ namespace {
 void run_thread_pool(const job& work, tally& counts) {
   if (work.items == 0) return;
   auto threads = tasks_in_flight(work);
-  if (uses_server(work.kind)) common::require_open_files(threads, "thread_pool");
-  ticker_thread spinner(work);  // with --ticker: a thread of its own
+  ticker_thread ticks(work);  // with --ticker: a thread of its own
   item_source items(work.items);
   run_on_tbb_threads(threads, [&] {          // <1> C threads, all at once
     auto connection = connection_for(work);  // <2> one keep-alive connection each
@@ -31,7 +29,12 @@ void run_thread_pool(const job& work, tally& counts) {
 }  // namespace
 
 extern const model thread_pool_model{
-    "thread_pool", "C oneTBB worker threads, each blocking", run_thread_pool,
-    model_family::blocking, task_holder::thread};
+    .name = "thread_pool",
+    .label = "thread pool",
+    .colour = "#E69F00",
+    .how_it_waits = "C oneTBB worker threads, each blocking",
+    .run = run_thread_pool,
+    .family = model_family::blocking,
+    .each_task_holds = task_holder::thread};
 
 }  // namespace hammertime::models

@@ -7,9 +7,11 @@ Reads DIR/micro.json (Google Benchmark's JSON, as `make micro` writes it) and dr
 one horizontal bar per benchmark, time per operation on a log scale, grouped by
 family: spawn (start and finish one), switch (there and back between two), wake (an
 event loop woken), request (one keep-alive GET at zero delay). A bar is the median of
-the repetitions, its whisker their min and max; a bar takes the colour of the model
-that pays that cost, as in plot_results.py. Benchmarks that failed are left out and
-named in the footer.
+the repetitions, its whisker their min and max. A benchmark is named
+FAMILY/MODEL/WHAT (spawn/thread_pool/tbb_task): its bar takes the colour of the model
+that pays that cost, as in plot_results.py; a name without a model (FAMILY/WHAT, as
+older runs wrote them) is drawn grey. Benchmarks that failed are left out and named in
+the footer.
 """
 
 import sys
@@ -19,48 +21,14 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator
 
-from plot_results import (FONT_SIZE, colour_of, footer_text, new_figure, read_results,
-                          save, start_plots)
+from model_catalog import colour_of, label_of, order_of
+from plot_results import FONT_SIZE, footer_text, new_figure, read_results, save, start_plots
 
 FAMILIES = {
     "spawn": "start and finish one",
     "switch": "there and back between two",
     "wake": "an idle event loop woken",
     "request": "one keep-alive GET, zero delay",
-}
-# Which model pays each cost: the bar takes that model's colour.
-BENCHMARK_MODELS = {
-    "spawn/thread": "thread_pool",
-    "spawn/tbb_task": "thread_pool",
-    "spawn/process": "process_pool",
-    "spawn/asio_handler": "callbacks",
-    "spawn/asio_awaitable": "coroutines",
-    "spawn/generator": "generator_loop",
-    "switch/threads": "thread_pool",
-    "switch/processes": "process_pool",
-    "switch/generators": "generator_loop",
-    "switch/asio_coroutines": "coroutines",
-    "switch/fibers": "fibers",
-    "wake/asio_timer": "callbacks",
-    "wake/asio_socket": "callbacks",
-    "wake/epoll_deadline": "generator_loop",
-    "wake/epoll_fd": "generator_loop",
-    "wake/bridge_round_trip": "executor_bridge",
-    "wake/io_uring_nop": "io_uring",
-    "wake/io_uring_nop_batched": "io_uring",
-    "wake/io_uring_task": "io_uring",
-    "request/cpp_httplib": "sequential",
-    "request/beast_asio": "callbacks",
-    "request/generator_loop": "generator_loop",
-}
-LEGEND_LABELS = {
-    "sequential": "blocking (cpp-httplib)",
-    "thread_pool": "thread pool",
-    "process_pool": "process pool",
-    "callbacks": "callbacks",
-    "coroutines": "coroutines",
-    "generator_loop": "generator loop",
-    "io_uring": "io_uring",
 }
 NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
@@ -99,12 +67,20 @@ def readable_time(ns):
     return f"{ns / 1e6:,.3g} ms"
 
 
+def parts(name):
+    """"spawn/thread_pool/tbb_task" -> ("spawn", "thread_pool", "tbb_task"); an older
+    name without its model, "spawn/tbb_task" -> ("spawn", None, "tbb_task")."""
+    pieces = name.split("/", 2)
+    if len(pieces) == 3:
+        return tuple(pieces)
+    return pieces[0], None, pieces[-1]
+
+
 def family_order(name):
-    family = name.split("/")[0]
+    family, model, what = parts(name)
     families = list(FAMILIES)
-    known = list(BENCHMARK_MODELS)
     return (families.index(family) if family in families else len(families),
-            known.index(name) if name in known else len(known), name)
+            order_of(model) if model else order_of(""), what)
 
 
 def plot_micro(times, footer, plots_dir):
@@ -117,15 +93,14 @@ def plot_micro(times, footer, plots_dir):
             headers.append(len(labels))
             labels.append(f"{family}: {FAMILIES.get(family, '')}")
             rows.append(None)
-        labels.append(name.split("/", 1)[1].replace("_", " "))
+        labels.append(parts(name)[2].replace("_", " "))
         rows.append(name)
     positions = range(len(rows))
     for position, name in zip(positions, rows):
         if name is None:
             continue
         middle, low, high = times[name]
-        axes.barh(position, middle, color=colour_of(BENCHMARK_MODELS.get(name, name)),
-                  height=0.75)
+        axes.barh(position, middle, color=colour_of(parts(name)[1] or ""), height=0.75)
         if high > low:
             axes.errorbar(middle, position, xerr=[[middle - low], [high - middle]],
                           color="#333333", capsize=4, linewidth=1.5)
@@ -145,12 +120,12 @@ def plot_micro(times, footer, plots_dir):
     axes.tick_params(axis="x", labelsize=FONT_SIZE * 0.75)
     axes.set_xlabel("time per operation (log scale; median, whiskers min to max)",
                     fontsize=FONT_SIZE * 0.8)
-    used = [model for model in LEGEND_LABELS
-            if any(BENCHMARK_MODELS.get(name) == model for name in times)]
-    axes.legend(handles=[Patch(color=colour_of(model), label=LEGEND_LABELS[model])
-                         for model in used],
-                loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=FONT_SIZE * 0.6,
-                frameon=False)
+    used = sorted({parts(name)[1] for name in times} - {None}, key=order_of)
+    if used:
+        axes.legend(handles=[Patch(color=colour_of(model), label=label_of(model))
+                             for model in used],
+                    loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=FONT_SIZE * 0.6,
+                    frameon=False)
     save(figure, footer, plots_dir, "micro")
 
 

@@ -27,7 +27,6 @@ import math
 import statistics
 import sys
 import textwrap
-import zlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -37,49 +36,24 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator  # noqa: E402
 
+import model_catalog  # noqa: E402
+
 FIGURE_SIZE = (16, 9)  # inches: 16:9 at 120 dpi = 1920 x 1080
 DPI = 120
 FONT_SIZE = 22
-# One fixed colour per model in every plot (colour-blind-safe Okabe-Ito palette).
-MODEL_COLOURS = {
-    "sequential": "#000000",
-    "thread_pool": "#E69F00",
-    "process_pool": "#56B4E9",
-    "callbacks": "#009E73",
-    "generator_loop": "#0072B2",
-    "generator_loop_busy": "#D55E00",
-    "coroutines": "#CC79A7",
-    "fibers": "#882255",
-    "io_uring": "#44AA99",
-    "executor_bridge": "#999999",
-}
-# The peers: Paul Tol's muted palette, drawn hatched or dashed (PEER_STYLE).
-PEER_COLOURS = {
-    "python_sequential": "#332288",
-    "python_threads": "#DDCC77",
-    "python_asyncio": "#88CCEE",
-    "python_uvloop": "#117733",
-    "python_gevent": "#AA4499",
-    "node": "#661100",
-    "go": "#6699CC",
-}
-FALLBACK_COLOURS = ["#F0E442", "#661100", "#332288", "#117733"]
-MODEL_ORDER = list(MODEL_COLOURS) + list(PEER_COLOURS)
 PEER_HATCH = "//"
 PEER_LINE = {"linestyle": "dashed", "markerfacecolor": "white", "markeredgewidth": 3}
 
 
 def colour_of(model):
-    """A model's colour: its own, or for a model not listed yet one picked from its name
-    (crc32, not hash(): Python salts hash() per process), the same in every run."""
-    if model in MODEL_COLOURS or model in PEER_COLOURS:
-        return MODEL_COLOURS.get(model) or PEER_COLOURS[model]
-    return FALLBACK_COLOURS[zlib.crc32(model.encode()) % len(FALLBACK_COLOURS)]
+    """A model's one colour in every plot, from its descriptor (model_catalog); grey for
+    a name the catalogue does not know."""
+    return model_catalog.colour_of(model)
 
 
 def label_of(cell):
     """A tick label that fits under a bar: "generator\nloop busy\nC=676"."""
-    name = "\n".join(textwrap.wrap(cell["model"].replace("_", " "), 10))
+    name = "\n".join(textwrap.wrap(model_catalog.label_of(cell["model"]), 10))
     return f"{name}\nC={plain_number(cell['concurrency'])}"
 
 
@@ -101,9 +75,10 @@ def style_peer_bars(axes, bars, rows):
 
 def line_style(cell):
     """A peer's line is dashed with hollow markers; its legend entry says "(peer)"."""
+    label = model_catalog.label_of(cell["model"])
     if not cell["peer"]:
-        return {"label": cell["model"]}
-    return {"label": f"{cell['model']} (peer)", **PEER_LINE}
+        return {"label": label}
+    return {"label": f"{label} (peer)", **PEER_LINE}
 
 
 def bar_text_size(axes, count):
@@ -126,7 +101,7 @@ def line_legend(axes):
 
 
 def model_sort_key(model):
-    return (MODEL_ORDER.index(model) if model in MODEL_ORDER else len(MODEL_ORDER), model)
+    return (model_catalog.order_of(model), model)
 
 
 def load_cells(results):

@@ -173,7 +173,7 @@ def plot_loop_lag(cells, footer, plots_dir):
         return
     labels = sorted({label for model_rows in rows.values() for label, _ in model_rows},
                     key=lambda label: (label.startswith("hammer"), label))
-    figure, axes = new_figure("The spinner: how late a ticker wakes, per model")
+    figure, axes = new_figure("The ticker: how late it wakes, per model")
     width = 0.8 / len(labels)
     values = []
     for m, (model, model_rows) in enumerate(rows.items()):

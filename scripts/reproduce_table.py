@@ -9,9 +9,10 @@
 Reads DIR/results.json of a `make reproduce` run (676 codes, 0.5 s per request) and
 writes the same table to DIR/reproduction.md. The talk quoted two figures: the
 sequential script (1.92 items/s) and the asynchronous one (150 items/s, asyncio behind
-a delay proxy); the thread-pool script's figure was not quoted, so its row shows none.
-The talk's figures were Python's: the peers python_sequential and python_asyncio (and
-the runtime column) stand beside them as the C++ rows do.
+a delay proxy); the thread-pool script's figure was not quoted. Which figure a row
+stands beside follows its model's family (hammertime list --json): a blocking row at
+C = 1 beside the sequential script's, an event-loop row beside the asynchronous one,
+the C++ models and the peers (and the runtime column says which) alike.
 """
 
 import statistics
@@ -19,20 +20,25 @@ import sys
 from collections import defaultdict
 
 from cell_identity import identity_of, knobs_text
+import model_catalog
 from plot_results import read_results
 
 TALK_SEQUENTIAL = 1.92
 TALK_ASYNCHRONOUS = 150.0
-# Which of the talk's two figures each of our rows stands beside.
-TALK_FIGURE = {
-    "sequential": TALK_SEQUENTIAL,
-    "callbacks": TALK_ASYNCHRONOUS,
-    "generator_loop": TALK_ASYNCHRONOUS,
-    "generator_loop_busy": TALK_ASYNCHRONOUS,
-    "coroutines": TALK_ASYNCHRONOUS,
-    "python_sequential": TALK_SEQUENTIAL,
-    "python_asyncio": TALK_ASYNCHRONOUS,
-}
+
+
+def talk_figure(model, concurrency):
+    """The talk's figure a row stands beside, from the model's descriptor: a blocking
+    row at C = 1 beside the sequential script's, an event-loop row beside the
+    asynchronous one; None for the rest (the pools, the bridge)."""
+    entry = model_catalog.entry_of(model)
+    if entry is None:
+        return None
+    if entry["family"] == "blocking" and concurrency == 1:
+        return TALK_SEQUENTIAL
+    if entry["family"] == "event_loop":
+        return TALK_ASYNCHRONOUS
+    return None
 
 
 def table(results):
@@ -51,7 +57,7 @@ def table(results):
         if named[(model, concurrency)] > 1:
             model = f"{model} ({knobs_text(cells[0])})"
         good = [c for c in cells if c.get("valid") and not c.get("error_occurred")]
-        talk = TALK_FIGURE.get(model)
+        talk = talk_figure(model, concurrency)
         talk_text = f"{talk:,.2f}" if talk is not None else "not quoted"
         runtime = cells[0].get("runtime", "C++")  # a peer's, as results.json names it
         if not good:

@@ -70,9 +70,9 @@ std::vector<pid_t> children() {
   return {tree.begin() + 1, tree.end()};
 }
 
-// Runs `body` in a forked child with RLIMIT_NOFILE lowered; true when it threw
-// machine_limit naming ulimit -n.
-bool stops_at_open_files_limit(run_function run, workload kind) {
+// Runs the model as the child does (what it needs checked first) in a forked child with
+// RLIMIT_NOFILE lowered; true when it threw machine_limit naming ulimit -n.
+bool stops_at_open_files_limit(const model& chosen, workload kind) {
   pid_t pid = fork();
   if (pid == 0) {
     rlimit files{64, 64};
@@ -81,7 +81,8 @@ bool stops_at_open_files_limit(run_function run, workload kind) {
     work.kind = kind;
     tally counts(work.items);
     try {
-      run(work, counts);
+      require_what_it_needs(chosen, work);
+      chosen.run(work, counts);
     } catch (const machine_limit& limit) {
       _exit(std::string(limit.what()).find("ulimit -n") != std::string::npos ? 0 : 2);
     } catch (...) {
@@ -209,7 +210,7 @@ TEST(thread_pool, stops_with_machine_limit_when_tbb_is_capped_below_c) {
 }
 
 TEST(thread_pool, stops_with_machine_limit_naming_the_open_files_limit) {
-  EXPECT_TRUE(stops_at_open_files_limit(run_thread_pool, workload::flags));
+  EXPECT_TRUE(stops_at_open_files_limit(*find_model("thread_pool"), workload::flags));
 }
 
 TEST(process_pool, counts_every_sleep_item_exactly_once_and_leaves_no_process) {
@@ -257,7 +258,7 @@ TEST(process_pool, when_every_worker_dies_every_item_left_is_failed) {
 }
 
 TEST(process_pool, stops_with_machine_limit_naming_the_open_files_limit) {
-  EXPECT_TRUE(stops_at_open_files_limit(run_process_pool, workload::sleep));
+  EXPECT_TRUE(stops_at_open_files_limit(*find_model("process_pool"), workload::sleep));
 }
 
 }  // namespace

@@ -126,7 +126,7 @@ class docs_tables_test(unittest.TestCase):
         self.assertEqual(wrote.returncode, 0, wrote.stderr)
         self.assertEqual(self.check(reference).returncode, 0)
         results = (self.root / "docs" / "results.md").read_text()
-        self.assertIn("| flags | sequential | 1 | 20 | 5 |", results)
+        self.assertIn("| flags | coroutines | 10 | 20 | 5 |", results)
         self.assertIn("From `results/reference/bench/results.json`", results)
         headline = (self.root / "README.md").read_text()
         self.assertIn("flags from `results/reference/reproduce/results.json`", headline)

@@ -200,7 +200,9 @@ TEST_P(event_loop_model, too_few_open_files_stop_the_run_before_its_first_item) 
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
   tally counts(500);
   try {
-    find_model(GetParam())->run(flags_job(nobody.port, 500, 500), counts);
+    auto work = flags_job(nobody.port, 500, 500);
+    require_what_it_needs(*find_model(GetParam()), work);  // as the child does
+    find_model(GetParam())->run(work, counts);
     ADD_FAILURE() << "no machine_limit thrown";
   } catch (const machine_limit& limit) {
     EXPECT_NE(std::string(limit.what()).find("ulimit -n"), std::string::npos)

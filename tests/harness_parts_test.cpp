@@ -311,8 +311,10 @@ TEST(harness_limits, each_limit_is_named_with_the_setting_that_lifts_it) {
   EXPECT_NE(problem->find("ip_local_port_range"), std::string::npos) << *problem;
 
   // A model whose every task holds a thread meets the thread limits.
-  models::model threaded{"threaded", "a thread per task", nullptr,
-                         models::model_family::blocking, models::task_holder::thread};
+  models::model threaded{.name = "threaded",
+                         .how_it_waits = "a thread per task",
+                         .family = models::model_family::blocking,
+                         .each_task_holds = models::task_holder::thread};
   auto cells = flags;
   for (auto& one : cells) one.model = &threaded;
   limits = roomy();
@@ -334,11 +336,63 @@ TEST(harness_limits, each_limit_is_named_with_the_setting_that_lifts_it) {
   EXPECT_FALSE(first_limit_problem(flags, limits));
 }
 
+TEST(harness_limits, the_bridges_plan_check_counts_its_b_threads_not_its_c) {
+  auto cells =
+      plan_cells(parse({"--models", "executor_bridge", "--items", "676", "--concurrency",
+                        "676", "--bridge-threads", "30", "--repetitions", "1"}));
+  auto limits = roomy();
+  limits.threads_max = 1030;  // 30 threads and the 1000 spared for the machine
+  EXPECT_FALSE(first_limit_problem(cells, limits));
+  limits.threads_max = 1029;
+  EXPECT_TRUE(first_limit_problem(cells, limits));
+}
+
+std::vector<std::string> cell_names(std::vector<std::string_view> args) {
+  std::vector<std::string> names;
+  for (const auto& one : plan_cells(parse(args))) names.push_back(one.name());
+  return names;
+}
+
+TEST(harness_plan, a_family_selector_leaves_out_a_model_that_cannot_run_the_c_asked) {
+  EXPECT_EQ(cell_names({"--workload", "sleep", "--models", "family:blocking", "--items",
+                        "10", "--concurrency", "10", "--repetitions", "1"}),
+            (std::vector<std::string>{"sleep/thread_pool/C:10", "sleep/process_pool/C:10",
+                                      "sleep/executor_bridge/C:10"}));
+  // Named, it is clamped to its most, as before.
+  EXPECT_EQ(cell_names({"--workload", "sleep", "--models", "sequential", "--items", "10",
+                        "--concurrency", "10", "--repetitions", "1"}),
+            (std::vector<std::string>{"sleep/sequential/C:1"}));
+}
+
+TEST(harness_plan, all_less_a_name_and_the_peers_of_a_family) {
+  auto event_loops = cell_names({"--workload", "sleep", "--models", "family:event_loop",
+                                 "--items", "10", "--repetitions", "1"});
+  auto all_less =
+      cell_names({"--workload", "sleep", "--models",
+                  "all,-sequential,-thread_pool,-process_pool,-executor_bridge",
+                  "--items", "10", "--repetitions", "1"});
+  EXPECT_EQ(event_loops.size(), 6u);
+  EXPECT_EQ(event_loops, all_less);
+  auto blocking_peers =
+      cell_names({"--workload", "sleep", "--models", "peers:blocking", "--items", "10",
+                  "--concurrency", "10", "--repetitions", "1"});
+  auto has = [&](std::string_view name) {
+    return std::find(blocking_peers.begin(), blocking_peers.end(), name) !=
+           blocking_peers.end();
+  };
+  EXPECT_TRUE(has("sleep/python_threads/C:10"));
+  EXPECT_FALSE(has("sleep/python_sequential/C:1"));  // at most 1: left out at C = 10
+  EXPECT_FALSE(has("sleep/python_asyncio/C:10"));
+  EXPECT_THROW(parse({"--models", "family:nope"}), usage_error);
+  EXPECT_THROW(parse({"--models", "all,-nope"}), usage_error);
+}
+
 TEST(harness_limits, a_model_this_machine_cannot_run_is_named_before_the_run) {
   auto cells = plan_cells(
       parse({"--models", "coroutines", "--items", "10", "--repetitions", "1"}));
   EXPECT_FALSE(first_model_that_cannot_run(cells));
-  models::model refused{"refused", "needs what this kernel lacks", nullptr};
+  models::model refused{.name = "refused",
+                        .how_it_waits = "needs what this kernel lacks"};
   refused.cannot_run_here = [] { return std::string("io_uring is refused (ENOSYS)"); };
   for (auto& one : cells) one.model = &refused;
   auto problem = first_model_that_cannot_run(cells);

@@ -25,8 +25,15 @@ REFERENCE = TOP / "results" / "reference"
 PYTHON = os.environ.get("HAMMERTIME_PYTHON", "/usr/bin/python3")
 
 
-def run(*command):
-    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+def run(*command, cwd=None):
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+def catalog_colour(name):
+    """A model's colour as `hammertime list --json` gives it (scripts/model_catalog.py)."""
+    sys.path.insert(0, str(SCRIPTS))
+    import model_catalog
+    return model_catalog.colour_of(name)
 
 
 def run_script(name, *args):
@@ -146,6 +153,38 @@ class scripts_test(unittest.TestCase):
         self.assertEqual(finished.returncode, 0, finished.stderr)
         self.assert_plots(folder, ["micro"])
 
+    def test_plot_micro_colours_a_bar_by_the_model_its_benchmark_name_carries(self):
+        folder = self.copy_of("micro", "micro.json")
+        micro = json.loads((folder / "micro.json").read_text())
+        for bench in micro["benchmarks"]:  # FAMILY/WHAT (older runs) -> FAMILY/MODEL/WHAT
+            for key in ("name", "run_name"):
+                if bench.get(key, "").startswith("spawn/tbb_task"):
+                    bench[key] = bench[key].replace("spawn/", "spawn/thread_pool/", 1)
+        (folder / "micro.json").write_text(json.dumps(micro))
+        finished = run_script("plot_micro.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        svg = (folder / "plots" / "micro.svg").read_text()
+        self.assertIn(catalog_colour("thread_pool").lower(), svg.lower())
+        self.assertIn("thread pool", svg)
+
+    def test_model_catalog_gives_every_model_and_peer_in_table_order(self):
+        finished = run(PYTHON, "-c", "import json, model_catalog as m; print(json.dumps("
+                       "[[e['name'], e['kind'], m.colour_of(e['name'])] for e in m.catalog()]"
+                       " + [m.colour_of('no_such_model'), m.order_of('no_such_model'), "
+                       "m.label_of('thread_pool'), m.order_of('sequential')]))",
+                       cwd=SCRIPTS)
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        *entries, unknown_colour, unknown_order, label, first = json.loads(finished.stdout)
+        self.assertEqual(entries[0][:2], ["sequential", "model"])
+        self.assertIn(["go", "peer", "#6699CC"], entries)
+        kinds = [kind for _, kind, _ in entries]
+        self.assertEqual(kinds, sorted(kinds))  # the models, then the peers
+        self.assertTrue(all(colour.startswith("#") for _, _, colour in entries))
+        self.assertEqual(unknown_colour, "#999999")
+        self.assertEqual(unknown_order, len(entries))
+        self.assertEqual(label, "thread pool")
+        self.assertEqual(first, 0)
+
     def test_plot_micro_on_a_folder_without_micro_json_says_so_and_exits_2(self):
         self.assert_one_line_and_exit_2(run_script("plot_micro.py", str(self.scratch)),
                                         "no micro.json")
@@ -175,8 +214,11 @@ class scripts_test(unittest.TestCase):
         folder = self.copy_of("reproduce", "results.json")
         results = json.loads((folder / "results.json").read_text())
         sequential = next(b for b in results["benchmarks"] if b["model"] == "sequential")
-        for peer in ("python_sequential", "python_threads"):
-            results["benchmarks"].append(dict(sequential, model=peer, runtime="Python 3.11.2"))
+        # The figure follows the descriptor: a blocking row at C = 1 stands beside the
+        # sequential script's, one at C = 30 beside none.
+        for peer, concurrency in (("python_sequential", 1), ("python_threads", 30)):
+            results["benchmarks"].append(dict(sequential, model=peer, concurrency=concurrency,
+                                              runtime="Python 3.11.2"))
         (folder / "results.json").write_text(json.dumps(results))
         finished = run_script("reproduce_table.py", str(folder))
         self.assertEqual(finished.returncode, 0, finished.stderr)

@@ -55,7 +55,7 @@ TEST_P(every_model, the_hammer_gives_the_exact_tally_and_the_checksum_of_every_b
   testing::server_process server;
   auto work = flags_job(server.port(), 60, 10);
   work.kind = workload::hammer;
-  work.work = 50us;
+  work.cpu_per_item = 50us;
   work.work_rounds = 200;  // fixed, so the expected checksum can be computed here
   auto& counts = run(work);
   auto flags = flag_bytes_by_code();
@@ -154,8 +154,8 @@ TEST_P(every_model, a_ticker_beside_the_flags_wakes_and_the_tally_stays_exact) {
 job hammer_with_ticker(std::uint16_t port) {
   auto work = flags_job(port, 8, 8);
   work.kind = workload::hammer;
-  work.work = 50ms;
-  work.work_rounds = calibrated_rounds(work.work);
+  work.cpu_per_item = 50ms;
+  work.work_rounds = calibrated_rounds(work.cpu_per_item);
   work.ticker = 10ms;
   return work;
 }

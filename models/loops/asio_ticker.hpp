@@ -1,4 +1,4 @@
-// The spinner on an Asio loop (ticker.hpp): a timer re-armed every period, ending once
+// The ticker on an Asio loop (ticker.hpp): a timer re-armed every period, ending once
 // every item is counted. As a coroutine for the coroutines and the executor bridge,
 // which co_spawn it beside their tasks; as a handler that re-arms itself for callbacks.
 #pragma once
@@ -7,7 +7,7 @@
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/this_coro.hpp>
 
-#include "asio_run.hpp"
+#include "asio_run_state.hpp"
 #include "models/workloads/ticker.hpp"
 
 namespace hammertime::models {
@@ -16,16 +16,16 @@ namespace hammertime::models {
 inline boost::asio::awaitable<void, loop_executor> tick_on_loop(const job& work,
                                                                 const tally& counts) {
   asio_timer timer(co_await boost::asio::this_coro::executor);
-  for (ticker spinner(work, &counts);;) {
-    timer.expires_at(spinner.next());
+  for (ticker ticks(work, &counts);;) {
+    timer.expires_at(ticks.next());
     co_await timer.async_wait(boost::asio::deferred);  // <1> late when the loop is busy
-    if (!spinner.woke()) co_return;
+    if (!ticks.woke()) co_return;
   }
 }
 // end::asio_ticker[]
 
 // tag::callback_ticker[]
-// The spinner: a timer whose handler re-arms it, late whenever the loop is busy.
+// The ticker: a timer whose handler re-arms it, late whenever the loop is busy.
 class callback_ticker {
  public:
   callback_ticker(loop_executor loop, const job& work, const tally& counts)

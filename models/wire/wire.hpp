@@ -51,8 +51,8 @@ int open_client_socket(const socket_address& server, int flags = 0);
 
 // What the tasks of one single-threaded run share: the job, its tally, the items still
 // to take, and the server's address, looked up once.
-struct shared_run {
-  shared_run(const job& work, tally& counts)
+struct run_state {
+  run_state(const job& work, tally& counts)
       : work(work),
         counts(counts),
         items(work.items),

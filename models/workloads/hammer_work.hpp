@@ -3,8 +3,9 @@
 // item's checksum goes into the tally (tally::checksum), so the compiler cannot drop
 // the work and a test can check it was all done.
 //
-//   work.work_rounds = calibrated_rounds(work.work);   // once, before the clock starts
-//   result = work_on_body(work, result);                // per item, on its own thread
+//   work.work_rounds = calibrated_rounds(work.cpu_per_item);   // once, before the clock
+//   starts result = work_on_body(work, result);                // per item, on its own
+//   thread
 #pragma once
 
 #include <chrono>

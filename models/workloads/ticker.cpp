@@ -40,9 +40,9 @@ ticker_thread::ticker_thread(const job& work) {
   if (!has_ticker(work)) return;
   thread_ = std::thread([this, &work] {
     std::unique_lock lock(mutex_);
-    for (ticker spinner(work);;) {
-      if (wake_.wait_until(lock, spinner.next(), [this] { return stop_; })) return;
-      spinner.woke();
+    for (ticker ticks(work);;) {
+      if (wake_.wait_until(lock, ticks.next(), [this] { return stop_; })) return;
+      ticks.woke();
     }
   });
 }

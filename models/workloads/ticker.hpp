@@ -1,11 +1,11 @@
-// The spinner: beside a run's items, a ticker wakes every work.ticker and records how
+// The ticker: beside a run's items, a ticker wakes every work.ticker and records how
 // late each wake-up came: the lag of whatever it shares (a loop, a core). Where it runs
 // is the model's to say, as its users would do it: in the loop (a timer, a task), in a
 // thread of its own (ticker_thread), on each worker process. Every wake-up of every
 // ticker lands in one recorder, in memory that forked workers share.
 //
-//   for (ticker spinner(work, &counts); ; ) { sleep_until(spinner.next());
-//                                              if (!spinner.woke()) break; }
+//   for (ticker ticks(work, &counts); ; ) { sleep_until(ticks.next());
+//                                              if (!ticks.woke()) break; }
 #pragma once
 
 #include <condition_variable>
@@ -39,7 +39,7 @@ class ticker {
 };
 
 // A ticker on a thread of its own, from construction to destruction (none when the job
-// has no ticker): the blocking models' spinner.
+// has no ticker): the blocking models' ticker.
 class ticker_thread {
  public:
   explicit ticker_thread(const job& work);

@@ -35,9 +35,9 @@ using asio_timer =
     boost::asio::basic_waitable_timer<clock, slack_wait_traits, loop_executor>;
 using asio_socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, loop_executor>;
 
-// shared_run, with the server's address as Asio's endpoint.
-struct asio_run : shared_run {
-  asio_run(const job& work, tally& counts) : shared_run(work, counts) {
+// run_state, with the server's address as Asio's endpoint.
+struct asio_run_state : run_state {
+  asio_run_state(const job& work, tally& counts) : run_state(work, counts) {
     std::memcpy(server_endpoint.data(), &server.storage,
                 server.length);  // AF_UNSPEC: refused
   }

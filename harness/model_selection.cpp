@@ -1,0 +1,91 @@
+#include "model_selection.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "cli.hpp"
+#include "peers.hpp"
+
+namespace hammertime::harness {
+namespace {
+
+using models::model;
+using models::model_family;
+
+std::optional<model_family> family_from_string(std::string_view name) {
+  if (name == "blocking") return model_family::blocking;
+  if (name == "event_loop") return model_family::event_loop;
+  return std::nullopt;
+}
+
+model_family family_or_refuse(std::string_view term, std::string_view name) {
+  auto family = family_from_string(name);
+  if (!family)
+    throw usage_error("unknown family in --models '" + escaped(term) +
+                      "': expected blocking or event_loop");
+  return *family;
+}
+
+// What one term stands for, and whether it named a model on its own.
+std::vector<const model*> expand(std::string_view term, bool& by_name) {
+  std::vector<const model*> found;
+  by_name = false;
+  auto prefixed = [&](std::string_view prefix) {
+    return term.substr(0, prefix.size()) == prefix ? term.substr(prefix.size())
+                                                   : std::string_view{};
+  };
+  if (term == "all") {
+    for (const auto& one : models::all_models()) found.push_back(&one);
+  } else if (term == "peers") {
+    for (const auto& one : all_peers()) found.push_back(&one.model);
+  } else if (auto family = prefixed("family:"); !family.empty()) {
+    auto wanted = family_or_refuse(term, family);
+    for (const auto& one : models::all_models())
+      if (one.family == wanted) found.push_back(&one);
+  } else if (auto peer_family = prefixed("peers:"); !peer_family.empty()) {
+    auto wanted = family_or_refuse(term, peer_family);
+    for (const auto& one : all_peers())
+      if (one.model.family == wanted) found.push_back(&one.model);
+  } else if (const auto* one = models::find_model(term)) {
+    found.push_back(one), by_name = true;
+  } else if (const auto* peer = find_peer(term)) {
+    found.push_back(&peer->model), by_name = true;
+  } else {
+    throw usage_error("unknown model '" + escaped(term) + "' (see hammertime list)");
+  }
+  return found;
+}
+
+void add_once(std::vector<const model*>& list, const model* one) {
+  if (std::find(list.begin(), list.end(), one) == list.end()) list.push_back(one);
+}
+
+}  // namespace
+
+model_selection select_models(std::string_view list) {
+  model_selection selection;
+  for (std::size_t start = 0; start <= list.size();) {
+    auto end = std::min(list.find(',', start), list.size());
+    auto term = list.substr(start, end - start);
+    start = end + 1;
+    bool less = !term.empty() && term[0] == '-';
+    bool by_name = false;
+    for (const model* one : expand(less ? term.substr(1) : term, by_name)) {
+      if (less) {
+        std::erase(selection.models, one);
+        std::erase(selection.named, one);
+        continue;
+      }
+      add_once(selection.models, one);
+      if (by_name) add_once(selection.named, one);
+    }
+  }
+  return selection;
+}
+
+bool was_named(const std::vector<const model*>& named, const model* chosen) {
+  return std::find(named.begin(), named.end(), chosen) != named.end();
+}
+
+}  // namespace hammertime::harness
