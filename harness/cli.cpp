@@ -50,8 +50,10 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
                       then its flag only if it exists)              (default flags)
   --models M[,M...]   model names (see `hammertime list`) or selectors: all (the C++
                       models), family:blocking, family:event_loop, peers (the
-                      programs of peers/), peers:blocking, peers:event_loop; -M
-                      leaves one out (all,-sequential). A model a selector chose
+                      programs of peers/), peers:blocking, peers:event_loop,
+                      holds:thread|process|nothing (what a task holds),
+                      knob:bridge_threads|stack_size (a knob it reads); -M
+                      leaves one out (all,-knob:bridge_threads). A model a selector chose
                       sits out a --concurrency above its most (sequential's 1) and,
                       for a peer, a workload or ticker it does not run (default all)
   --items N           items per cell; flags past 676 cycles through the codes again

@@ -27,6 +27,42 @@ model_family family_or_refuse(std::string_view term, std::string_view name) {
   return *family;
 }
 
+std::optional<models::task_holder> holder_from_string(std::string_view name) {
+  if (name == "thread") return models::task_holder::thread;
+  if (name == "process") return models::task_holder::process;
+  if (name == "nothing") return models::task_holder::nothing;
+  return std::nullopt;
+}
+
+std::optional<unsigned> knob_from_string(std::string_view name) {
+  if (name == "bridge_threads") return models::uses_bridge_threads;
+  if (name == "stack_size") return models::uses_stack_size;
+  return std::nullopt;
+}
+
+// The C++ models whose descriptor says so: holds:thread|process|nothing (what each task
+// holds), knob:bridge_threads|stack_size (a knob it reads).
+std::vector<const model*> by_descriptor(std::string_view term, std::string_view kind,
+                                        std::string_view value) {
+  std::vector<const model*> found;
+  if (kind == "holds:") {
+    auto holder = holder_from_string(value);
+    if (!holder)
+      throw usage_error("unknown holder in --models '" + escaped(term) +
+                        "': expected thread, process or nothing");
+    for (const auto& one : models::all_models())
+      if (one.each_task_holds == *holder) found.push_back(&one);
+  } else {
+    auto knob = knob_from_string(value);
+    if (!knob)
+      throw usage_error("unknown knob in --models '" + escaped(term) +
+                        "': expected bridge_threads or stack_size");
+    for (const auto& one : models::all_models())
+      if (one.knobs & *knob) found.push_back(&one);
+  }
+  return found;
+}
+
 // What one term stands for, and whether it named a model on its own.
 std::vector<const model*> expand(std::string_view term, bool& by_name) {
   std::vector<const model*> found;
@@ -47,6 +83,10 @@ std::vector<const model*> expand(std::string_view term, bool& by_name) {
     auto wanted = family_or_refuse(term, peer_family);
     for (const auto& one : all_peers())
       if (one.model.family == wanted) found.push_back(&one.model);
+  } else if (auto holds = prefixed("holds:"); !holds.empty()) {
+    found = by_descriptor(term, "holds:", holds);
+  } else if (auto knob = prefixed("knob:"); !knob.empty()) {
+    found = by_descriptor(term, "knob:", knob);
   } else if (const auto* one = models::find_model(term)) {
     found.push_back(one), by_name = true;
   } else if (const auto* peer = find_peer(term)) {

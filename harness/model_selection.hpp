@@ -4,6 +4,9 @@
 //   --models all                     every C++ model, in the registry's order
 //   --models family:event_loop       the C++ models of one family (or family:blocking)
 //   --models peers                   every peer; peers:event_loop, peers:blocking
+//   --models holds:thread            the C++ models whose tasks hold a thread (process,
+//                                    nothing)
+//   --models knob:bridge_threads     the C++ models that read a knob (stack_size)
 //   --models all,-sequential         then less one (-NAME, or -SELECTOR)
 //   --models sequential,thread_pool  these, by name
 //

@@ -364,6 +364,28 @@ TEST(harness_plan, a_family_selector_leaves_out_a_model_that_cannot_run_the_c_as
             (std::vector<std::string>{"sleep/sequential/C:1"}));
 }
 
+TEST(harness_plan, a_selector_by_what_a_task_holds_or_a_knob_it_reads) {
+  auto sleep_at_10 = [](std::string_view models) {
+    return cell_names({"--workload", "sleep", "--models", models, "--items", "10",
+                       "--concurrency", "10", "--repetitions", "1"});
+  };
+  EXPECT_EQ(sleep_at_10("holds:process"),
+            (std::vector<std::string>{"sleep/process_pool/C:10"}));
+  EXPECT_EQ(sleep_at_10("holds:thread,-knob:bridge_threads"),
+            (std::vector<std::string>{"sleep/thread_pool/C:10"}));
+  EXPECT_EQ(sleep_at_10("knob:bridge_threads"),
+            (std::vector<std::string>{"sleep/executor_bridge/C:10"}));
+  EXPECT_EQ(sleep_at_10("knob:stack_size"),
+            (std::vector<std::string>{"sleep/fibers/C:10"}));
+  auto less_bridge = sleep_at_10("all,-knob:bridge_threads");
+  EXPECT_EQ(
+      std::count(less_bridge.begin(), less_bridge.end(), "sleep/executor_bridge/C:10"),
+      0);
+  EXPECT_EQ(less_bridge.size(), sleep_at_10("all").size() - 1);
+  EXPECT_THROW(sleep_at_10("holds:fiber"), usage_error);
+  EXPECT_THROW(sleep_at_10("knob:colour"), usage_error);
+}
+
 TEST(harness_plan, all_less_a_name_and_the_peers_of_a_family) {
   auto event_loops = cell_names({"--workload", "sleep", "--models", "family:event_loop",
                                  "--items", "10", "--repetitions", "1"});
