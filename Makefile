@@ -9,7 +9,7 @@ HAMMERTIME := $(BUILD_DIR)/bin/hammertime
 .PHONY: report reference docs docs-check
 .PHONY: all deps build test bench bench-quick bench-workloads bench-link-delay \
         bench-peers bench-published reproduce plots compare micro \
-        test-sanitize format format-check clean
+        test-sanitize fuzz format format-check clean
 
 all: build
 
@@ -76,6 +76,12 @@ reproduce: build
 	@$(PYTHON) scripts/plot_results.py results/latest
 	@$(PYTHON) scripts/report.py results/latest
 	@echo "results: $$(readlink -f results/latest) (reproduction.md, report.html, summary.md, plots/)"
+
+# The libFuzzer targets (fuzz/), built with clang into build-fuzz/, each run for
+# FUZZ_SECONDS from its committed corpus: make fuzz FUZZ_SECONDS=60
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -16,6 +16,7 @@ packages=(
   liburing-dev           # the io_uring model
   libbenchmark-dev libbenchmark-tools  # micro-benchmarks, compare.py
   libgtest-dev
+  clang-14 libfuzzer-14-dev  # make fuzz: the libFuzzer targets (fuzz/)
   wrk                    # bench/client_ceiling.sh: the HTTP load generator to beat
   python3-matplotlib python3-numpy     # plots (run with /usr/bin/python3)
   chromium python3-websocket           # the report page's test (tests/report_page_test.py)
