@@ -156,6 +156,15 @@ job child_job(const std::map<std::string_view, std::string_view>& given,
   return work;
 }
 
+// The OS threads the model's items run on (a process pool's workers count one each),
+// as the peers report their runtime's: the loop's one, the pool's C, the bridge's 1 + B.
+std::size_t runtime_threads(const model& chosen, const job& work) {
+  if (chosen.each_task_holds != models::task_holder::nothing)
+    return models::tasks_in_flight(work);
+  if (chosen.knobs & models::uses_bridge_threads) return 1 + work.bridge_threads;
+  return 1;
+}
+
 }  // namespace
 
 int child_main(int argc, char** argv) {
@@ -221,6 +230,8 @@ int child_main(int argc, char** argv) {
       {"baseline_pss_bytes", baseline_pss},
       {"baseline_rss_bytes", baseline_rss},
       {"vm_hwm_bytes", status_bytes(getpid(), "VmHWM").value_or(0)},
+      {"runtime_threads", runtime_threads(*chosen, work)},
+      {"tasks_held", models::tasks_in_flight(work)},
   };
   if (baseline_cgroup) line["baseline_cgroup_bytes"] = *baseline_cgroup;
   if (chosen->knobs & models::uses_stack_size) line["stack_size"] = work.stack_size;

@@ -1,7 +1,7 @@
 """The child protocol every Python peer speaks (harness/child.cpp): the same flags in,
 one JSON line out. Plumbing only (arguments, tally, memory, CPU, the line); each peer's
 own file shows its runtime's idiom and calls main(name, run)."""
-import argparse, array, errno, json, math, os, resource, sys, threading, time
+import argparse, array, errno, json, math, os, platform, resource, sys, threading, time
 
 SLEPT = "slept"  # what a sleep item counts as: ok, no bytes
 
@@ -23,6 +23,8 @@ def whole(least, most):
 
 def parse_arguments(model, most_in_flight):
     parser = OneLineParser(prog=model, allow_abbrev=False)
+    parser.add_argument("--version", action="version",
+                        version=f"Python {platform.python_version()}")
     parser.add_argument("--model", required=True)
     parser.add_argument("--workload", required=True, choices=("flags", "sleep"))
     parser.add_argument("--items", required=True, type=whole(1, 10**9))
@@ -43,11 +45,12 @@ def flag_url(args, index):
 
 
 class Tally:
-    """ok + not_found + failed = N; one latency a finished item. Safe across threads."""
+    """ok + not_found + failed = N; one latency slot an item, every slot written before
+    the baseline as the C++ child's are. Safe across threads."""
 
-    def __init__(self):
-        self.ok = self.not_found = self.failed = self.bytes = 0
-        self.latencies_ms = array.array("f")
+    def __init__(self, items):
+        self.ok = self.not_found = self.failed = self.bytes = self.finished = 0
+        self.latencies_ms = array.array("f", bytes(4 * items))  # a copy: pages touched
         self.lock = threading.Lock()
 
     def count(self, status, size, started):
@@ -61,7 +64,8 @@ class Tally:
                 self.not_found += 1
             else:
                 self.failed += 1
-            self.latencies_ms.append(latency_ms)
+            self.latencies_ms[self.finished] = latency_ms
+            self.finished += 1
 
 
 def percentile(ordered, fraction):  # the child's rank rule: ceil(f * n), 1-based
@@ -81,6 +85,14 @@ def cpu_seconds():
     return own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime
 
 
+def open_sockets():
+    """Sockets this process holds: more after the clock than before it means the row
+    stopped its clock before closing its connections."""
+    fds = os.listdir("/proc/self/fd")
+    return sum(os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+               for fd in fds if os.path.exists(f"/proc/self/fd/{fd}"))
+
+
 def cgroup_bytes():
     """What the memory cgroup the harness made for this cell holds now, if it made one."""
     folder = os.environ.get("HAMMERTIME_MEMORY_CGROUP")
@@ -98,14 +110,18 @@ def is_machine_limit(error):  # a thread the OS refused, descriptors run out
             or getattr(error, "errno", None) in (errno.EAGAIN, errno.EMFILE, errno.ENFILE))
 
 
-def main(model, run, most_in_flight=10**9):
-    """Runs run(args, tally) once and prints the child's JSON line (exit 3: a limit)."""
+def main(model, run, most_in_flight=10**9, runtime_threads=lambda args: 1,
+         tasks_held=lambda args: min(args.concurrency, args.items)):
+    """Runs run(args, tally) once and prints the child's JSON line (exit 3: a limit).
+    runtime_threads(args): the OS threads that run its items; tasks_held(args): the
+    tasks it holds at once."""
     args = parse_arguments(model, most_in_flight)
-    tally = Tally()
+    tally = Tally(args.items)
     baseline_pss = proc_bytes("/proc/self/smaps_rollup", "Pss:")
     baseline_rss = proc_bytes("/proc/self/status", "VmRSS:")
     baseline_cgroup = cgroup_bytes()
     user_before, system_before = cpu_seconds()
+    sockets = open_sockets()
     started = time.perf_counter()
     try:
         run(args, tally)
@@ -116,7 +132,7 @@ def main(model, run, most_in_flight=10**9):
         sys.exit(3 if limit else 1)
     wall = time.perf_counter() - started
     user_after, system_after = cpu_seconds()
-    ordered = sorted(tally.latencies_ms)
+    ordered = sorted(tally.latencies_ms[:tally.finished])
     cgroup = {} if baseline_cgroup is None else {"baseline_cgroup_bytes": baseline_cgroup}
     print(json.dumps({
         "model": model, "workload": args.workload, "items": args.items,
@@ -128,5 +144,7 @@ def main(model, run, most_in_flight=10**9):
         "baseline_rss_bytes": baseline_rss,
         "vm_hwm_bytes": proc_bytes("/proc/self/status", "VmHWM:"),
         "cpu_user_seconds": user_after - user_before,
-        "cpu_system_seconds": system_after - system_before, **cgroup,
+        "cpu_system_seconds": system_after - system_before,
+        "runtime_threads": runtime_threads(args), "tasks_held": tasks_held(args),
+        "sockets_left_open": open_sockets() - sockets, **cgroup,
     }), flush=True)
