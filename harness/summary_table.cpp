@@ -241,7 +241,7 @@ std::string summary_markdown(const boost::json::object& context,
          "Peak memory: the cell's whole process tree, by the method results.json "
          "records (memory_method: the cell's own memory cgroup where the harness may "
          "make one, else sampled PSS); bytes/task = (peak − the child's memory before "
-         "its first item) ÷ min(C, N). Server late: how much later than the delay the "
+         "its first item) ÷ the tasks it held at once (tasks_held). Server late: how much later than the delay the "
          "server answered (p99). Flags: **unstable** when the repetitions' items/s "
          "spread (max − min) exceeds 10 % of their median; **server-bound** when the "
          "server answered later than 2 % of the delay.\n\n"
