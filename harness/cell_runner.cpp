@@ -190,7 +190,8 @@ bool read_child_report(const std::string& output, cell_result& result,
     result.vm_hwm_bytes = count("vm_hwm_bytes");
     if (line.contains("baseline_cgroup_bytes"))
       result.baseline_cgroup_bytes = count("baseline_cgroup_bytes");
-    if (line.contains("runtime_threads")) result.runtime_threads = count("runtime_threads");
+    if (line.contains("runtime_threads"))
+      result.runtime_threads = count("runtime_threads");
     if (line.contains("tasks_held")) result.tasks_held = count("tasks_held");
     if (line.contains("sockets_left_open"))
       result.sockets_left_open =

@@ -76,13 +76,15 @@ const peer peer_table[peer_count] = {
                 model_family::event_loop, task_holder::nothing, any, &cannot_run_here<9>),
      "Erlang/OTP", escript, "peers/erlang.escript", "", "erlang-base erlang-inets"},
     {peer_model("elixir", "Task.async_stream, max_concurrency: C, httpc",
-                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<10>),
+                model_family::event_loop, task_holder::nothing, any,
+                &cannot_run_here<10>),
      "Elixir", elixir, "peers/elixir.exs", "", "elixir erlang-inets"},
     {peer_model("java_threads", "a fixed pool of C platform threads, HttpClient.send",
                 model_family::blocking, task_holder::thread, any, &cannot_run_here<11>),
      "Java", java, "peers/JavaThreads.jar", "", "openjdk-17-jdk-headless", "-jar"},
     {peer_model("java_async", "HttpClient.sendAsync, C CompletableFutures in flight",
-                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<12>),
+                model_family::event_loop, task_holder::nothing, any,
+                &cannot_run_here<12>),
      "Java", java, "peers/JavaAsync.jar", "", "openjdk-17-jdk-headless", "-jar"},
 };
 
@@ -146,7 +148,8 @@ std::string missing_runtime(const peer& one) {
            ")";
   if (!one.imports.empty() &&
       !run_briefly({command[0], "-c", "import " + std::string(one.imports)}).first)
-    return "needs Debian's " + std::string(one.packages) + " (make deps-peers installs it)";
+    return "needs Debian's " + std::string(one.packages) +
+           " (make deps-peers installs it)";
   return "";
 }
 

@@ -1,8 +1,9 @@
 // The peers: the same jobs written the idiomatic way in the runtimes the audience uses
-// (peers/: Python, Node.js, Go, Rust, Erlang, Elixir, Java), each a small program that speaks `hammertime child`'s
-// protocol. The harness runs a peer exactly like a C++ model: a peer is a models::model
-// with no run function (so cells, plans and machine limits treat it as one), and the
-// cell runner starts the peer's command instead of `hammertime child`.
+// (peers/: Python, Node.js, Go, Rust, Erlang, Elixir, Java), each a small program that
+// speaks `hammertime child`'s protocol. The harness runs a peer exactly like a C++ model:
+// a peer is a models::model with no run function (so cells, plans and machine limits
+// treat it as one), and the cell runner starts the peer's command instead of `hammertime
+// child`.
 #pragma once
 
 #include <span>

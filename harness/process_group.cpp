@@ -71,7 +71,8 @@ bool join_cgroup(const char* procs_file) {
 bool is_proxy_variable(std::string_view entry) {
   auto name = entry.substr(0, entry.find('='));
   std::string lower;
-  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : name)
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return lower.ends_with("_proxy");
 }
 
