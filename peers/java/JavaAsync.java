@@ -29,7 +29,9 @@ public final class JavaAsync {
         } else {
           var request = HttpRequest.newBuilder(args.url(index))
               .timeout(Duration.ofMillis(args.timeoutMs)).build();
-          item = client.sendAsync(request, BodyHandlers.ofByteArray()).handle((response, error) -> {
+          // HttpRequest.timeout bounds the wait for the headers only: orTimeout, the body too.
+          item = client.sendAsync(request, BodyHandlers.ofByteArray())
+              .orTimeout(args.timeoutMs, TimeUnit.MILLISECONDS).handle((response, error) -> {
             if (error != null) tally.count(index, 0, 0, started); // a reset, a short body, the timeout
             else tally.count(index, response.statusCode(), response.body().length, started);
             return null;

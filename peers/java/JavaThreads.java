@@ -28,7 +28,10 @@ public final class JavaThreads {
           try {
             var request = HttpRequest.newBuilder(args.url(index)).timeout(
                 java.time.Duration.ofMillis(args.timeoutMs)).build();
-            var response = client.send(request, BodyHandlers.ofByteArray());
+            // HttpRequest.timeout bounds the wait for the headers only; a body that
+            // trickles in is cut at the deadline by the ofByteArray future's get.
+            var response = client.sendAsync(request, BodyHandlers.ofByteArray())
+                .get(args.timeoutMs, TimeUnit.MILLISECONDS);
             tally.count(index, response.statusCode(), response.body().length, started);
           } catch (Exception e) { // a reset, a short body, the timeout
             tally.count(index, 0, 0, started);
