@@ -8,13 +8,19 @@ HAMMERTIME := $(BUILD_DIR)/bin/hammertime
 
 .PHONY: report reference docs docs-check
 .PHONY: all deps build test bench bench-quick bench-workloads bench-link-delay \
-        bench-peers bench-published reproduce plots compare micro \
+        bench-peers bench-published reproduce deps-peers plots compare micro \
         test-sanitize fuzz format format-check clean
 
 all: build
 
+# What make build, make test and make bench need (the C++ rows, the plots).
 deps:
 	@scripts/install_deps.sh
+
+# Every peer's runtime (peers/README.md): Python libraries, Node.js, Go, Rust with
+# tokio and hyper, Erlang, Elixir, a JDK. make build then builds the Rust and Java peers.
+deps-peers:
+	@scripts/install_deps_peers.sh
 
 build: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DHAMMERTIME_PYTHON=$(PYTHON) >/dev/null
@@ -52,9 +58,9 @@ bench-link-delay: build
 	@$(HAMMERTIME) run --plan bench/suites/link_delay.plan --repetitions 1
 	@$(PYTHON) scripts/plot_results.py results/latest
 	@$(PYTHON) scripts/report.py results/latest
-# The peers (peers/: Python, Node.js, Go) at make bench's sizes (bench/suites/peers.plan).
+# The peers (peers/: Python, Node.js, Go, Rust, Erlang, Elixir, Java) at make bench's sizes (bench/suites/peers.plan).
 BENCH_PEERS_REPETITIONS ?= 3
-bench-peers: build
+bench-peers: deps-peers build
 	@$(HAMMERTIME) run --plan bench/suites/peers.plan --repetitions $(BENCH_PEERS_REPETITIONS)
 	@$(PYTHON) scripts/plot_results.py results/latest
 	@$(PYTHON) scripts/report.py results/latest
@@ -63,14 +69,14 @@ bench-peers: build
 # The published 1M-task memory tables' format: 1 to 1,000,000 tasks x 10 s, every C++
 # model and peer that can hold them (bench/suites/published.plan), one repetition.
 BENCH_PUBLISHED_REPETITIONS ?= 1
-bench-published: build
+bench-published: deps-peers build
 	@$(HAMMERTIME) run --plan bench/suites/published.plan --repetitions $(BENCH_PUBLISHED_REPETITIONS)
 	@$(PYTHON) scripts/plot_results.py results/latest
 	@$(PYTHON) scripts/report.py results/latest
 	@echo "results: $$(readlink -f results/latest) (report.html, summary.md, results.json, results.csv, plots/)"
 
 # The classic flags demo, with the talk's figures beside ours.
-reproduce: build
+reproduce: deps-peers build
 	@$(HAMMERTIME) run --plan bench/suites/reproduce.plan --repetitions 1 >/dev/null
 	@$(PYTHON) scripts/reproduce_table.py results/latest
 	@$(PYTHON) scripts/plot_results.py results/latest

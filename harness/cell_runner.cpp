@@ -214,6 +214,12 @@ bool read_child_report(const std::string& output, cell_result& result,
     result.vm_hwm_bytes = count("vm_hwm_bytes");
     if (line.contains("baseline_cgroup_bytes"))
       result.baseline_cgroup_bytes = count("baseline_cgroup_bytes");
+    if (line.contains("runtime_threads"))
+      result.runtime_threads = count("runtime_threads");
+    if (line.contains("tasks_held")) result.tasks_held = count("tasks_held");
+    if (line.contains("sockets_left_open"))
+      result.sockets_left_open =
+          static_cast<std::int64_t>(required_number(line, "sockets_left_open"));
     if (line.contains("loop_lag_p50_ms")) {  // a ticker ran: all three, then
       result.loop_lag_p50_ms = required_number(line, "loop_lag_p50_ms");
       result.loop_lag_p99_ms = required_number(line, "loop_lag_p99_ms");
@@ -273,6 +279,8 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
     setup.environment.push_back(std::string(memory_cgroup::folder_variable) + "=" +
                                 group->folder());
   }
+  if (const auto* peer = peer_of(one.model); peer && !peer->environment.empty())
+    setup.environment.emplace_back(peer->environment);
   auto kernel_baseline = kernel_memory_bytes();
   auto started = steady_clock::now();
   auto args = child_args(one, environment);

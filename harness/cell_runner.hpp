@@ -34,6 +34,11 @@ struct cell_result {
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
   std::uint64_t baseline_pss_bytes = 0, baseline_rss_bytes = 0, vm_hwm_bytes = 0;
   std::optional<std::uint64_t> baseline_cgroup_bytes;  // its cgroup before the work
+  // The OS threads its runtime may run work on, and the tasks it really held at once
+  // (a goroutine an item holds N even at C < N); older children report neither.
+  std::optional<std::uint64_t> runtime_threads, tasks_held;
+  // Sockets still open once its clock stopped, beyond those it held before (a peer's).
+  std::optional<std::int64_t> sockets_left_open;
   // With --ticker: how late its wake-ups came (the loop's lag); none without.
   std::optional<double> loop_lag_p50_ms, loop_lag_p99_ms, loop_lag_max_ms;
   // The timeline: [index, start_us, end_us] of every ceil(N / 2000)-th finished item,

@@ -169,6 +169,15 @@ boost::json::array item_times_json(const tally& counts,
   return times;
 }
 
+// The OS threads the model's items run on (a process pool's workers count one each),
+// as the peers report their runtime's: the loop's one, the pool's C, the bridge's 1 + B.
+std::size_t runtime_threads(const model& chosen, const job& work) {
+  if (chosen.each_task_holds != models::task_holder::nothing)
+    return models::tasks_in_flight(work);
+  if (chosen.knobs & models::uses_bridge_threads) return 1 + work.bridge_threads;
+  return 1;
+}
+
 }  // namespace
 
 int child_main(int argc, char** argv) {
@@ -237,6 +246,8 @@ int child_main(int argc, char** argv) {
       {"baseline_pss_bytes", baseline_pss},
       {"baseline_rss_bytes", baseline_rss},
       {"vm_hwm_bytes", status_bytes(getpid(), "VmHWM").value_or(0)},
+      {"runtime_threads", runtime_threads(*chosen, work)},
+      {"tasks_held", models::tasks_in_flight(work)},
   };
   line["item_times"] = item_times_json(counts, started);
   if (baseline_cgroup) line["baseline_cgroup_bytes"] = *baseline_cgroup;

@@ -67,7 +67,8 @@ std::optional<double> bytes_per_task(const finished_cell& done, std::string* why
     why = "peak below the baseline";
   else
     return static_cast<double>(*r.peak_memory_bytes - *baseline) /
-           static_cast<double>(done.where.tasks_in_flight());
+           static_cast<double>(std::max<std::uint64_t>(
+               r.tasks_held.value_or(done.where.tasks_in_flight()), 1));
   if (why_not) *why_not = why;
   return std::nullopt;
 }

@@ -31,7 +31,8 @@ std::optional<std::string> tally_problem(const cell& where, const cell_result& r
 double items_per_second(const finished_cell& done);
 // N / (ceil(N/C) x delay); nullopt for a zero delay.
 std::optional<double> ideal_items_per_second(const cell& where);
-// (peak − baseline) ÷ min(C, N), both in the cell's memory_method's terms; nullopt,
+// (peak − baseline) ÷ the tasks the child held at once (tasks_held; min(C, N) for a
+// child that does not say), both in the cell's memory_method's terms; nullopt,
 // with the reason in why_not, when either was not measured or the peak is below the
 // baseline (a sampler that missed it).
 std::optional<double> bytes_per_task(const finished_cell& done,

@@ -15,7 +15,7 @@ namespace {
 using models::model_family;
 using models::task_holder;
 
-constexpr std::size_t peer_count = 7;
+constexpr std::size_t peer_count = 13;
 extern const peer peer_table[peer_count];
 
 // model::cannot_run_here takes no argument: one instance a peer.
@@ -44,6 +44,9 @@ constexpr models::model peer_model(std::string_view name, std::string_view how,
 constexpr auto any = std::numeric_limits<std::size_t>::max();
 constexpr std::string_view python = "/usr/bin/python3";
 constexpr std::string_view node = "/usr/bin/node";
+constexpr std::string_view escript = "/usr/bin/escript";
+constexpr std::string_view elixir = "/usr/bin/elixir";
+constexpr std::string_view java = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
 
 const peer peer_table[peer_count] = {
     {peer_model("python_sequential", "requests.Session, one item after another",
@@ -77,6 +80,31 @@ const peer peer_table[peer_count] = {
                 model_family::event_loop, task_holder::nothing, any, &cannot_run_here<6>,
                 "go", "#6699CC"),
      "Go", "", "hammertime-peer-go", "", "golang-go"},
+    {peer_model("go_1core", "the go peer under GOMAXPROCS=1: one thread runs Go code",
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<7>,
+                "go 1 core", "#225588"),
+     "Go", "", "hammertime-peer-go", "", "golang-go", "", "GOMAXPROCS=1"},
+    {peer_model("rust_tokio", "tokio multi-thread runtime, hyper, a Semaphore of C",
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<8>,
+                "rust tokio", "#B8860B"),
+     "Rust tokio 1.24, rustc", "", "hammertime-peer-rust", "",
+     "cargo rustc librust-tokio-dev librust-hyper-dev"},
+    {peer_model("erlang", "a process an item, C alive, httpc keeping C sessions",
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<9>,
+                "erlang", "#A4123F"),
+     "Erlang/OTP", escript, "peers/erlang.escript", "", "erlang-base erlang-inets"},
+    {peer_model("elixir", "Task.async_stream, max_concurrency: C, httpc",
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<10>,
+                "elixir", "#6F42C1"),
+     "Elixir", elixir, "peers/elixir.exs", "", "elixir erlang-inets"},
+    {peer_model("java_threads", "a fixed pool of C platform threads, HttpClient.send",
+                model_family::blocking, task_holder::thread, any, &cannot_run_here<11>,
+                "java threads", "#8C564B"),
+     "Java", java, "peers/JavaThreads.jar", "", "openjdk-17-jdk-headless", "-jar"},
+    {peer_model("java_async", "HttpClient.sendAsync, C CompletableFutures in flight",
+                model_family::event_loop, task_holder::nothing, any, &cannot_run_here<12>,
+                "java async", "#E377C2"),
+     "Java", java, "peers/JavaAsync.jar", "", "openjdk-17-jdk-headless", "-jar"},
 };
 
 // What the command printed (stdout and stderr) and whether it exited 0; bounded, so a
@@ -124,20 +152,23 @@ const peer* peer_of(const models::model* entry) {
 std::vector<std::string> peer_command(const peer& one) {
   std::string file = executable_folder() + "/" + std::string(one.file);
   if (one.program.empty()) return {file};
-  return {std::string(one.program), file};
+  if (one.options.empty()) return {std::string(one.program), file};
+  return {std::string(one.program), std::string(one.options), file};
 }
 
 std::string missing_runtime(const peer& one) {
   auto command = peer_command(one);
+  bool built = one.program.empty() || one.file.ends_with(".jar");
   if (access(command[0].c_str(), X_OK) != 0 ||
-      (command.size() > 1 && access(command[1].c_str(), R_OK) != 0))
-    return "needs Debian's " + std::string(one.packages) + " (make deps installs " +
-           (one.program.empty() ? "it, then make build builds " + std::string(one.file)
-                                : std::string("it")) +
+      (command.size() > 1 && access(command.back().c_str(), R_OK) != 0))
+    return "needs Debian's " + std::string(one.packages) + " (make deps-peers installs " +
+           (built ? "it, then make build builds " + std::string(one.file)
+                  : std::string("it")) +
            ")";
   if (!one.imports.empty() &&
       !run_briefly({command[0], "-c", "import " + std::string(one.imports)}).first)
-    return "needs Debian's " + std::string(one.packages) + " (make deps installs it)";
+    return "needs Debian's " + std::string(one.packages) +
+           " (make deps-peers installs it)";
   return "";
 }
 
@@ -149,7 +180,8 @@ std::string runtime_version(const peer& one) {
     version = "not installed: " + missing;
   } else {
     auto command = peer_command(one);
-    auto [ran, said] = run_briefly({command[0], "--version"});
+    command.push_back("--version");
+    auto [ran, said] = run_briefly(command);
     said.erase(said.find_last_not_of(" \r\n") + 1);
     if (auto space = said.rfind(' '); space != std::string::npos)
       said.erase(0, space + 1);

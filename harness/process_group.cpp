@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -67,6 +68,14 @@ bool join_cgroup(const char* procs_file) {
 
 }  // namespace
 
+bool is_proxy_variable(std::string_view entry) {
+  auto name = entry.substr(0, entry.find('='));
+  std::string lower;
+  for (char c : name)
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower.ends_with("_proxy");
+}
+
 spawned_process spawn_in_own_group(const std::string& program,
                                    const std::vector<std::string>& args,
                                    bool merge_errors_into_output,
@@ -77,7 +86,8 @@ spawned_process spawn_in_own_group(const std::string& program,
   argv.push_back(nullptr);
   std::vector<std::string> variables(setup.environment);
   std::vector<char*> envp;
-  for (char** variable = environ; *variable; ++variable) envp.push_back(*variable);
+  for (char** variable = environ; *variable; ++variable)
+    if (!is_proxy_variable(*variable)) envp.push_back(*variable);
   for (auto& variable : variables) envp.push_back(variable.data());
   envp.push_back(nullptr);
 

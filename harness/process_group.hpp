@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hammertime::harness {
@@ -34,7 +35,13 @@ struct spawn_setup {
 // "SCHED_FIFO 10" or "normal (SCHED_OTHER)": how process pid is scheduled now.
 std::string scheduling_of(pid_t pid);
 
-// fork + exec `program` with `args` (args[0] is the name it sees). Throws
+// Whether an environment entry ("NAME=value") sets a proxy (http_proxy, HTTPS_PROXY,
+// all_proxy, no_proxy, ...): the harness's children never inherit one, so no row's
+// requests to the loopback server take a detour that another row's do not.
+bool is_proxy_variable(std::string_view entry);
+
+// fork + exec `program` with `args` (args[0] is the name it sees), in this process's
+// environment less its proxy variables, plus setup.environment. Throws
 // std::system_error when the pipes or the fork fail, std::runtime_error when the exec
 // fails (the child reports its errno on a close-on-exec pipe before exiting).
 spawned_process spawn_in_own_group(const std::string& program,

@@ -88,6 +88,9 @@ boost::json::object iteration_entry(const finished_cell& done) {
     else
       entry["bytes_per_task_missing"] = why_not;
     entry["vm_hwm_bytes"] = r.vm_hwm_bytes;
+    if (r.runtime_threads) entry["runtime_threads"] = *r.runtime_threads;
+    if (r.tasks_held) entry["tasks_held"] = *r.tasks_held;
+    if (r.sockets_left_open) entry["sockets_left_open"] = *r.sockets_left_open;
     if (r.loop_lag_p50_ms) {
       entry["loop_lag_p50_ms"] = *r.loop_lag_p50_ms;
       entry["loop_lag_p99_ms"] = *r.loop_lag_p99_ms;
@@ -278,6 +281,8 @@ std::string results_csv(std::span<const finished_cell> cells) {
       {"baseline_memory_bytes",
        maybe([](const auto& d) { return d.result.baseline_memory_bytes(); })},
       {"bytes_per_task", maybe([](const auto& d) { return bytes_per_task(d); })},
+      {"runtime_threads", maybe([](const auto& d) { return d.result.runtime_threads; })},
+      {"tasks_held", maybe([](const auto& d) { return d.result.tasks_held; })},
       {"kernel_memory_bytes",
        maybe([](const auto& d) { return d.result.kernel_memory_bytes; })},
       {"memory_doubt", [](const auto& d) { return csv_field(d.result.memory_doubt); }},

@@ -26,7 +26,8 @@ const fetchFlag = (index) => new Promise((resolve) => {
   request.on('error', () => resolve([0, 0]));
 });
 
-report(args, async (tally) => {
+const workers = Math.min(args.concurrency, args.items);
+report(args, workers, async (tally) => {
   let next = 0;
   async function worker() {
     for (let index; (index = next++) < args.items;) {
@@ -40,5 +41,6 @@ report(args, async (tally) => {
       }
     }
   }
-  await Promise.all(Array.from({ length: Math.min(args.concurrency, args.items) }, worker));
-}).then(() => agent.destroy());
+  await Promise.all(Array.from({ length: workers }, worker));
+  agent.destroy(); // its sockets closed inside the clock
+});

@@ -10,6 +10,7 @@ const usage = (message) => {
 };
 
 function parseArguments() {
+  if (process.argv.includes('--version')) { console.log(process.version); process.exit(0); }
   const names = ['model', 'workload', 'items', 'concurrency', 'delay-ms', 'timeout-ms',
     'host', 'port'];
   let given;
@@ -34,12 +35,13 @@ function parseArguments() {
   };
 }
 
-// ok + not_found + failed = N, one latency a finished item, and every stride-th
-// finished item's [index, start, end] for the timeline (stride = ceil(N / 2000)).
+// ok + not_found + failed = N, one latency slot an item (written before the baseline,
+// as the C++ child's are), and every stride-th finished item's [index, start, end] for
+// the timeline (stride = ceil(N / 2000)).
 class Tally {
   constructor(items) {
     Object.assign(this, { ok: 0, not_found: 0, failed: 0, bytes: 0, finished: 0 });
-    this.latencies = new Float32Array(items);
+    this.latencies = new Float32Array(items).fill(-1);
     this.stride = Math.max(1, Math.ceil(items / 2000));
     this.times = new Float64Array(3 * Math.ceil(items / this.stride));
     this.clockStart = performance.now();
@@ -73,6 +75,13 @@ const procBytes = (path, key) => {
   return line ? parseInt(line.split(/\s+/)[1], 10) * 1024 : 0;
 };
 
+// Sockets this process holds: more after the clock than before it means the row stopped
+// its clock before closing its connections.
+const openSockets = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
+  try { return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:'); }
+  catch (error) { return false; }
+}).length;
+
 // What the memory cgroup the harness made for this cell holds now, if it made one.
 const cgroupBytes = () => {
   const folder = process.env.HAMMERTIME_MEMORY_CGROUP;
@@ -84,12 +93,14 @@ const cgroupBytes = () => {
   return undefined;
 };
 
-// Runs work(tally) once around the measurements and prints the child's JSON line.
-async function report(args, work) {
+// Runs work(tally) once around the measurements and prints the child's JSON line;
+// tasksHeld: the promises it holds at once.
+async function report(args, tasksHeld, work) {
   const tally = new Tally(args.items);
   const baselinePss = procBytes('/proc/self/smaps_rollup', 'Pss:');
   const baselineRss = procBytes('/proc/self/status', 'VmRSS:');
   const baselineCgroup = cgroupBytes();
+  const sockets = openSockets();
   const cpuBefore = process.cpuUsage(), started = performance.now();
   tally.clockStart = started;
   await work(tally);
@@ -105,6 +116,7 @@ async function report(args, work) {
     p99_ms: percentile(0.99), max_ms: percentile(1), baseline_pss_bytes: baselinePss,
     baseline_rss_bytes: baselineRss, vm_hwm_bytes: procBytes('/proc/self/status', 'VmHWM:'),
     cpu_user_seconds: cpu.user / 1e6, cpu_system_seconds: cpu.system / 1e6,
+    runtime_threads: 1, tasks_held: tasksHeld, sockets_left_open: openSockets() - sockets,
     ...(baselineCgroup === undefined ? {} : { baseline_cgroup_bytes: baselineCgroup }),
     item_times: tally.itemTimes(),
   }));

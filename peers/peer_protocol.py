@@ -1,7 +1,7 @@
 """The child protocol every Python peer speaks (harness/child.cpp): the same flags in,
 one JSON line out. Plumbing only (arguments, tally, memory, CPU, the line); each peer's
 own file shows its runtime's idiom and calls main(name, run)."""
-import argparse, array, errno, json, math, os, resource, sys, threading, time
+import argparse, array, errno, json, math, os, platform, resource, sys, threading, time
 
 SLEPT = "slept"  # what a sleep item counts as: ok, no bytes
 TIMELINE_ITEMS = 2000  # item_times keeps every ceil(N / this)-th finished item
@@ -24,6 +24,8 @@ def whole(least, most):
 
 def parse_arguments(model, most_in_flight):
     parser = OneLineParser(prog=model, allow_abbrev=False)
+    parser.add_argument("--version", action="version",
+                        version=f"Python {platform.python_version()}")
     parser.add_argument("--model", required=True)
     parser.add_argument("--workload", required=True, choices=("flags", "sleep"))
     parser.add_argument("--items", required=True, type=whole(1, 10**9))
@@ -44,12 +46,13 @@ def flag_url(args, index):
 
 
 class Tally:
-    """ok + not_found + failed = N; one latency a finished item, and every stride-th
-    finished item's [index, start, end] for the timeline. Safe across threads."""
+    """ok + not_found + failed = N; one latency slot an item, every slot written before
+    the baseline as the C++ child's are, and every stride-th finished item's
+    [index, start, end] for the timeline. Safe across threads."""
 
-    def __init__(self, items=1):
-        self.ok = self.not_found = self.failed = self.bytes = 0
-        self.latencies_ms = array.array("f")
+    def __init__(self, items):
+        self.ok = self.not_found = self.failed = self.bytes = self.finished = 0
+        self.latencies_ms = array.array("f", bytes(4 * items))  # a copy: pages touched
         self.lock = threading.Lock()
         self.stride = max(1, -(-items // TIMELINE_ITEMS))
         self.times = []
@@ -65,8 +68,8 @@ class Tally:
         ended = time.perf_counter()
         latency_ms = (ended - started) * 1000
         with self.lock:
-            if len(self.latencies_ms) % self.stride == 0:
-                self.times.append((len(self.latencies_ms), started, ended))
+            if self.finished % self.stride == 0:
+                self.times.append((self.finished, started, ended))
             self.bytes += size  # every answer's body, as the C++ tally counts
             if status in (200, SLEPT):
                 self.ok += 1
@@ -74,7 +77,8 @@ class Tally:
                 self.not_found += 1
             else:
                 self.failed += 1
-            self.latencies_ms.append(latency_ms)
+            self.latencies_ms[self.finished] = latency_ms
+            self.finished += 1
 
 
 def percentile(ordered, fraction):  # the child's rank rule: ceil(f * n), 1-based
@@ -94,6 +98,14 @@ def cpu_seconds():
     return own.ru_utime + children.ru_utime, own.ru_stime + children.ru_stime
 
 
+def open_sockets():
+    """Sockets this process holds: more after the clock than before it means the row
+    stopped its clock before closing its connections."""
+    fds = os.listdir("/proc/self/fd")
+    return sum(os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+               for fd in fds if os.path.exists(f"/proc/self/fd/{fd}"))
+
+
 def cgroup_bytes():
     """What the memory cgroup the harness made for this cell holds now, if it made one."""
     folder = os.environ.get("HAMMERTIME_MEMORY_CGROUP")
@@ -111,14 +123,18 @@ def is_machine_limit(error):  # a thread the OS refused, descriptors run out
             or getattr(error, "errno", None) in (errno.EAGAIN, errno.EMFILE, errno.ENFILE))
 
 
-def main(model, run, most_in_flight=10**9):
-    """Runs run(args, tally) once and prints the child's JSON line (exit 3: a limit)."""
+def main(model, run, most_in_flight=10**9, runtime_threads=lambda args: 1,
+         tasks_held=lambda args: min(args.concurrency, args.items)):
+    """Runs run(args, tally) once and prints the child's JSON line (exit 3: a limit).
+    runtime_threads(args): the OS threads that run its items; tasks_held(args): the
+    tasks it holds at once."""
     args = parse_arguments(model, most_in_flight)
     tally = Tally(args.items)
     baseline_pss = proc_bytes("/proc/self/smaps_rollup", "Pss:")
     baseline_rss = proc_bytes("/proc/self/status", "VmRSS:")
     baseline_cgroup = cgroup_bytes()
     user_before, system_before = cpu_seconds()
+    sockets = open_sockets()
     started = tally.clock_start = time.perf_counter()
     try:
         run(args, tally)
@@ -129,7 +145,7 @@ def main(model, run, most_in_flight=10**9):
         sys.exit(3 if limit else 1)
     wall = time.perf_counter() - started
     user_after, system_after = cpu_seconds()
-    ordered = sorted(tally.latencies_ms)
+    ordered = sorted(tally.latencies_ms[:tally.finished])
     cgroup = {} if baseline_cgroup is None else {"baseline_cgroup_bytes": baseline_cgroup}
     print(json.dumps({
         "model": model, "workload": args.workload, "items": args.items,
@@ -141,6 +157,8 @@ def main(model, run, most_in_flight=10**9):
         "baseline_rss_bytes": baseline_rss,
         "vm_hwm_bytes": proc_bytes("/proc/self/status", "VmHWM:"),
         "cpu_user_seconds": user_after - user_before,
-        "cpu_system_seconds": system_after - system_before, **cgroup,
+        "cpu_system_seconds": system_after - system_before,
+        "runtime_threads": runtime_threads(args), "tasks_held": tasks_held(args),
+        "sockets_left_open": open_sockets() - sockets, **cgroup,
         "item_times": tally.item_times(),
     }), flush=True)

@@ -45,4 +45,5 @@ def run(args, tally):
 
 
 if __name__ == "__main__":
-    peer_protocol.main("python_asyncio", run)
+    peer_protocol.main("python_asyncio", run,
+                       tasks_held=lambda args: args.items)  # a task an item

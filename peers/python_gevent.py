@@ -13,11 +13,11 @@ import requests_item  # noqa: E402
 
 
 def run(args, tally):
-    session = requests_item.session_for(args.concurrency)
     pool = gevent.pool.Pool(args.concurrency)
-    for index in range(args.items):  # spawn waits while C are in flight
-        pool.spawn(requests_item.count_item, args, session, index, tally, gevent.sleep)
-    pool.join()
+    with requests_item.session_for(args.concurrency) as session:  # closed in the clock
+        for index in range(args.items):  # spawn waits while C are in flight
+            pool.spawn(requests_item.count_item, args, session, index, tally, gevent.sleep)
+        pool.join()
 
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@ import requests_item
 
 
 def run(args, tally):
-    session = requests_item.session_for(1)
-    for index in range(args.items):
-        requests_item.count_item(args, session, index, tally)
+    with requests_item.session_for(1) as session:  # closed inside the clock
+        for index in range(args.items):
+            requests_item.count_item(args, session, index, tally)
 
 
 if __name__ == "__main__":

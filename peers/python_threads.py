@@ -8,15 +8,16 @@ import requests_item
 
 
 def run(args, tally):
-    session = requests_item.session_for(args.concurrency)
+    with requests_item.session_for(args.concurrency) as session:  # closed in the clock
 
-    def item(index):
-        requests_item.count_item(args, session, index, tally)
+        def item(index):
+            requests_item.count_item(args, session, index, tally)
 
-    with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-        for _ in pool.map(item, range(args.items)):
-            pass
+        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+            for _ in pool.map(item, range(args.items)):
+                pass
 
 
 if __name__ == "__main__":
-    peer_protocol.main("python_threads", run)
+    peer_protocol.main("python_threads", run,
+                       runtime_threads=lambda args: min(args.concurrency, args.items))

@@ -12,4 +12,5 @@ def run(args, tally):
 
 
 if __name__ == "__main__":
-    peer_protocol.main("python_uvloop", run)
+    peer_protocol.main("python_uvloop", run,
+                       tasks_held=lambda args: args.items)  # a task an item

@@ -51,5 +51,6 @@ func main() {
 			}(index)
 		}
 		group.Wait()
+		client.CloseIdleConnections() // closed inside the clock
 	})
 }

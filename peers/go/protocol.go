@@ -18,10 +18,10 @@ import (
 )
 
 type arguments struct {
-	workload, host     string
-	items, concurrency uint64
-	port               uint64
-	delay, timeout     time.Duration
+	model, workload, host string
+	items, concurrency    uint64
+	port                  uint64
+	delay, timeout        time.Duration
 }
 
 func whole(name string, value, least, most uint64) uint64 {
@@ -37,7 +37,7 @@ func whole(name string, value, least, most uint64) uint64 {
 func parseArguments() arguments {
 	flag.CommandLine.Usage = func() {}
 	version := flag.Bool("version", false, "print the Go runtime's version")
-	flag.String("model", "go", "")
+	model := flag.String("model", "go", "")
 	workload, host := flag.String("workload", "", ""), flag.String("host", "127.0.0.1", "")
 	items, concurrency := flag.Uint64("items", 0, ""), flag.Uint64("concurrency", 0, "")
 	delayMs := flag.Uint64("delay-ms", math.MaxUint64, "")
@@ -52,7 +52,7 @@ func parseArguments() arguments {
 		fmt.Fprintf(os.Stderr, "go: unknown --workload '%s'\n", *workload)
 		os.Exit(2)
 	}
-	return arguments{*workload, *host, whole("items", *items, 1, 1e9),
+	return arguments{*model, *workload, *host, whole("items", *items, 1, 1e9),
 		whole("concurrency", *concurrency, 1, 1e9), whole("port", *port, 0, 65535),
 		time.Duration(whole("delay-ms", *delayMs, 0, 600000)) * time.Millisecond,
 		time.Duration(whole("timeout-ms", *timeoutMs, 1, 3600000)) * time.Millisecond}
@@ -143,13 +143,31 @@ func cgroupBytes() (int64, bool) {
 	return 0, false
 }
 
-// Runs work once around the measurements and prints the child's JSON line.
+// Sockets this process holds: more after the clock than before it means the row stopped
+// its clock before closing its connections.
+func openSockets() (count int) {
+	fds, _ := os.ReadDir("/proc/self/fd")
+	for _, fd := range fds {
+		if link, err := os.Readlink("/proc/self/fd/" + fd.Name()); err == nil &&
+			strings.HasPrefix(link, "socket:") {
+			count++
+		}
+	}
+	return count
+}
+
+// Runs work once around the measurements and prints the child's JSON line. A goroutine
+// an item: the tasks it holds are N; the threads that run them, GOMAXPROCS.
 func report(args arguments, work func(*tally)) {
 	counts := newTally(int(args.items))
+	for index := range counts.latencies { // touched before the baseline, as the C++ child's
+		counts.latencies[index] = -1
+	}
 	baselinePss := procBytes("/proc/self/smaps_rollup", "Pss:")
 	baselineRss := procBytes("/proc/self/status", "VmRSS:")
 	baselineCgroup, inCgroup := cgroupBytes()
 	userBefore, systemBefore := cpuSeconds()
+	sockets := openSockets()
 	started := time.Now()
 	work(counts)
 	wall := time.Since(started).Seconds()
@@ -163,7 +181,7 @@ func report(args arguments, work func(*tally)) {
 		return sorted[int(math.Min(math.Max(math.Ceil(f*n), 1), n))-1]
 	}
 	line := map[string]any{
-		"model": "go", "workload": args.workload, "items": args.items,
+		"model": args.model, "workload": args.workload, "items": args.items,
 		"concurrency": args.concurrency, "delay_ms": args.delay.Milliseconds(),
 		"timeout_ms": args.timeout.Milliseconds(), "wall_seconds": wall,
 		"ok": counts.ok.Load(), "not_found": counts.notFound.Load(),
@@ -173,7 +191,9 @@ func report(args arguments, work func(*tally)) {
 		"vm_hwm_bytes":       procBytes("/proc/self/status", "VmHWM:"),
 		"cpu_user_seconds":   userAfter - userBefore,
 		"cpu_system_seconds": systemAfter - systemBefore,
-		"item_times":         counts.itemTimes(started),
+		"runtime_threads":    runtime.GOMAXPROCS(0), "tasks_held": args.items,
+		"sockets_left_open": openSockets() - sockets,
+		"item_times":        counts.itemTimes(started),
 	}
 	if inCgroup {
 		line["baseline_cgroup_bytes"] = baselineCgroup
