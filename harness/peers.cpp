@@ -159,6 +159,9 @@ std::vector<std::string> peer_command(const peer& one) {
 std::string missing_runtime(const peer& one) {
   auto command = peer_command(one);
   bool built = one.program.empty() || one.file.ends_with(".jar");
+  if (access(command[0].c_str(), X_OK) == 0 && command.size() > 1 && !built &&
+      access(command.back().c_str(), R_OK) != 0)  // the runtime is there, its script not
+    return command.back() + " is missing (make build copies it next to hammertime)";
   if (access(command[0].c_str(), X_OK) != 0 ||
       (command.size() > 1 && access(command.back().c_str(), R_OK) != 0))
     return "needs Debian's " + std::string(one.packages) + " (make deps-peers installs " +

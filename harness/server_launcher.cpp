@@ -15,7 +15,8 @@
 namespace hammertime::harness {
 
 std::string endpoint::url() const {
-  return "http://" + host + ":" + std::to_string(port);
+  bool v6 = host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
 std::optional<endpoint> parse_server_url(std::string_view url) {
@@ -26,7 +27,14 @@ std::optional<endpoint> parse_server_url(std::string_view url) {
   auto colon = url.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return std::nullopt;
   endpoint where;
-  where.host = std::string(url.substr(0, colon));
+  auto host = url.substr(0, colon);
+  if (host.front() == '[') {  // an IPv6 address, in brackets as URLs write it
+    if (host.size() < 3 || host.back() != ']') return std::nullopt;
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return std::nullopt;  // an IPv6 address without brackets: where would its port be?
+  }
+  where.host = std::string(host);
   auto port_text = url.substr(colon + 1);
   auto [end, error] =
       std::from_chars(port_text.data(), port_text.data() + port_text.size(), where.port);

@@ -20,9 +20,9 @@ defmodule ElixirPeer do
     end)
   end
 
-  def work(args = %{items: n, concurrency: c}, tally) do
+  def work(args = %{items: n, concurrency: c, ipfamily: family}, tally) do
     {:ok, _} = :inets.start(:httpc, profile: :peer)
-    :ok = :httpc.set_options([max_sessions: c], :peer)
+    :ok = :httpc.set_options([max_sessions: c, ipfamily: family], :peer)
 
     0..(n - 1)
     |> Task.async_stream(&fetch(args, tally, &1), max_concurrency: c, timeout: :infinity)

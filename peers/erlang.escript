@@ -16,9 +16,9 @@ main(Given) ->
                            fun(Tally) -> work(Args, Tally) end).
 
 %% tag::erlang[]
-work(Args = #{items := N, concurrency := C}, Tally) ->
+work(Args = #{items := N, concurrency := C, ipfamily := Family}, Tally) ->
     {ok, _} = inets:start(httpc, [{profile, peer}]),
-    ok = httpc:set_options([{max_sessions, C}], peer),
+    ok = httpc:set_options([{max_sessions, C}, {ipfamily, Family}], peer),
     Parent = self(),
     Start = fun(Index) -> spawn_link(fun() -> item(Args, Tally, Index), Parent ! done end) end,
     lists:foreach(Start, lists:seq(0, min(C, N) - 1)),

@@ -42,7 +42,8 @@ def parse_arguments(model, most_in_flight):
 def flag_url(args, index):
     """The C++ models' request (models/wire.cpp): lower-case code, the delay asked."""
     cc = chr(97 + index // 26 % 26) + chr(97 + index % 26)
-    return f"http://{args.host}:{args.port}/flags/{cc}/{cc}.gif?delay_ms={args.delay_ms}"
+    host = f"[{args.host}]" if ":" in args.host else args.host  # IPv6, as URLs write it
+    return f"http://{host}:{args.port}/flags/{cc}/{cc}.gif?delay_ms={args.delay_ms}"
 
 
 class Tally:

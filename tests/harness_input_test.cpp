@@ -279,6 +279,25 @@ TEST(harness_child_arguments, help_prints_the_protocol_and_exits_0) {
       << buffer;
 }
 
+// A hammertime whose peers/ folder is gone: the node peer's runtime is there, its
+// script is not, and `list` says so instead of asking for Debian's nodejs.
+TEST(harness_input, a_missing_peer_script_is_named_not_its_runtime) {
+  if (access("/usr/bin/node", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/node here";
+  scratch_folder scratch;
+  auto copy = scratch.path / "hammertime";
+  std::filesystem::copy_file(HAMMERTIME_BIN, copy);
+  std::string command = copy.string() + " list 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string said;
+  char buffer[4096];
+  while (auto got = fread(buffer, 1, sizeof buffer, pipe)) said.append(buffer, got);
+  pclose(pipe);
+  auto node = said.substr(said.find("\n  node "));
+  node = node.substr(0, node.find('\n', 1));
+  EXPECT_NE(node.find("peers/node.js is missing"), std::string::npos) << node;
+  EXPECT_EQ(node.find("nodejs"), std::string::npos) << node;
+}
+
 TEST(harness_input, all_is_the_cpp_models_and_peers_selects_the_peers_by_name_too) {
   auto all = parse_run_options(std::vector<std::string_view>{"--models", "all"}).models;
   EXPECT_EQ(all.size(), models::all_models().size());

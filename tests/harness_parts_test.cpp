@@ -431,6 +431,15 @@ TEST(harness_server, urls_are_http_host_and_port) {
   EXPECT_FALSE(parse_server_url("http://127.0.0.1"));
   EXPECT_FALSE(parse_server_url("http://127.0.0.1:0"));
   EXPECT_FALSE(parse_server_url("http://127.0.0.1:99999"));
+  // IPv6 in brackets, as the server prints it; without them the port is ambiguous
+  auto v6 = parse_server_url("http://[::1]:8001");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->port, 8001);
+  EXPECT_EQ(v6->url(), "http://[::1]:8001");
+  EXPECT_FALSE(parse_server_url("http://::1:8001"));
+  EXPECT_FALSE(parse_server_url("http://[::1:8001"));
+  EXPECT_FALSE(parse_server_url("http://[]:8001"));
 }
 
 finished_cell a_cell(std::size_t repetition, double wall_seconds,

@@ -581,6 +581,25 @@ TEST(harness, a_link_delay_goes_in_front_of_a_given_server_too) {
   EXPECT_TRUE(processes_left_behind().empty());
 }
 
+// The URL the server prints for ::1 is the URL --server takes: every C++ model and the
+// Python peer (whose URL needs the brackets) get their exact tally over IPv6.
+TEST(harness, an_ipv6_server_url_in_brackets_works_for_models_and_peers) {
+  server_process given({"--bind", "::1"});
+  scratch_folder folder;
+  std::string url = "http://[::1]:" + std::to_string(given.port());
+  harness_run run({"run", "--server", url, "--models", "all,python_sequential", "--items",
+                   "20", "--concurrency", "1,10", "--delay", "1ms", "--repetitions", "1",
+                   "--out", folder.out().string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_GE(cells.size(), 10u);
+  for (const auto& cell : cells) {
+    EXPECT_EQ(cell.at("valid"), true) << cell;
+    EXPECT_EQ(number(cell.at("ok")) + number(cell.at("not_found")), 20) << cell;
+  }
+}
+
 TEST(harness, no_proxy_outlives_a_ctrl_c_or_a_killed_cell) {
   if (!fs::exists(HAMMERTIME_PROXY_BIN)) GTEST_SKIP() << "hammertime-proxy not built";
   {

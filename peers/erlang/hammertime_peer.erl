@@ -21,7 +21,9 @@ parse(Model, Version, Given) ->
     #{model => Model, workload => list_to_atom(Workload), host => maps:get("--host", Values),
       items => Whole("--items", 1, 1000000000), concurrency => Whole("--concurrency", 1, 1000000000),
       delay_ms => Whole("--delay-ms", 0, 600000), timeout_ms => Whole("--timeout-ms", 1, 3600000),
-      port => Whole("--port", 0, 65535)}.
+      port => Whole("--port", 0, 65535),
+      ipfamily => case lists:member($:, maps:get("--host", Values)) of  % httpc's, for the host
+                      true -> inet6; false -> inet end}.
 
 pairs(_, _, [], Values) -> Values;
 pairs(Model, Names, [Name | Rest], Values) ->
@@ -40,8 +42,9 @@ whole(Model, Values, Name, Least, Most) ->
     end.
 
 %% The C++ models' request (models/wire): lower-case code, the delay asked.
-url(#{host := Host, port := Port, delay_ms := Delay}, Index) ->
+url(#{host := Given, port := Port, delay_ms := Delay}, Index) ->
     CC = [$a + Index div 26 rem 26, $a + Index rem 26],
+    Host = case lists:member($:, Given) of true -> "[" ++ Given ++ "]"; false -> Given end,
     lists:flatten(io_lib:format("http://~s:~p/flags/~s/~s.gif?delay_ms=~p", [Host, Port, CC, CC, Delay])).
 
 %% ok + not_found + failed = N (counters), a latency slot an item and the timeline's

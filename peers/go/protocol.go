@@ -52,6 +52,9 @@ func parseArguments() arguments {
 		fmt.Fprintf(os.Stderr, "go: unknown --workload '%s'\n", *workload)
 		os.Exit(2)
 	}
+	if strings.Contains(*host, ":") { // IPv6, in brackets as URLs write it
+		*host = "[" + *host + "]"
+	}
 	return arguments{*model, *workload, *host, whole("items", *items, 1, 1e9),
 		whole("concurrency", *concurrency, 1, 1e9), whole("port", *port, 0, 65535),
 		time.Duration(whole("delay-ms", *delayMs, 0, 600000)) * time.Millisecond,

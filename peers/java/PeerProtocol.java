@@ -37,7 +37,8 @@ final class PeerProtocol {
     workload = values.getOrDefault("--workload", "");
     if (!workload.equals("flags") && !workload.equals("sleep"))
       usage(model, "unknown --workload '" + workload + "'");
-    host = values.get("--host");
+    String asked = values.get("--host");
+    host = asked.contains(":") ? "[" + asked + "]" : asked;  // IPv6, as URLs write it
     items = (int) whole(values, "--items", 1, 1_000_000_000);
     concurrency = (int) whole(values, "--concurrency", 1, 1_000_000_000);
     delayMs = whole(values, "--delay-ms", 0, 600_000);

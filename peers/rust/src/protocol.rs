@@ -59,7 +59,11 @@ pub fn parse_arguments() -> Arguments {
         concurrency: whole("--concurrency", 1, 1_000_000_000, None) as usize,
         delay: Duration::from_millis(whole("--delay-ms", 0, 600_000, None)),
         timeout: Duration::from_millis(whole("--timeout-ms", 1, 3_600_000, None)),
-        host: values.get("--host").cloned().unwrap_or_else(|| "127.0.0.1".into()),
+        host: match values.get("--host") {  // IPv6 in brackets, as URLs write it
+            Some(host) if host.contains(':') => format!("[{}]", host),
+            Some(host) => host.clone(),
+            None => "127.0.0.1".into(),
+        },
         port: whole("--port", 0, 65535, Some("0")),
     }
 }
