@@ -72,8 +72,9 @@ BENCH_PUBLISHED_REPETITIONS ?= 1
 bench-published: deps-peers build
 	@$(HAMMERTIME) run --plan bench/suites/published.plan --repetitions $(BENCH_PUBLISHED_REPETITIONS)
 	@$(PYTHON) scripts/plot_results.py results/latest
+	@$(PYTHON) scripts/published_table.py results/latest
 	@$(PYTHON) scripts/report.py results/latest
-	@echo "results: $$(readlink -f results/latest) (report.html, summary.md, results.json, results.csv, plots/)"
+	@echo "results: $$(readlink -f results/latest) (published.md, report.html, summary.md, results.json, results.csv, plots/)"
 
 # The classic flags demo, with the talk's figures beside ours.
 reproduce: deps-peers build

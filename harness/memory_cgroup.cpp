@@ -141,7 +141,10 @@ std::optional<memory_cgroup::peaks> memory_cgroup::read_peaks() const {
   fs::path folder = folder_;
   auto peak = read_number(folder / (v2_ ? "memory.peak" : "memory.max_usage_in_bytes"));
   if (!peak) return std::nullopt;
-  peaks read{*peak, std::nullopt};
+  // The page cache the tree read (the interpreter, libraries, .pyc files) stays charged
+  // to the cgroup after the tree exits: its size now is taken off the peak.
+  auto cache = cgroup_file_cache_bytes(folder_).value_or(0);
+  peaks read{*peak - std::min(*peak, cache), std::nullopt};
   if (!v2_)
     read.kernel_peak_bytes = read_number(folder / "memory.kmem.max_usage_in_bytes");
   return read;
@@ -153,12 +156,30 @@ std::uint64_t memory_cgroup::charge_batch() {
 }
 
 std::string memory_cgroup::method() const {
-  return v2_ ? "cgroup v2 memory.peak" : "cgroup v1 memory.max_usage_in_bytes";
+  return v2_ ? "cgroup v2 memory.peak less file cache (memory.stat file)"
+             : "cgroup v1 memory.max_usage_in_bytes less file cache (memory.stat "
+               "total_cache)";
+}
+
+std::optional<std::uint64_t> cgroup_file_cache_bytes(const std::string& folder) {
+  std::ifstream stat(fs::path(folder) / "memory.stat");
+  std::string key;
+  std::uint64_t value = 0;
+  std::optional<std::uint64_t> v1_cache;
+  while (stat >> key >> value) {
+    if (key == "file") return value;         // v2
+    if (key == "total_cache") return value;  // v1, the cgroup and its children
+    if (key == "cache") v1_cache = value;
+  }
+  return v1_cache;
 }
 
 std::optional<std::uint64_t> cgroup_usage_bytes(const std::string& folder) {
-  if (auto v1 = read_number(fs::path(folder) / "memory.usage_in_bytes")) return v1;
-  return read_number(fs::path(folder) / "memory.current");
+  auto usage = read_number(fs::path(folder) / "memory.usage_in_bytes");
+  if (!usage) usage = read_number(fs::path(folder) / "memory.current");
+  if (!usage) return std::nullopt;
+  auto cache = cgroup_file_cache_bytes(folder).value_or(0);
+  return *usage - std::min(*usage, cache);
 }
 
 }  // namespace hammertime::harness

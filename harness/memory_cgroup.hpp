@@ -5,6 +5,9 @@
 // cgroup v1 (this machine): memory.max_usage_in_bytes (user + kernel memory, which v1
 // charges to both counters) and memory.kmem.max_usage_in_bytes (the kernel's part).
 // cgroup v2: memory.peak (kernel 5.19 and later); v2 keeps no peak of the kernel's part.
+// Neither keeps a peak without the page cache: the peak is read less the file cache
+// charged when the tree has exited (memory.stat), which is at least what it was at the
+// peak unless the kernel reclaimed it, and the baseline less the cache at its reading.
 // Exact to the kernel's charge batch: up to 64 pages per CPU charged ahead.
 #pragma once
 
@@ -32,7 +35,7 @@ class memory_cgroup {
   static constexpr const char* folder_variable = "HAMMERTIME_MEMORY_CGROUP";
 
   struct peaks {
-    std::uint64_t peak_bytes = 0;
+    std::uint64_t peak_bytes = 0;  // less the file cache charged when it is read
     std::optional<std::uint64_t> kernel_peak_bytes;  // v1 only
   };
   // Read once the child's tree has exited; nullopt when the files could not be read.
@@ -49,8 +52,12 @@ class memory_cgroup {
   bool v2_ = false;
 };
 
+// The page cache charged to the cgroup in `folder` (v2 memory.stat `file`, v1
+// `total_cache`): files the tree read or wrote, which are not its memory.
+std::optional<std::uint64_t> cgroup_file_cache_bytes(const std::string& folder);
 // Bytes charged now to the cgroup in `folder` (v1 memory.usage_in_bytes, v2
-// memory.current); nullopt when neither can be read.
+// memory.current) less its file cache: anonymous and kernel memory; nullopt when
+// neither can be read. Every peer's protocol reads its baseline the same way.
 std::optional<std::uint64_t> cgroup_usage_bytes(const std::string& folder);
 
 }  // namespace hammertime::harness

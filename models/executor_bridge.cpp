@@ -24,11 +24,20 @@ struct bridge_run_state {
   asio::thread_pool& pool;
 };
 
+// An item's latency starts when a pool thread takes it, as every other row's starts when
+// its worker takes the item: the wait for a free thread is the bridge's queue, not the
+// item's latency. It ends back on the loop.
+struct taken_result {
+  fetch_result result;
+  clock::time_point taken;
+};
+
 // What a pool thread does for one item: a blocking call on that thread's own
 // keep-alive connection, made on its first item and closed when the pool joins.
-timed_result blocking_item(const job& work, std::size_t index) {
+taken_result blocking_item(const job& work, std::size_t index) {
   thread_local blocking_connection connection = connection_for(work);
-  return time_blocking_item(work, connection, index);
+  auto taken = clock::now();
+  return {time_blocking_item(work, connection, index).result, taken};
 }
 
 // tag::chained[]
@@ -38,33 +47,35 @@ auto get_in_executor(bridge_run_state& run, std::string target) {
       run.pool,
       [&work = run.work, target] {
         thread_local blocking_connection connection = connection_for(work);
-        return connection->get(target);
+        auto taken = clock::now();
+        return taken_result{connection->get(target), taken};
       },
       asio::deferred);
 }
 
-awaitable<fetch_result> fetch_chained(bridge_run_state& run, std::size_t i) {
+// The item's latency starts when a pool thread takes its first call.
+awaitable<taken_result> fetch_chained(bridge_run_state& run, std::size_t i) {
   auto metadata = co_await get_in_executor(run, metadata_target(i, run.work.delay));
-  if (metadata.outcome != outcome::ok) co_return metadata;  // no country, no flag
+  if (metadata.result.outcome != outcome::ok) co_return metadata;  // no country, no flag
   auto flag = co_await get_in_executor(run, flag_target(i, run.work.delay));
-  co_return chain(metadata, flag);
+  co_return taken_result{chain(metadata.result, flag.result), metadata.taken};
 }
 // end::chained[]
 
 // tag::executor_bridge[]
 awaitable<void> bridge_items(bridge_run_state& run) {
   for (std::size_t i; run.items.take(i);) {
-    auto handed_off = clock::now();
     if (run.work.kind == workload::chained) {
-      auto result = co_await fetch_chained(run, i);
-      run.counts.count(result, clock::now() - handed_off);
+      auto done = co_await fetch_chained(run, i);
+      run.counts.count(done.result, clock::now() - done.taken);
       continue;
     }
-    // <1> the loop goes on while a thread blocks; <2> the item runs on a pool thread
+    // <1> the loop goes on while a thread blocks; <2> the item runs on a pool thread,
+    // and its latency starts there
     auto done = co_await run_in_executor(
         run.pool, [&work = run.work, i] { return blocking_item(work, i); },
         asio::deferred);
-    run.counts.count(done.result, clock::now() - handed_off);  // <3> back on the loop
+    run.counts.count(done.result, clock::now() - done.taken);  // <3> back on the loop
   }
 }
 // end::executor_bridge[]

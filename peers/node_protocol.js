@@ -82,12 +82,25 @@ const openSockets = () => fs.readdirSync('/proc/self/fd').filter((fd) => {
   catch (error) { return false; }
 }).length;
 
-// What the memory cgroup the harness made for this cell holds now, if it made one.
+// The page cache charged to the cgroup: memory.stat's file (v2) or total_cache (v1).
+const fileCacheBytes = (folder) => {
+  try {
+    const fields = Object.fromEntries(fs.readFileSync(`${folder}/memory.stat`, 'utf8')
+      .split('\n').map((line) => line.split(' ')));
+    return parseInt(fields.file ?? fields.total_cache ?? '0', 10) || 0;
+  } catch (error) { return 0; }
+};
+
+// What the memory cgroup the harness made for this cell holds now, if it made one, less
+// its file cache (as the harness's memory_cgroup.cpp reads it).
 const cgroupBytes = () => {
   const folder = process.env.HAMMERTIME_MEMORY_CGROUP;
   for (const name of ['memory.usage_in_bytes', 'memory.current']) {
     try {
-      if (folder) return parseInt(fs.readFileSync(`${folder}/${name}`, 'utf8'), 10);
+      if (folder) {
+        const usage = parseInt(fs.readFileSync(`${folder}/${name}`, 'utf8'), 10);
+        return Math.max(0, usage - fileCacheBytes(folder));
+      }
     } catch (error) { /* the other name, or none */ }
   }
   return undefined;

@@ -107,13 +107,24 @@ def open_sockets():
                for fd in fds if os.path.exists(f"/proc/self/fd/{fd}"))
 
 
+def file_cache_bytes(folder):
+    """The page cache charged to the cgroup: memory.stat's file (v2) or total_cache (v1)."""
+    try:
+        with open(os.path.join(folder, "memory.stat")) as stat:
+            fields = dict(line.split()[:2] for line in stat if len(line.split()) >= 2)
+        return int(fields.get("file", fields.get("total_cache", 0)))
+    except (TypeError, OSError, ValueError):
+        return 0
+
+
 def cgroup_bytes():
-    """What the memory cgroup the harness made for this cell holds now, if it made one."""
+    """What the memory cgroup the harness made for this cell holds now, if it made one,
+    less its file cache (as the harness's memory_cgroup.cpp reads it)."""
     folder = os.environ.get("HAMMERTIME_MEMORY_CGROUP")
     for name in ("memory.usage_in_bytes", "memory.current"):
         try:
             with open(os.path.join(folder, name)) as usage:
-                return int(usage.read())
+                return max(0, int(usage.read()) - file_cache_bytes(folder))
         except (TypeError, OSError, ValueError):
             pass
     return None

@@ -47,6 +47,7 @@ run_suite() {
     read -r plan repetitions <<<"${PLAN[$name]}"
     say_or_run "$HAMMERTIME" run --plan "$plan" --repetitions "$repetitions" --out "$new"
     [[ $name == reproduce ]] && say_or_run "$PYTHON" scripts/reproduce_table.py "$new"
+    [[ $name == published ]] && say_or_run "$PYTHON" scripts/published_table.py "$new"
     say_or_run "$PYTHON" scripts/plot_results.py "$new"
     [[ $name == workloads ]] && say_or_run "$PYTHON" scripts/plot_workloads.py "$new"
     say_or_run "$PYTHON" scripts/report.py "$new"

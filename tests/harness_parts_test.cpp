@@ -851,5 +851,53 @@ TEST(harness_memory, a_cells_memory_cgroup_keeps_the_exact_peak_and_is_removed_a
   EXPECT_FALSE(fs::exists(folder));
 }
 
+// Fix 1: the page cache of the files a cell reads or writes (an interpreter, its
+// libraries, .pyc files) is not the cell's memory: neither its peak nor the baseline its
+// child reads counts it.
+TEST(harness_memory, a_cells_peak_and_baseline_leave_out_the_file_cache) {
+  std::string why_not;
+  auto group = memory_cgroup::make(why_not);
+  if (!group) GTEST_SKIP() << "no memory cgroup here: " << why_not;
+  constexpr std::size_t file_size = 64u << 20;
+  auto file =
+      fs::temp_directory_path() / ("hammertime-file-cache-" + std::to_string(getpid()));
+  int baseline_pipe[2];
+  ASSERT_EQ(pipe(baseline_pipe), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::ofstream(group->procs_file()) << "0\n";
+    {
+      std::ofstream out(file, std::ios::binary);
+      std::string block(1u << 20, 'x');
+      for (std::size_t i = 0; i < file_size / block.size(); ++i) out << block;
+    }
+    {
+      std::ifstream in(file, std::ios::binary);  // and read back, as an interpreter
+      std::string block(1u << 20, '\0');
+      while (in.read(block.data(), block.size())) {
+      }
+    }
+    std::uint64_t baseline = cgroup_usage_bytes(group->folder()).value_or(~0ull);
+    if (write(baseline_pipe[1], &baseline, sizeof baseline) != sizeof baseline) _exit(1);
+    _exit(0);
+  }
+  close(baseline_pipe[1]);
+  std::uint64_t baseline = ~0ull;
+  ASSERT_EQ(read(baseline_pipe[0], &baseline, sizeof baseline),
+            static_cast<ssize_t>(sizeof baseline));
+  close(baseline_pipe[0]);
+  waitpid(child, nullptr, 0);
+  auto cache = cgroup_file_cache_bytes(group->folder());
+  auto peaks = group->read_peaks();
+  fs::remove(file);
+  ASSERT_TRUE(cache);
+  if (*cache < file_size / 2) GTEST_SKIP() << "the file's pages were not charged here";
+  ASSERT_TRUE(peaks);
+  EXPECT_LT(baseline, file_size / 2);
+  EXPECT_LT(peaks->peak_bytes, file_size / 2);
+  EXPECT_NE(group->method().find("less file cache"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hammertime::harness

@@ -189,6 +189,32 @@ class scripts_test(unittest.TestCase):
         self.assert_one_line_and_exit_2(run_script("plot_micro.py", str(self.scratch)),
                                         "no micro.json")
 
+    def test_published_table_gives_each_rows_memory_at_each_task_count_and_the_published_figures(self):
+        folder = self.copy_of("published", "results.json")
+        finished = run_script("published_table.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        self.assertTrue(finished.stdout.startswith((folder / "published.md").read_text()))
+        results = json.loads((folder / "results.json").read_text())
+        models = {b["model"] for b in results["benchmarks"]}
+        rows = [line.split(" | ") for line in finished.stdout.splitlines()
+                if line.startswith("| ") and " | model | " in line or " | peer | " in line]
+        self.assertEqual(len(rows), len(models))
+        at_1m = {b["model"]: b for b in results["benchmarks"] if b["items"] == 1_000_000}
+        for row in rows:
+            if len(row) < 8:
+                continue
+            if row[-1].strip(" |") == "":  # a 1M cell: its peak in MiB and bytes/task
+                self.assertNotEqual(row[5], "–", row)
+            else:  # no 1M cell: says where it stopped
+                self.assertTrue(row[-1].startswith("stops at"), row)
+        self.assertEqual(sum(1 for r in rows if r[-1].startswith("stops at")),
+                         len(models) - len(at_1m))
+        self.assertIn("stops at 10k tasks", finished.stdout)
+        for figure in ("196.6", "207.4", "213.6", "439.0", "494–564", "1,095–1,154",
+                       "2,586–2,658", "1,276–2,232", "pkolaczk 2023", "hez2010 2024"):
+            self.assertIn(figure, finished.stdout)
+        self.assert_plots(folder, ["published"])
+
     def test_reproduce_table_carries_each_models_median_beside_the_talks_figure(self):
         folder = self.copy_of("reproduce", "results.json")
         finished = run_script("reproduce_table.py", str(folder))

@@ -88,11 +88,25 @@ open_sockets() ->
     length([Fd || Fd <- Fds, case file:read_link("/proc/self/fd/" ++ Fd) of
                                  {ok, "socket:" ++ _} -> true; _ -> false end]).
 
-cgroup_bytes() ->  % what the memory cgroup the harness made for this cell holds now
-    Folder = os:getenv("HAMMERTIME_MEMORY_CGROUP", ""),
+cgroup_bytes() ->  % what the memory cgroup the harness made for this cell holds now,
+    Folder = os:getenv("HAMMERTIME_MEMORY_CGROUP", ""),  % less its file cache
     Read = [B || Name <- ["memory.usage_in_bytes", "memory.current"], Folder =/= "",
                  {ok, B} <- [file:read_file(Folder ++ "/" ++ Name)]],
-    case Read of [B | _] -> [{"baseline_cgroup_bytes", binary_to_integer(string:trim(B))}]; [] -> [] end.
+    case Read of
+        [B | _] -> [{"baseline_cgroup_bytes",
+                     max(0, binary_to_integer(string:trim(B)) - file_cache_bytes(Folder))}];
+        [] -> []
+    end.
+
+file_cache_bytes(Folder) ->  % memory.stat's file (v2) or total_cache (v1)
+    case file:read_file(Folder ++ "/memory.stat") of
+        {ok, Stat} ->
+            Fields = [list_to_tuple(string:split(L, " ")) || L <- string:split(Stat, "\n", all),
+                      length(string:split(L, " ")) =:= 2],
+            Find = fun(K) -> [binary_to_integer(V) || {Key, V} <- Fields, Key =:= K] end,
+            case Find(<<"file">>) ++ Find(<<"total_cache">>) of [N | _] -> N; [] -> 0 end;
+        _ -> 0
+    end.
 
 %% Runs Work(Tally) once around the measurements and prints the child's JSON line.
 report(Args = #{items := Items, concurrency := C}, RuntimeThreads, TasksHeld, Work) ->

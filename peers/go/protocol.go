@@ -128,7 +128,26 @@ func cpuSeconds() (user, system float64) {
 	return
 }
 
-// What the memory cgroup the harness made for this cell holds now, if it made one.
+// The page cache charged to the cgroup: memory.stat's file (v2) or total_cache (v1).
+func fileCacheBytes(folder string) int64 {
+	text, err := os.ReadFile(folder + "/memory.stat")
+	if err != nil {
+		return 0
+	}
+	fields := map[string]int64{}
+	for _, line := range strings.Split(string(text), "\n") {
+		if parts := strings.Fields(line); len(parts) == 2 {
+			fields[parts[0]], _ = strconv.ParseInt(parts[1], 10, 64)
+		}
+	}
+	if file, ok := fields["file"]; ok {
+		return file
+	}
+	return fields["total_cache"]
+}
+
+// What the memory cgroup the harness made for this cell holds now, if it made one, less
+// its file cache (as the harness's memory_cgroup.cpp reads it).
 func cgroupBytes() (int64, bool) {
 	folder := os.Getenv("HAMMERTIME_MEMORY_CGROUP")
 	for _, name := range []string{"memory.usage_in_bytes", "memory.current"} {
@@ -140,7 +159,10 @@ func cgroupBytes() (int64, bool) {
 			continue
 		}
 		if bytes, err := strconv.ParseInt(strings.TrimSpace(string(text)), 10, 64); err == nil {
-			return bytes, true
+			if cache := fileCacheBytes(folder); cache < bytes {
+				return bytes - cache, true
+			}
+			return 0, true
 		}
 	}
 	return 0, false

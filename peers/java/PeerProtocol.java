@@ -112,12 +112,29 @@ final class PeerProtocol {
     } catch (Exception e) { return 0; }
   }
 
-  // What the memory cgroup the harness made for this cell holds now, if it made one.
+  // The page cache charged to the cgroup: memory.stat's file (v2) or total_cache (v1).
+  private static long fileCacheBytes(String folder) {
+    try {
+      Map<String, Long> fields = new HashMap<>();
+      for (String line : Files.readAllLines(Path.of(folder, "memory.stat"))) {
+        String[] parts = line.split(" ");
+        if (parts.length == 2) fields.put(parts[0], Long.parseLong(parts[1]));
+      }
+      return fields.getOrDefault("file", fields.getOrDefault("total_cache", 0L));
+    } catch (Exception e) { return 0; }
+  }
+
+  // What the memory cgroup the harness made for this cell holds now, if it made one, less
+  // its file cache (as the harness's memory_cgroup.cpp reads it).
   private static String cgroupBytes() {
     String folder = System.getenv("HAMMERTIME_MEMORY_CGROUP");
     for (String name : List.of("memory.usage_in_bytes", "memory.current")) {
-      try { if (folder != null) return Files.readString(Path.of(folder, name)).trim(); }
-      catch (Exception e) { /* the other name, or none */ }
+      try {
+        if (folder != null) {
+          long usage = Long.parseLong(Files.readString(Path.of(folder, name)).trim());
+          return Long.toString(Math.max(0, usage - fileCacheBytes(folder)));
+        }
+      } catch (Exception e) { /* the other name, or none */ }
     }
     return null;
   }

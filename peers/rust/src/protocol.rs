@@ -117,11 +117,23 @@ fn open_sockets() -> usize {
         .count()).unwrap_or(0)
 }
 
-/// What the memory cgroup the harness made for this cell holds now, if it made one.
+/// The page cache charged to the cgroup: memory.stat's file (v2) or total_cache (v1).
+fn file_cache_bytes(folder: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("{folder}/memory.stat")).unwrap_or_default();
+    let field = |key: &str| stat.lines().find_map(|line| {
+        let mut parts = line.split_whitespace();
+        (parts.next()? == key).then(|| parts.next()?.parse::<u64>().ok()).flatten()
+    });
+    field("file").or_else(|| field("total_cache")).unwrap_or(0)
+}
+
+/// What the memory cgroup the harness made for this cell holds now, if it made one, less
+/// its file cache (as the harness's memory_cgroup.cpp reads it).
 fn cgroup_bytes() -> Option<u64> {
     let folder = std::env::var("HAMMERTIME_MEMORY_CGROUP").ok()?;
     ["memory.usage_in_bytes", "memory.current"].iter()
-        .find_map(|name| std::fs::read_to_string(format!("{folder}/{name}")).ok()?.trim().parse().ok())
+        .find_map(|name| std::fs::read_to_string(format!("{folder}/{name}")).ok()?.trim().parse::<u64>().ok())
+        .map(|usage| usage.saturating_sub(file_cache_bytes(&folder)))
 }
 
 /// Runs work once around the measurements and prints the child's JSON line.
