@@ -58,6 +58,10 @@ boost::json::array model_catalog() {
   for (const auto& one : all_peers()) {
     auto fields = entry(one.model, "peer");
     fields["runtime"] = one.runtime;
+    boost::json::array command;  // how the harness starts it, before the child's flags
+    for (const auto& word : peer_command(one)) command.emplace_back(word);
+    fields["command"] = std::move(command);
+    fields["environment"] = one.environment;
     catalog.push_back(std::move(fields));
   }
   return catalog;

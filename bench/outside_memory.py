@@ -1,0 +1,85 @@
+"""Bytes per task of each runtime measured outside the harness, the way the published
+1M-task tables measure it: start the program with N tasks that each sleep S seconds,
+read its peak resident set (the kernel's ru_maxrss of the reaped child), do the same
+with 1 task, and divide: (RSS(N) - RSS(1)) / N. The harness measures a cell's cgroup
+instead (anonymous and kernel memory, no page cache); docs/peers.md says how they differ.
+
+    $ /usr/bin/python3 bench/outside_memory.py --tasks 100000 --seconds 10
+    runtime          RSS(1) MiB  RSS(N) MiB  bytes/task  (N = 100000)
+    coroutines             3.9       41.2         391
+    ...
+
+Each program is the harness's own: a C++ model through `hammertime child`, a peer
+through the command `hammertime list --json` gives for it.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parent.parent
+DEFAULT_BIN = TOP / "build" / "bin" / "hammertime"
+
+
+def arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tasks", type=int, default=100_000, help="N (default 100000)")
+    parser.add_argument("--seconds", type=int, default=10, help="each task's sleep")
+    parser.add_argument("--hammertime", type=Path, default=DEFAULT_BIN)
+    parser.add_argument("--only", default="", help="comma-separated names (default: "
+                        "every event-loop model and peer)")
+    args = parser.parse_args()
+    if args.tasks < 2 or args.seconds < 1:
+        parser.error("--tasks must be at least 2 and --seconds at least 1")
+    return args
+
+
+def catalog(hammertime):
+    listed = subprocess.run([str(hammertime), "list", "--json"], capture_output=True,
+                            text=True, check=True)
+    return json.loads(listed.stdout)
+
+
+def command_of(entry, hammertime):
+    if entry["kind"] == "model":
+        return [str(hammertime), "child", "--model", entry["name"]], {}
+    environment = dict(pair.split("=", 1) for pair in entry["environment"].split()
+                       if "=" in pair)
+    return list(entry["command"]) + ["--model", entry["name"]], environment
+
+
+def peak_rss_bytes(command, environment, tasks, seconds):
+    """Runs one sleep job to its end; its peak RSS in bytes, or None if it failed."""
+    job = ["--workload", "sleep", "--items", str(tasks), "--concurrency", str(tasks),
+           "--delay-ms", str(seconds * 1000), "--timeout-ms", str(seconds * 1000 + 120_000)]
+    child = subprocess.Popen(command + job, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env={**os.environ, **environment})
+    _, status, usage = os.wait4(child.pid, 0)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        return None
+    return usage.ru_maxrss * 1024
+
+
+def main():
+    args = arguments()
+    wanted = set(filter(None, args.only.split(",")))
+    entries = [e for e in catalog(args.hammertime)
+               if (e["name"] in wanted) or (not wanted and e["family"] == "event_loop")]
+    print(f"{'runtime':24} {'RSS(1) MiB':>10} {'RSS(N) MiB':>10} {'bytes/task':>10}"
+          f"  (N = {args.tasks}, {args.seconds} s)")
+    for entry in entries:
+        command, environment = command_of(entry, args.hammertime)
+        one = peak_rss_bytes(command, environment, 1, args.seconds)
+        many = peak_rss_bytes(command, environment, args.tasks, args.seconds)
+        if one is None or many is None:
+            print(f"{entry['name']:24} failed (exit status not 0)")
+            continue
+        print(f"{entry['name']:24} {one / 2**20:10.1f} {many / 2**20:10.1f} "
+              f"{(many - one) / args.tasks:10.0f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
