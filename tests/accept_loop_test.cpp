@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <vector>
 
 #include "servers/listening.hpp"
@@ -30,7 +31,7 @@ TEST(accept_loop, hands_over_each_connection_with_nagle_off_on_the_picked_execut
       },
       [&](tcp::socket socket) {
         accepted.push_back(std::move(socket));
-        if (accepted.size() == 3) acceptor.close();
+        if (accepted.size() == 3) asio::post(accepting_loop, [&] { acceptor.close(); });
       });
   accepting.start();
   std::vector<tcp::socket> clients;
