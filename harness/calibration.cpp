@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/exit_codes.hpp"
+
 namespace hammertime::harness {
 namespace {
 
@@ -43,7 +45,7 @@ double fork_exit_ms() {
   for (int round = 0; round < 20; ++round) {
     auto started = steady::now();
     pid_t child = fork();
-    if (child == 0) _exit(0);
+    if (child == 0) _exit(common::exit_code::success);
     if (child < 0) return 0;
     waitpid(child, nullptr, 0);
     times.push_back(

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include "cli.hpp"
+#include "common/exit_codes.hpp"
 #include "memory_cgroup.hpp"
 #include "memory_sampler.hpp"
 #include "peers.hpp"
@@ -258,20 +259,41 @@ std::optional<std::string> helper_exit(const cell_environment& environment) {
   return std::nullopt;
 }
 
-}  // namespace
-
-cell_result run_cell(const cell& one, const cell_environment& environment,
-                     const tick_callback& on_tick) {
-  cell_result result;
-  const bool network = models::uses_server(one.workload);
-  std::optional<server_stats> stats_before;
-  if (network && environment.server_has_stats)
-    stats_before = fetch_server_stats(environment.server, true, stats_within);
-  auto server_cpu_before = network ? server_cpu(environment, stats_before) : std::nullopt;
-  if (network && environment.proxy_control)
+// Before the cell: the server's CPU so far; its lateness figures, and the proxy's,
+// start afresh.
+std::optional<double> reset_server_figures(const cell_environment& environment) {
+  std::optional<server_stats> stats;
+  if (environment.server_has_stats)
+    stats = fetch_server_stats(environment.server, true, stats_within);
+  auto cpu_before = server_cpu(environment, stats);
+  if (environment.proxy_control)
     fetch_proxy_lateness_p99_ms(*environment.proxy_control, true, stats_within);
+  return cpu_before;
+}
 
-  auto group = cell_cgroup(environment, result.memory_method);
+// After the cell: what the server and the proxy saw of it.
+void snapshot_server(const cell_environment& environment,
+                     std::optional<double> server_cpu_before, cell_result& result) {
+  std::optional<server_stats> stats_after;
+  if (environment.server_has_stats)
+    stats_after = fetch_server_stats(environment.server, false, stats_within);
+  if (stats_after) {
+    result.server_lateness_ms = stats_after->lateness;
+    result.server_queue_ms = stats_after->queued;
+    result.server_answered = stats_after->answered;
+  }
+  if (environment.proxy_control)
+    result.proxy_lateness_p99_ms =
+        fetch_proxy_lateness_p99_ms(*environment.proxy_control, false, stats_within);
+  auto server_cpu_after = server_cpu(environment, stats_after);
+  if (server_cpu_before && server_cpu_after)
+    result.server_cpu_s = *server_cpu_after - *server_cpu_before;
+}
+
+// The child starts in the cell's cgroup, where there is one, on --pin's CPUs, and with
+// the environment its peer asks for.
+spawn_setup child_setup(const cell& one, const cell_environment& environment,
+                        const std::optional<memory_cgroup>& group) {
   spawn_setup setup;
   setup.cpus = environment.child_cpus;
   if (group) {
@@ -281,6 +303,200 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
   }
   if (const auto* peer = peer_of(one.model); peer && !peer->environment.empty())
     setup.environment.emplace_back(peer->environment);
+  return setup;
+}
+
+// The child's stdout and stderr as they come; each open until its writer closes it.
+struct child_pipes {
+  explicit child_pipes(const spawned_process& child)
+      : output_fd(child.output_fd), errors_fd(child.errors_fd) {
+    for (int fd : {output_fd, errors_fd}) fcntl(fd, F_SETFL, O_NONBLOCK);
+  }
+
+  bool open() const { return output_open || errors_open; }
+  pollfd output_watch() const { return {output_open ? output_fd : -1, POLLIN, 0}; }
+  pollfd errors_watch() const { return {errors_open ? errors_fd : -1, POLLIN, 0}; }
+  void read_what_is_there() {
+    if (output_open) output_open = read_available(output_fd, output);
+    if (errors_open) errors_open = read_available(errors_fd, errors);
+  }
+
+  int output_fd, errors_fd;
+  std::string output, errors;
+  bool output_open = true, errors_open = true;
+};
+
+// Why the watch ended: the child exited, or the harness must end it.
+struct ending {
+  enum reason { exited, time_limit, stopped, server_exited } why = exited;
+  std::string server_exit;  // server_exited: which helper, and how
+};
+
+// Exited, but not reaped yet: its zombie keeps the group id ours until the rest of its
+// group (worker processes) is killed.
+bool has_exited(pid_t child) {
+  siginfo_t info{};
+  return waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOHANG | WNOWAIT) ==
+             0 &&
+         info.si_pid == child;
+}
+
+// A reason to end the child before it exits, or nullopt to let it run on.
+std::optional<ending> reason_to_end(const cell_environment& environment, bool network,
+                                    steady_clock::time_point deadline) {
+  if (stop_signal() != 0) return ending{ending::stopped};
+  // The harness's own server died: what the child counts from now on is not a
+  // measurement of the model.
+  if (network)
+    if (auto server_exit = helper_exit(environment))
+      return ending{ending::server_exited, *server_exit};
+  if (steady_clock::now() >= deadline) return ending{ending::time_limit};
+  return std::nullopt;
+}
+
+// Reads the child's pipes and ticks until the child exits or must be ended.
+ending watch_child(pid_t child, child_pipes& pipes, const cell_environment& environment,
+                   bool network, steady_clock::time_point started,
+                   const tick_callback& on_tick) {
+  auto deadline = started + environment.time_limit;
+  auto next_tick = started;
+  // Readable the moment the child exits, so that the time outside is its exit's and not
+  // the poll's 50 ms (a child closes its pipes before it is a zombie); -1 on a kernel
+  // older than 5.3, where the poll's timeout bounds the error.
+  int exited = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
+  ending end;
+  while (true) {
+    pollfd watch[3] = {pipes.output_watch(), pipes.errors_watch(), {exited, POLLIN, 0}};
+    poll(watch, 3, 50);
+    pipes.read_what_is_there();
+    if (has_exited(child)) break;
+    if (auto reason = reason_to_end(environment, network, deadline)) {
+      end = *reason;
+      break;
+    }
+    auto now = steady_clock::now();
+    if (on_tick && now >= next_tick) {
+      on_tick(now - started);
+      next_tick = now + std::chrono::milliseconds(200);
+    }
+  }
+  if (exited >= 0) close(exited);
+  return end;
+}
+
+// The child's wait status and its CPU, once the rest of its group is killed.
+struct reaped_child {
+  int status = 0;
+  rusage usage{};
+};
+
+reaped_child reap_child(pid_t child) {
+  kill_group(child);
+  reaped_child reaped;
+  while (wait4(child, &reaped.status, 0, &reaped.usage) < 0 && errno == EINTR) {
+  }
+  return reaped;
+}
+
+// What is left in the pipes; bounded, in case a process outside the group holds them.
+void drain_pipes(child_pipes& pipes) {
+  auto drain_until = steady_clock::now() + std::chrono::seconds(1);
+  while (pipes.open() && steady_clock::now() < drain_until) {
+    pollfd watch[2] = {pipes.output_watch(), pipes.errors_watch()};
+    poll(watch, 2, 50);
+    pipes.read_what_is_there();
+  }
+  close(pipes.output_fd);
+  close(pipes.errors_fd);
+}
+
+void add_process_usage(const rusage& usage, cell_result& result) {
+  result.process_cpu_user_s = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6;
+  result.process_cpu_system_s = usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+  result.max_rss_bytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+void measure_sampled_memory(memory_sampler& sampler, cell_result& result) {
+  auto peaks = sampler.stop();
+  result.memory_samples = peaks.samples;
+  if (peaks.samples > 0) result.peak_memory_bytes = peaks.tree_pss_bytes;
+  result.kernel_memory_bytes = peaks.kernel_memory_increase_bytes;
+  result.kernel_memory_system_wide = true;
+  result.memory_doubt = sampled_memory_doubt(result);
+}
+
+void measure_cgroup_memory(const memory_cgroup& group, cell_result& result) {
+  auto peaks = group.read_peaks();
+  if (!peaks) {
+    result.memory_doubt = "the cell's memory cgroup could not be read";
+    return;
+  }
+  result.peak_memory_bytes = peaks->peak_bytes;
+  result.kernel_memory_bytes = peaks->kernel_peak_bytes;
+  if (!result.baseline_cgroup_bytes)
+    result.memory_doubt = "the child did not read its cgroup before the work";
+  else if (peaks->peak_bytes <
+           *result.baseline_cgroup_bytes + memory_cgroup::charge_batch())
+    result.memory_doubt = "the rise is within the kernel's charge batch (" +
+                          std::to_string(memory_cgroup::charge_batch() >> 10) +
+                          " KiB): bytes/task is a bound";
+}
+
+// The child's report line, as read_child_report found it.
+struct child_report {
+  bool given = false;
+  std::string error;
+};
+
+// Why a child that exited by itself gave no result: its status, its report's error or
+// its last stderr line; empty when it reported its tally.
+std::string exit_error(int status, const child_report& report,
+                       const std::string& errors) {
+  if (WIFSIGNALED(status)) {
+    auto said = last_said(errors);
+    return "crashed: " + signal_name(WTERMSIG(status)) +
+           (said.empty() ? "" : " (last stderr: " + said + ")");
+  }
+  auto code = WEXITSTATUS(status);
+  if (code == common::exit_code::success && report.given && report.error.empty())
+    return "";
+  auto said = report.error.empty() ? last_said(errors) : escaped(report.error, 1000);
+  if (code == common::exit_code::machine_limit) return said;
+  if (code == common::exit_code::success) return "no result line from the child";
+  return "child exited with status " + std::to_string(code) +
+         (said.empty() ? "" : ": " + said);
+}
+
+void describe_ending(const ending& end, int status, const child_report& report,
+                     const std::string& errors, const cell_environment& environment,
+                     cell_result& result) {
+  switch (end.why) {
+    case ending::stopped:
+      result.interrupted = true;
+      return;
+    case ending::server_exited:
+      result.error = end.server_exit;
+      return;
+    case ending::time_limit:
+      result.error = "time limit exceeded (" +
+                     std::to_string(environment.time_limit.count()) + " ms): killed";
+      return;
+    case ending::exited:
+      result.error = exit_error(status, report, errors);
+      return;
+  }
+}
+
+}  // namespace
+
+cell_result run_cell(const cell& one, const cell_environment& environment,
+                     const tick_callback& on_tick) {
+  cell_result result;
+  const bool network = models::uses_server(one.workload);
+  auto server_cpu_before = network ? reset_server_figures(environment) : std::nullopt;
+
+  auto group = cell_cgroup(environment, result.memory_method);
+  auto setup = child_setup(one, environment, group);
   auto kernel_baseline = kernel_memory_bytes();
   auto started = steady_clock::now();
   auto args = child_args(one, environment);
@@ -288,136 +504,22 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
                                   false, setup);
   std::optional<memory_sampler> sampler;
   if (!group) sampler.emplace(child.pid, kernel_baseline);
-  for (int fd : {child.output_fd, child.errors_fd}) fcntl(fd, F_SETFL, O_NONBLOCK);
-  enum class ending { exited, time_limit, stopped, server_exited } how = ending::exited;
-  std::optional<std::string> server_exit;
-  std::string output, errors;
-  bool output_open = true, errors_open = true;
-  auto deadline = started + environment.time_limit;
-  auto next_tick = started;
-  // Readable the moment the child exits, so that the time outside is its exit's and not
-  // the poll's 50 ms (a child closes its pipes before it is a zombie); -1 on a kernel
-  // older than 5.3, where the poll's timeout bounds the error.
-  int exited = static_cast<int>(syscall(SYS_pidfd_open, child.pid, 0));
-  while (true) {
-    pollfd watch[3] = {{output_open ? child.output_fd : -1, POLLIN, 0},
-                       {errors_open ? child.errors_fd : -1, POLLIN, 0},
-                       {exited, POLLIN, 0}};
-    poll(watch, 3, 50);
-    if (output_open) output_open = read_available(child.output_fd, output);
-    if (errors_open) errors_open = read_available(child.errors_fd, errors);
-    siginfo_t info{};
-    // Exited, but not reaped yet: its zombie keeps the group id ours until the rest of
-    // its group (worker processes) is killed below.
-    if (waitid(P_PID, static_cast<id_t>(child.pid), &info, WEXITED | WNOHANG | WNOWAIT) ==
-            0 &&
-        info.si_pid == child.pid)
-      break;
-    if (stop_signal() != 0) {
-      how = ending::stopped;
-      break;
-    }
-    // The harness's own server died: what the child counts from now on is not a
-    // measurement of the model.
-    if (network && (server_exit = helper_exit(environment))) {
-      how = ending::server_exited;
-      break;
-    }
-    auto now = steady_clock::now();
-    if (now >= deadline) {
-      how = ending::time_limit;
-      break;
-    }
-    if (on_tick && now >= next_tick) {
-      on_tick(now - started);
-      next_tick = now + std::chrono::milliseconds(200);
-    }
-  }
-  if (exited >= 0) close(exited);
-  kill_group(child.pid);
-  int status = 0;
-  rusage usage{};
-  while (wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR) {
-  }
+  child_pipes pipes(child);
+  auto end = watch_child(child.pid, pipes, environment, network, started, on_tick);
+  auto reaped = reap_child(child.pid);
   result.seconds_outside =
       std::chrono::duration<double>(steady_clock::now() - started).count();
+  drain_pipes(pipes);
+  add_process_usage(reaped.usage, result);
 
-  // What is left in the pipes; bounded, in case a process outside the group holds them.
-  auto drain_until = steady_clock::now() + std::chrono::seconds(1);
-  while ((output_open || errors_open) && steady_clock::now() < drain_until) {
-    pollfd watch[2] = {{output_open ? child.output_fd : -1, POLLIN, 0},
-                       {errors_open ? child.errors_fd : -1, POLLIN, 0}};
-    poll(watch, 2, 50);
-    if (output_open) output_open = read_available(child.output_fd, output);
-    if (errors_open) errors_open = read_available(child.errors_fd, errors);
-  }
-  close(child.output_fd);
-  close(child.errors_fd);
-
-  result.process_cpu_user_s = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6;
-  result.process_cpu_system_s = usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-  result.max_rss_bytes = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
-
-  std::string reported_error;
-  bool reported = read_child_report(output, result, reported_error);
-  if (sampler) {
-    auto peaks = sampler->stop();
-    result.memory_samples = peaks.samples;
-    if (peaks.samples > 0) result.peak_memory_bytes = peaks.tree_pss_bytes;
-    result.kernel_memory_bytes = peaks.kernel_memory_increase_bytes;
-    result.kernel_memory_system_wide = true;
-    result.memory_doubt = sampled_memory_doubt(result);
-  } else if (auto peaks = group->read_peaks()) {
-    result.peak_memory_bytes = peaks->peak_bytes;
-    result.kernel_memory_bytes = peaks->kernel_peak_bytes;
-    if (!result.baseline_cgroup_bytes)
-      result.memory_doubt = "the child did not read its cgroup before the work";
-    else if (peaks->peak_bytes <
-             *result.baseline_cgroup_bytes + memory_cgroup::charge_batch())
-      result.memory_doubt = "the rise is within the kernel's charge batch (" +
-                            std::to_string(memory_cgroup::charge_batch() >> 10) +
-                            " KiB): bytes/task is a bound";
-  } else {
-    result.memory_doubt = "the cell's memory cgroup could not be read";
-  }
-
-  if (how == ending::stopped) {
-    result.interrupted = true;
-  } else if (how == ending::server_exited) {
-    result.error = *server_exit;
-  } else if (how == ending::time_limit) {
-    result.error = "time limit exceeded (" +
-                   std::to_string(environment.time_limit.count()) + " ms): killed";
-  } else if (WIFSIGNALED(status)) {
-    auto said = last_said(errors);
-    result.error = "crashed: " + signal_name(WTERMSIG(status)) +
-                   (said.empty() ? "" : " (last stderr: " + said + ")");
-  } else if (WEXITSTATUS(status) != 0 || !reported || !reported_error.empty()) {
-    auto code = WEXITSTATUS(status);
-    auto said =
-        reported_error.empty() ? last_said(errors) : escaped(reported_error, 1000);
-    result.error = code == 3   ? said
-                   : code == 0 ? "no result line from the child"
-                               : "child exited with status " + std::to_string(code) +
-                                     (said.empty() ? "" : ": " + said);
-  }
-
-  if (network) {
-    std::optional<server_stats> stats_after;
-    if (environment.server_has_stats)
-      stats_after = fetch_server_stats(environment.server, false, stats_within);
-    if (stats_after) {
-      result.server_lateness_ms = stats_after->lateness;
-      result.server_queue_ms = stats_after->queued;
-      result.server_answered = stats_after->answered;
-    }
-    if (environment.proxy_control)
-      result.proxy_lateness_p99_ms =
-          fetch_proxy_lateness_p99_ms(*environment.proxy_control, false, stats_within);
-    auto server_cpu_after = server_cpu(environment, stats_after);
-    if (server_cpu_before && server_cpu_after)
-      result.server_cpu_s = *server_cpu_after - *server_cpu_before;
-  }
+  child_report report;
+  report.given = read_child_report(pipes.output, result, report.error);
+  if (sampler)
+    measure_sampled_memory(*sampler, result);
+  else
+    measure_cgroup_memory(*group, result);
+  describe_ending(end, reaped.status, report, pipes.errors, environment, result);
+  if (network) snapshot_server(environment, server_cpu_before, result);
   return result;
 }
 

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "cli.hpp"
+#include "common/exit_codes.hpp"
 #include "memory_cgroup.hpp"
 #include "models/model.hpp"
 #include "models/workloads/hammer_work.hpp"
@@ -178,64 +179,63 @@ std::size_t runtime_threads(const model& chosen, const job& work) {
   return 1;
 }
 
-}  // namespace
-
-int child_main(int argc, char** argv) {
+bool asks_for_help(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
-    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
-      std::cout << child_usage_text;
-      return 0;
-    }
-  const model* chosen = nullptr;
-  job work;
-  try {
-    work = child_job(child_arguments(argc, argv), chosen);
-  } catch (const child_usage& error) {
-    std::cerr << "hammertime child: " << error.what() << "\n";
-    return 2;
-  }
+    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h")
+      return true;
+  return false;
+}
 
-  work.work_rounds =
-      models::calibrated_rounds(work.cpu_per_item);  // before the clock starts
-  models::reset_ticker_lag();
-  tally counts(work.items);
-  auto baseline_pss = pss_bytes(getpid()).value_or(0);
-  auto baseline_rss = status_bytes(getpid(), "VmRSS").value_or(0);
-  // The memory cgroup the harness made for this cell, if it made one.
-  std::optional<std::uint64_t> baseline_cgroup;
+// The child's memory before the work: its PSS and RSS, and its cell's cgroup's usage
+// where the harness made a memory cgroup for the cell.
+struct memory_baseline {
+  std::uint64_t pss_bytes = 0, rss_bytes = 0;
+  std::optional<std::uint64_t> cgroup_bytes;
+};
+
+memory_baseline measure_memory_baseline() {
+  memory_baseline baseline;
+  baseline.pss_bytes = pss_bytes(getpid()).value_or(0);
+  baseline.rss_bytes = status_bytes(getpid(), "VmRSS").value_or(0);
   if (const char* folder = std::getenv(memory_cgroup::folder_variable))
-    baseline_cgroup = cgroup_usage_bytes(folder);
+    baseline.cgroup_bytes = cgroup_usage_bytes(folder);
+  return baseline;
+}
+
+// The work's time and CPU: from before the first item to after the model's tear-down
+// (threads joined, processes reaped, frames freed).
+struct work_span {
   std::chrono::duration<double> wall{};
   cpu_seconds cpu_before, cpu_after;
-  models::clock::time_point started;
-  try {
-    models::require_what_it_needs(*chosen, work);  // a limit now, not half-way
-    // The work: from before the first item to after the model's tear-down (threads
-    // joined, processes reaped, frames freed), its CPU over the same span.
-    cpu_before = cpu_seconds::now();
-    started = clock::now();
-    chosen->run(work, counts);
-    wall = clock::now() - started;
-    cpu_after = cpu_seconds::now();
-  } catch (const machine_limit& limit) {
-    return print_error(limit.what(), true, 3);
-  } catch (const std::exception& error) {
-    return print_error(error.what(), false, 1);
-  }
+  clock::time_point started;
+};
 
+work_span run_work(const model& chosen, const job& work, tally& counts) {
+  work_span span;
+  span.cpu_before = cpu_seconds::now();
+  span.started = clock::now();
+  chosen.run(work, counts);
+  span.wall = clock::now() - span.started;
+  span.cpu_after = cpu_seconds::now();
+  return span;
+}
+
+// The one JSON line the harness reads: the tally, the times and the memory.
+boost::json::object result_line(const model& chosen, const job& work, const tally& counts,
+                                const memory_baseline& baseline, const work_span& span) {
   auto latencies = counts.latencies_ms();
   std::vector<float> sorted(latencies.begin(), latencies.end());
   std::sort(sorted.begin(), sorted.end());
   boost::json::object line{
-      {"model", chosen->name},
+      {"model", chosen.name},
       {"workload", models::to_string(work.kind)},
       {"items", work.items},
       {"concurrency", work.concurrency},
       {"delay_ms", work.delay.count()},
       {"timeout_ms", work.timeout.count()},
-      {"wall_seconds", wall.count()},
-      {"cpu_user_seconds", cpu_after.user - cpu_before.user},
-      {"cpu_system_seconds", cpu_after.system - cpu_before.system},
+      {"wall_seconds", span.wall.count()},
+      {"cpu_user_seconds", span.cpu_after.user - span.cpu_before.user},
+      {"cpu_system_seconds", span.cpu_after.system - span.cpu_before.system},
       {"ok", counts.ok()},
       {"not_found", counts.not_found()},
       {"failed", counts.failed()},
@@ -243,16 +243,16 @@ int child_main(int argc, char** argv) {
       {"p50_ms", percentile(sorted, 0.50)},
       {"p99_ms", percentile(sorted, 0.99)},
       {"max_ms", sorted.empty() ? 0.0 : double(sorted.back())},
-      {"baseline_pss_bytes", baseline_pss},
-      {"baseline_rss_bytes", baseline_rss},
+      {"baseline_pss_bytes", baseline.pss_bytes},
+      {"baseline_rss_bytes", baseline.rss_bytes},
       {"vm_hwm_bytes", status_bytes(getpid(), "VmHWM").value_or(0)},
-      {"runtime_threads", runtime_threads(*chosen, work)},
+      {"runtime_threads", runtime_threads(chosen, work)},
       {"tasks_held", models::tasks_in_flight(work)},
   };
-  line["item_times"] = item_times_json(counts, started);
-  if (baseline_cgroup) line["baseline_cgroup_bytes"] = *baseline_cgroup;
-  if (chosen->knobs & models::uses_stack_size) line["stack_size"] = work.stack_size;
-  if (chosen->knobs & models::uses_bridge_threads)
+  line["item_times"] = item_times_json(counts, span.started);
+  if (baseline.cgroup_bytes) line["baseline_cgroup_bytes"] = *baseline.cgroup_bytes;
+  if (chosen.knobs & models::uses_stack_size) line["stack_size"] = work.stack_size;
+  if (chosen.knobs & models::uses_bridge_threads)
     line["bridge_threads"] = work.bridge_threads;
   if (work.kind == models::workload::hammer) {
     line["work_us"] = work.cpu_per_item.count();
@@ -267,8 +267,42 @@ int child_main(int argc, char** argv) {
     line["loop_lag_p99_ms"] = lag.p99_ms;
     line["loop_lag_max_ms"] = lag.max_ms;
   }
-  std::cout << boost::json::serialize(line) << std::endl;
-  return 0;
+  return line;
+}
+
+}  // namespace
+
+int child_main(int argc, char** argv) {
+  if (asks_for_help(argc, argv)) {
+    std::cout << child_usage_text;
+    return common::exit_code::success;
+  }
+  const model* chosen = nullptr;
+  job work;
+  try {
+    work = child_job(child_arguments(argc, argv), chosen);
+  } catch (const child_usage& error) {
+    std::cerr << "hammertime child: " << error.what() << "\n";
+    return common::exit_code::bad_usage;
+  }
+
+  work.work_rounds =
+      models::calibrated_rounds(work.cpu_per_item);  // before the clock starts
+  models::reset_ticker_lag();
+  tally counts(work.items);
+  auto baseline = measure_memory_baseline();
+  work_span span;
+  try {
+    models::require_what_it_needs(*chosen, work);  // a limit now, not half-way
+    span = run_work(*chosen, work, counts);
+  } catch (const machine_limit& limit) {
+    return print_error(limit.what(), true, common::exit_code::machine_limit);
+  } catch (const std::exception& error) {
+    return print_error(error.what(), false, common::exit_code::failure);
+  }
+  std::cout << boost::json::serialize(result_line(*chosen, work, counts, baseline, span))
+            << std::endl;
+  return common::exit_code::success;
 }
 
 }  // namespace hammertime::harness

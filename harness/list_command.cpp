@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "cli.hpp"
+#include "common/exit_codes.hpp"
 #include "peers.hpp"
 
 namespace hammertime::harness {
@@ -86,9 +87,9 @@ int list_main(std::span<const std::string_view> args) {
   } else {
     std::cerr << "hammertime list: unexpected argument '" << escaped(args.back())
               << "' (list takes --json or --help)\n";
-    return 2;
+    return common::exit_code::bad_usage;
   }
-  return 0;
+  return common::exit_code::success;
 }
 
 }  // namespace hammertime::harness

@@ -9,6 +9,7 @@
 
 #include "child.hpp"
 #include "cli.hpp"
+#include "common/exit_codes.hpp"
 #include "list_command.hpp"
 #include "run_command.hpp"
 
@@ -22,15 +23,15 @@ int main(int argc, char** argv) {
     if (command == "list") return harness::list_main(args);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << harness::main_help();
-      return 0;
+      return common::exit_code::success;
     }
   } catch (const std::exception& error) {
     std::cerr << "hammertime: " << error.what() << "\n";
-    return 1;
+    return common::exit_code::failure;
   }
   std::cerr << "hammertime: "
             << (command.empty() ? "a command is needed"
                                 : "unknown command '" + std::string(command) + "'")
             << " (list, run; see hammertime --help)\n";
-  return 2;
+  return common::exit_code::bad_usage;
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/exit_codes.hpp"
 #include "process_group.hpp"
 
 namespace hammertime::harness {
@@ -130,7 +131,7 @@ std::pair<bool, std::string> run_briefly(const std::vector<std::string>& command
   int status = 0;
   while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
-  return {WIFEXITED(status) && WEXITSTATUS(status) == 0, said};
+  return {WIFEXITED(status) && WEXITSTATUS(status) == common::exit_code::success, said};
 }
 
 }  // namespace

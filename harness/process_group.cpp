@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/exit_codes.hpp"
+
 namespace hammertime::harness {
 namespace {
 
@@ -43,7 +45,8 @@ bool join_cgroup(const char* procs_file) {
                          int exec_status) {
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != parent) _exit(127);  // the harness died before prctl took hold
+  if (getppid() != parent)
+    _exit(common::exit_code::cannot_execute);  // the harness died before prctl took hold
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -63,7 +66,7 @@ bool join_cgroup(const char* procs_file) {
   if (ready) execve(program, argv, envp);
   int error = errno;
   (void)!write(exec_status, &error, sizeof error);
-  _exit(127);
+  _exit(common::exit_code::cannot_execute);
 }
 
 }  // namespace

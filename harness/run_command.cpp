@@ -15,6 +15,7 @@
 #include "cell.hpp"
 #include "cell_runner.hpp"
 #include "cli.hpp"
+#include "common/exit_codes.hpp"
 #include "finished_cell.hpp"
 #include "machine_context.hpp"
 #include "plan_limits.hpp"
@@ -38,7 +39,7 @@ constexpr int server_fifo_priority = 10;
 
 int usage_problem(const std::string& message) {
   std::cerr << "hammertime run: " << message << "\n";
-  return 2;
+  return common::exit_code::bad_usage;
 }
 
 // results/runs/<timestamp>, with a suffix when two runs start in the same second.
@@ -287,9 +288,9 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
           server_binary, run.plan.options.delay, run.plan.options.server_args,
           std::chrono::seconds(10), helper_setup(run.plan));
   } catch (const std::exception& failure) {
-    if (stop_signal() != 0) return exit_status_for(stop_signal());
+    if (stop_signal() != 0) return common::exit_code::stopped_by(stop_signal());
     std::cerr << "hammertime run: " << failure.what() << "\n";
-    return 1;
+    return common::exit_code::failure;
   }
   auto& environment = run.environment;
   environment.server = given ? *given : run.server->where();
@@ -304,9 +305,9 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
             proxy_binary_path(), environment.server, one.link_delay,
             std::chrono::seconds(10), helper_setup(run.plan));
   } catch (const std::exception& failure) {
-    if (stop_signal() != 0) return exit_status_for(stop_signal());
+    if (stop_signal() != 0) return common::exit_code::stopped_by(stop_signal());
     std::cerr << "hammertime run: " << failure.what() << "\n";
-    return 1;
+    return common::exit_code::failure;
   }
   return std::nullopt;
 }
@@ -412,7 +413,7 @@ int finish(run_state& run) {
     std::cerr << "hammertime run: stopped; " << run.finished.size() << " of "
               << run.plan.cells.size() << " cells written to " << run.folder.string()
               << "\n";
-    return exit_status_for(signal);
+    return common::exit_code::stopped_by(signal);
   }
   std::cout << summary_markdown(run.context, run.finished);
   std::size_t failed = 0;
@@ -422,11 +423,11 @@ int finish(run_state& run) {
               << run.finished.size() << " of " << run.plan.cells.size() << " cells, "
               << failed << " failed or invalid; results in " << run.folder.string()
               << "\n";
-    return 1;
+    return common::exit_code::failure;
   }
   std::cerr << "hammertime run: " << run.finished.size() << " cells, " << failed
             << " failed or invalid; results in " << run.folder.string() << "\n";
-  return 0;
+  return common::exit_code::success;
 }
 
 // --list-cells: the names of one repetition's cells, in the planned order; a dry run
@@ -439,7 +440,7 @@ int list_cells(std::span<const std::string_view> args) {
   } catch (const usage_error& error) {
     return usage_problem(error.what());
   }
-  return 0;
+  return common::exit_code::success;
 }
 
 }  // namespace
@@ -448,7 +449,7 @@ int run_main(std::span<const std::string_view> args) {
   for (auto arg : args)
     if (arg == "--help" || arg == "-h") {
       std::cout << run_help();
-      return 0;
+      return common::exit_code::success;
     }
 
   if (std::find(args.begin(), args.end(), "--list-cells") != args.end())

@@ -23,6 +23,4 @@ void install_stop_handlers() {
 
 int stop_signal() noexcept { return stop_signal_; }
 
-int exit_status_for(int signal) noexcept { return 128 + signal; }
-
 }  // namespace hammertime::harness

@@ -9,7 +9,5 @@ namespace hammertime::harness {
 void install_stop_handlers();
 // 0 while the run may go on, else the signal that asked it to stop.
 int stop_signal() noexcept;
-// The exit status a stop by that signal calls for: 130 for SIGINT, 143 for SIGTERM.
-int exit_status_for(int signal) noexcept;
 
 }  // namespace hammertime::harness

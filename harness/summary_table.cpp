@@ -111,6 +111,119 @@ std::string lag_text(std::span<const finished_cell* const> valid) {
          fixed(median(max), 1);
 }
 
+// The row's first cells: what the cell asked for.
+std::string setting_cells(const cell& where) {
+  std::ostringstream cells;
+  cells << "| " << workload_text(where) << " | " << where.model->name << " | "
+        << where.concurrency << " | " << where.items << " | " << where.delay.count()
+        << (where.link_delay.count() > 0
+                ? " + 2 × " + std::to_string(where.link_delay.count()) + " link"
+                : "")
+        << " | ";
+  return cells.str();
+}
+
+std::string validity_text(std::size_t valid_runs, std::size_t runs) {
+  return valid_runs == runs
+             ? std::string("yes")
+             : "no (" + std::to_string(valid_runs) + " of " + std::to_string(runs) + ")";
+}
+
+// Items/s: the median (min–max), its spread, the ideal and the share of it reached.
+std::string speed_cells(const dispersion& spread, std::size_t valid_runs,
+                        std::optional<double> ideal) {
+  bool one_run = valid_runs == 1;  // no spread measured: never a range of one number
+  std::ostringstream cells;
+  cells << rate(spread.median)
+        << (one_run ? " (1 run)" : " (" + rate(spread.min) + "–" + rate(spread.max) + ")")
+        << " | " << (one_run ? "1 run" : fixed(100 * spread.cv, 1) + " %") << " | "
+        << (ideal ? rate(*ideal) : "—") << " | "
+        << (ideal ? fixed(100 * spread.median / *ideal, 1) + " %" : "—") << " | ";
+  return cells.str();
+}
+
+using cell_ref = const finished_cell&;
+
+// CPU per item, then the memory: peak, per task, kernel.
+std::string cpu_and_memory_cells(const std::vector<const finished_cell*>& valid) {
+  auto measure = [&](auto pick, std::string (*show)(double)) {
+    return median_or_na(valid, pick, show);
+  };
+  std::ostringstream cells;
+  cells << measure(
+               [](cell_ref d, std::string&) -> std::optional<double> {
+                 return cpu_us_per_item(d);
+               },
+               three_digits)
+        << " | ";
+  cells << measure(
+               [](cell_ref d, std::string& why) -> std::optional<double> {
+                 if (!d.result.peak_memory_bytes) why = "not read";
+                 return d.result.peak_memory_bytes;
+               },
+               human_bytes)
+        << " | ";
+  cells << measure([](cell_ref d, std::string& why) { return bytes_per_task(d, &why); },
+                   human_bytes)
+        << " | ";
+  cells << measure(
+               [](cell_ref d, std::string& why) -> std::optional<double> {
+                 if (!d.result.kernel_memory_bytes) why = "not kept";
+                 return d.result.kernel_memory_bytes;
+               },
+               human_bytes)
+        << (valid.front()->result.kernel_memory_system_wide ? " (system-wide)" : "")
+        << " | ";
+  return cells.str();
+}
+
+// The latency p50 / p99, then the server's lateness p99 ("—" where none was measured).
+std::string latency_cells(const std::vector<const finished_cell*>& valid) {
+  auto measure = [&](auto pick, std::string (*show)(double)) {
+    return median_or_na(valid, pick, show);
+  };
+  std::ostringstream cells;
+  cells << measure([](cell_ref d,
+                      std::string&) -> std::optional<double> { return d.result.p50_ms; },
+                   three_digits)
+        << " / "
+        << measure([](cell_ref d,
+                      std::string&) -> std::optional<double> { return d.result.p99_ms; },
+                   three_digits)
+        << " | ";
+  bool server_measured = std::any_of(valid.begin(), valid.end(), [](const auto* done) {
+    return done->result.server_lateness_ms.has_value();
+  });
+  cells << (!server_measured
+                ? std::string("—")
+                : measure(
+                      [](cell_ref d, std::string& why) -> std::optional<double> {
+                        if (!d.result.server_lateness_ms) {
+                          why = "not kept";
+                          return std::nullopt;
+                        }
+                        return d.result.server_lateness_ms->p99_ms;
+                      },
+                      three_digits))
+        << " | ";
+  return cells.str();
+}
+
+// ok / not found / failed, each distinct tally once (usually one).
+std::string tallies_text(const std::vector<const finished_cell*>& valid) {
+  std::vector<std::string> tallies;
+  for (const auto* done : valid) {
+    auto tally = std::to_string(done->result.ok) + " / " +
+                 std::to_string(done->result.not_found) + " / " +
+                 std::to_string(done->result.failed);
+    if (std::find(tallies.begin(), tallies.end(), tally) == tallies.end())
+      tallies.push_back(tally);
+  }
+  std::string text;
+  for (std::size_t t = 0; t < tallies.size(); ++t) text += (t ? "; " : "") + tallies[t];
+  return text;
+}
+
 // One benchmark's repetitions as one row: medians over its valid runs.
 std::string table_row(std::span<const finished_cell* const> runs, bool with_lag) {
   std::vector<const finished_cell*> valid;
@@ -119,16 +232,8 @@ std::string table_row(std::span<const finished_cell* const> runs, bool with_lag)
   const cell& where = runs.front()->where;
   auto ideal = ideal_items_per_second(where);
   std::ostringstream row;
-  row << "| " << workload_text(where) << " | " << where.model->name << " | "
-      << where.concurrency << " | " << where.items << " | " << where.delay.count()
-      << (where.link_delay.count() > 0
-              ? " + 2 × " + std::to_string(where.link_delay.count()) + " link"
-              : "")
-      << " | ";
-  auto validity = valid.size() == runs.size()
-                      ? std::string("yes")
-                      : "no (" + std::to_string(valid.size()) + " of " +
-                            std::to_string(runs.size()) + ")";
+  row << setting_cells(where);
+  auto validity = validity_text(valid.size(), runs.size());
   if (valid.empty()) {
     row << "— | — | " << (ideal ? rate(*ideal) : "—") << " | — | — | — | — | — | — | — | "
         << (with_lag ? "— | " : "") << "— | " << validity << " | |\n";
@@ -138,73 +243,11 @@ std::string table_row(std::span<const finished_cell* const> runs, bool with_lag)
   std::vector<double> speeds;
   for (const auto* done : valid) speeds.push_back(items_per_second(*done));
   auto spread = dispersion_of(speeds);
-  bool one_run = valid.size() == 1;  // no spread measured: never a range of one number
-  row << rate(spread.median)
-      << (one_run ? " (1 run)" : " (" + rate(spread.min) + "–" + rate(spread.max) + ")")
-      << " | " << (one_run ? "1 run" : fixed(100 * spread.cv, 1) + " %") << " | "
-      << (ideal ? rate(*ideal) : "—") << " | "
-      << (ideal ? fixed(100 * spread.median / *ideal, 1) + " %" : "—") << " | ";
-  auto measure = [&](auto pick, std::string (*show)(double)) {
-    return median_or_na(valid, pick, show);
-  };
-  using cell_ref = const finished_cell&;
-  row << measure([](cell_ref d,
-                    std::string&) -> std::optional<double> { return cpu_us_per_item(d); },
-                 three_digits)
-      << " | ";
-  row << measure(
-             [](cell_ref d, std::string& why) -> std::optional<double> {
-               if (!d.result.peak_memory_bytes) why = "not read";
-               return d.result.peak_memory_bytes;
-             },
-             human_bytes)
-      << " | ";
-  row << measure([](cell_ref d, std::string& why) { return bytes_per_task(d, &why); },
-                 human_bytes)
-      << " | ";
-  row << measure(
-             [](cell_ref d, std::string& why) -> std::optional<double> {
-               if (!d.result.kernel_memory_bytes) why = "not kept";
-               return d.result.kernel_memory_bytes;
-             },
-             human_bytes)
-      << (valid.front()->result.kernel_memory_system_wide ? " (system-wide)" : "")
-      << " | ";
-  row << measure([](cell_ref d,
-                    std::string&) -> std::optional<double> { return d.result.p50_ms; },
-                 three_digits)
-      << " / "
-      << measure([](cell_ref d,
-                    std::string&) -> std::optional<double> { return d.result.p99_ms; },
-                 three_digits)
-      << " | ";
-  bool server_measured = std::any_of(valid.begin(), valid.end(), [](const auto* done) {
-    return done->result.server_lateness_ms.has_value();
-  });
-  row << (!server_measured
-              ? std::string("—")
-              : measure(
-                    [](cell_ref d, std::string& why) -> std::optional<double> {
-                      if (!d.result.server_lateness_ms) {
-                        why = "not kept";
-                        return std::nullopt;
-                      }
-                      return d.result.server_lateness_ms->p99_ms;
-                    },
-                    three_digits))
-      << " | ";
+  row << speed_cells(spread, valid.size(), ideal) << cpu_and_memory_cells(valid)
+      << latency_cells(valid);
   if (with_lag) row << lag_text(valid) << " | ";
-
-  std::vector<std::string> tallies;  // the distinct ones, usually one
-  for (const auto* done : valid) {
-    auto tally = std::to_string(done->result.ok) + " / " +
-                 std::to_string(done->result.not_found) + " / " +
-                 std::to_string(done->result.failed);
-    if (std::find(tallies.begin(), tallies.end(), tally) == tallies.end())
-      tallies.push_back(tally);
-  }
-  for (std::size_t t = 0; t < tallies.size(); ++t) row << (t ? "; " : "") << tallies[t];
-  row << " | " << validity << " | " << row_flags(runs, valid, spread.unstable) << " |\n";
+  row << tallies_text(valid) << " | " << validity << " | "
+      << row_flags(runs, valid, spread.unstable) << " |\n";
   return row.str();
 }
 

@@ -1,16 +1,11 @@
-// What hammertime-server and hammertime-proxy share about listening: an acceptor that
-// binds and listens or says why in one line, and an accept that ran out of descriptors.
+// What hammertime-server and hammertime-proxy share about listening: whether an address
+// is loopback, and an acceptor that binds and listens or says why in one line
+// (accept_loop.hpp accepts on it).
 #pragma once
 
-#include <sys/resource.h>
-
 #include <boost/asio/ip/tcp.hpp>
-#include <cerrno>
-#include <cstring>
-#include <iostream>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 
 namespace hammertime::server {
 
@@ -40,22 +35,6 @@ inline void open_acceptor(boost::asio::ip::tcp::acceptor& acceptor,
     throw std::runtime_error("port " + port + " on " + address + " is in use");
   throw std::runtime_error("cannot listen on " + address + " port " + port + ": " +
                            error.message());
-}
-
-// True when an accept failed for want of file descriptors or memory, which passes:
-// the caller retries after a pause. The first time, says so on stderr with the open
-// files limit.
-inline bool out_of_descriptors(const boost::system::error_code& error,
-                               std::string_view program, bool& warned) {
-  int code = error.value();
-  if (code != EMFILE && code != ENFILE && code != ENOBUFS && code != ENOMEM) return false;
-  if (!std::exchange(warned, true)) {
-    rlimit files{};
-    getrlimit(RLIMIT_NOFILE, &files);
-    std::cerr << program << ": accept: " << std::strerror(code) << " (open files limit "
-              << files.rlim_cur << ": raise it with ulimit -n); retrying\n";
-  }
-  return true;
 }
 
 }  // namespace hammertime::server

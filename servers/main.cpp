@@ -13,20 +13,22 @@
 #include <boost/asio/ip/address.hpp>
 #include <iostream>
 
+#include "common/exit_codes.hpp"
 #include "listening.hpp"
 #include "options.hpp"
 #include "server.hpp"
 
 int main(int argc, char** argv) {
   using namespace hammertime::server;
+  namespace exit_code = hammertime::common::exit_code;
   auto parsed = parse_options(argc, argv);
   if (auto* error = std::get_if<usage_error>(&parsed)) {
     std::cerr << "hammertime-server: " << error->message << '\n';
-    return 2;
+    return exit_code::bad_usage;
   }
   if (std::holds_alternative<help_requested>(parsed)) {
     std::cout << usage_text;
-    return 0;
+    return exit_code::success;
   }
   try {
     server mock(std::get<options>(parsed));
@@ -42,7 +44,7 @@ int main(int argc, char** argv) {
     mock.run();
   } catch (const std::exception& error) {
     std::cerr << "hammertime-server: " << error.what() << '\n';
-    return 1;
+    return exit_code::failure;
   }
-  return 0;
+  return exit_code::success;
 }

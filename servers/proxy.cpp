@@ -345,7 +345,13 @@ delay_proxy::delay_proxy(proxy_options settings)
       acceptor_(loop_),
       control_(loop_),
       signals_(loop_, SIGINT, SIGTERM),
-      accept_retry_(loop_) {
+      accepting_(
+          acceptor_, "hammertime-proxy", [this] { return loop_.get_executor(); },
+          [this](tcp::socket client) {
+            std::make_shared<link>(std::move(client), settings_, counters_, budget_,
+                                   read_buffer_)
+                ->start(upstream_);
+          }) {
   error_code error;
   auto found = tcp::resolver(loop_).resolve(
       settings_.upstream_host, std::to_string(settings_.upstream_port), error);
@@ -360,7 +366,7 @@ delay_proxy::delay_proxy(proxy_options settings)
     open_acceptor(control_,
                   {asio::ip::make_address_v4("127.0.0.1"), *settings_.control_port});
   signals_.async_wait([this](error_code, int) { loop_.stop(); });
-  do_accept();
+  accepting_.start();
   if (control_.is_open()) do_accept_control();
 }
 
@@ -370,26 +376,6 @@ std::optional<tcp::endpoint> delay_proxy::control_endpoint() const {
 }
 
 void delay_proxy::run() { loop_.run(); }
-
-void delay_proxy::do_accept() {
-  acceptor_.async_accept([this](error_code error, tcp::socket client) {
-    if (!error) {
-      client.set_option(tcp::no_delay(true), error);
-      std::make_shared<link>(std::move(client), settings_, counters_, budget_,
-                             read_buffer_)
-          ->start(upstream_);
-    } else if (out_of_descriptors(error, "hammertime-proxy", warned_)) {
-      accept_retry_.expires_after(std::chrono::milliseconds(50));
-      accept_retry_.async_wait([this](error_code error) {
-        if (!error) do_accept();
-      });
-      return;
-    } else if (error == asio::error::operation_aborted) {
-      return;
-    }
-    do_accept();
-  });
-}
 
 void delay_proxy::do_accept_control() {
   control_.async_accept([this](error_code error, tcp::socket socket) {

@@ -8,13 +8,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "accept_loop.hpp"
 #include "common/histogram.hpp"
 #include "proxy_options.hpp"
 
@@ -61,7 +61,6 @@ class delay_proxy {
   std::string stats_json(bool reset);
 
  private:
-  void do_accept();
   void do_accept_control();
 
   // Declared before loop_: the links its handlers still hold at the end use them.
@@ -74,8 +73,7 @@ class delay_proxy {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::ip::tcp::acceptor control_;
   boost::asio::signal_set signals_;
-  boost::asio::steady_timer accept_retry_;
-  bool warned_ = false;
+  accept_loop accepting_;
 };
 
 }  // namespace hammertime::server

@@ -8,6 +8,7 @@
 //   200 0.500785
 #include <iostream>
 
+#include "common/exit_codes.hpp"
 #include "listening.hpp"
 #include "proxy.hpp"
 
@@ -23,14 +24,15 @@ std::string shown(const boost::asio::ip::tcp::endpoint& where) {
 
 int main(int argc, char** argv) {
   using namespace hammertime::server;
+  namespace exit_code = hammertime::common::exit_code;
   auto parsed = parse_proxy_options(argc, argv);
   if (auto* error = std::get_if<usage_error>(&parsed)) {
     std::cerr << "hammertime-proxy: " << error->message << '\n';
-    return 2;
+    return exit_code::bad_usage;
   }
   if (std::holds_alternative<help_requested>(parsed)) {
     std::cout << proxy_usage_text;
-    return 0;
+    return exit_code::success;
   }
   try {
     const auto& settings = std::get<proxy_options>(parsed);
@@ -53,7 +55,7 @@ int main(int argc, char** argv) {
     std::cout << proxy.stats_json(false) << std::endl;
   } catch (const std::exception& error) {
     std::cerr << "hammertime-proxy: " << error.what() << '\n';
-    return 1;
+    return exit_code::failure;
   }
-  return 0;
+  return exit_code::success;
 }

@@ -27,14 +27,16 @@ server::server(options settings)
       loops_(make_loops(state_.settings.threads)),
       acceptor_(loops_.front()),
       signals_(loops_.front(), SIGINT, SIGTERM),
-      accept_retry_(loops_.front()) {
+      accepting_(
+          acceptor_, "hammertime-server", [this] { return next_loop(); },
+          [this](tcp::socket socket) { start_session(std::move(socket)); }) {
   for (auto& loop : loops_) idle_loops_run_.push_back(asio::make_work_guard(loop));
   open_acceptor(acceptor_,
                 {asio::ip::make_address(state_.settings.bind), state_.settings.port});
   signals_.async_wait([this](error_code, int) {
     for (auto& loop : loops_) loop.stop();
   });
-  do_accept();
+  accepting_.start();
 }
 
 void server::run() {
@@ -44,27 +46,17 @@ void server::run() {
   loops_.front().run();
 }
 
-void server::do_accept() {
-  auto& loop = loops_[next_loop_++ % loops_.size()];
-  acceptor_.async_accept(
-      loop.get_executor(), [this](error_code error, tcp::socket socket) {
-        if (!error) {
-          socket.set_option(tcp::no_delay(true), error);
-          auto executor = socket.get_executor();
-          asio::post(executor, [this, socket = std::move(socket)]() mutable {
-            std::make_shared<session>(std::move(socket), state_)->start();
-          });
-        } else if (out_of_descriptors(error, "hammertime-server", warned_)) {
-          accept_retry_.expires_after(std::chrono::milliseconds(50));
-          accept_retry_.async_wait([this](error_code error) {
-            if (!error) do_accept();
-          });
-          return;
-        } else if (error == asio::error::operation_aborted) {
-          return;
-        }
-        do_accept();
-      });
+// Connections go to the loops in turn.
+asio::any_io_executor server::next_loop() {
+  return loops_[next_loop_++ % loops_.size()].get_executor();
+}
+
+// The session starts on its socket's own loop.
+void server::start_session(tcp::socket socket) {
+  auto executor = socket.get_executor();
+  asio::post(executor, [this, socket = std::move(socket)]() mutable {
+    std::make_shared<session>(std::move(socket), state_)->start();
+  });
 }
 
 }  // namespace hammertime::server

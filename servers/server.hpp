@@ -7,10 +7,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <vector>
 
+#include "accept_loop.hpp"
 #include "options.hpp"
 #include "session.hpp"
 
@@ -30,7 +30,8 @@ class server {
   void run();
 
  private:
-  void do_accept();
+  boost::asio::any_io_executor next_loop();
+  void start_session(boost::asio::ip::tcp::socket socket);
 
   using work_guard =
       boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
@@ -41,8 +42,7 @@ class server {
   std::size_t next_loop_ = 0;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::signal_set signals_;
-  boost::asio::steady_timer accept_retry_;
-  bool warned_ = false;
+  accept_loop accepting_;
 };
 
 }  // namespace hammertime::server
