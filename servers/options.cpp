@@ -7,8 +7,6 @@
 #include <string_view>
 #include <utility>
 
-#include "common/escaped.hpp"
-
 namespace hammertime::server {
 
 const char* const usage_text = R"(usage: hammertime-server [options]
@@ -45,6 +43,8 @@ constexpr std::array<std::string_view, 13> known{
     "--latency",    "--header-timeout", "--idle-timeout", "--error-rate",
     "--reset-rate", "--truncate-rate",  "--stall-rate",   "--slow-body",
     "--seed"};
+constexpr std::pair<std::string_view, std::string_view> same_option[] = {
+    {"--latency", "--delay"}};
 
 template <class Number>
 bool parse_number(std::string_view text, Number& value) {
@@ -52,68 +52,61 @@ bool parse_number(std::string_view text, Number& value) {
   return error == std::errc{} && end == text.data() + text.size();
 }
 
+// One option's value into the options, or why it is bad.
+std::optional<usage_error> read_option(const option_pair& given, options& parsed) {
+  auto [name, value] = given;
+  auto bad = [&](const char* expected) { return given.bad(expected); };
+  auto rate = [&](double& field) {
+    return parse_number(value, field) && field >= 0 && field <= 1;
+  };
+  if (name == "--bind") {
+    boost::system::error_code error;
+    boost::asio::ip::make_address(std::string(value), error);
+    if (error) return bad("an IP address such as 127.0.0.1");
+    parsed.bind = value;
+  } else if (name == "--port") {
+    if (!parse_number(value, parsed.port)) return bad("a port 0..65535");
+  } else if (name == "--threads") {
+    if (!parse_number(value, parsed.threads) || parsed.threads < 1 ||
+        parsed.threads > 1024)
+      return bad("1..1024");
+  } else if (name == "--delay" || name == "--latency") {
+    auto range = common::parse_delay_range(value);
+    if (!range || range->high > max_delay)
+      return bad("a duration up to 10m like 500ms, or a range like 50ms..500ms");
+    parsed.delay = *range;
+  } else if (name == "--header-timeout" || name == "--idle-timeout") {
+    auto timeout = common::parse_duration(value);
+    if (!timeout || timeout->count() == 0 || *timeout > max_timeout)
+      return bad("a duration > 0 and at most 10m, like 10s");
+    (name == "--idle-timeout" ? parsed.idle_timeout : parsed.header_timeout) = *timeout;
+  } else if (name == "--error-rate") {
+    if (!rate(parsed.faults.error)) return bad("a probability 0..1");
+  } else if (name == "--reset-rate") {
+    if (!rate(parsed.faults.reset)) return bad("a probability 0..1");
+  } else if (name == "--truncate-rate") {
+    if (!rate(parsed.faults.truncate)) return bad("a probability 0..1");
+  } else if (name == "--stall-rate") {
+    if (!rate(parsed.faults.stall)) return bad("a probability 0..1");
+  } else if (name == "--slow-body") {
+    if (!parse_number(value, parsed.slow_body_bytes_per_second) ||
+        parsed.slow_body_bytes_per_second == 0)
+      return bad("bytes per second, > 0");
+  } else if (name == "--seed") {
+    if (!parse_number(value, parsed.seed)) return bad("an unsigned integer");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<options, usage_error, help_requested> parse_options(int argc, char** argv) {
+  auto read = read_option_pairs(argc, argv, known, same_option);
+  if (auto* error = std::get_if<usage_error>(&read)) return *error;
+  if (std::holds_alternative<help_requested>(read)) return help_requested{};
   options parsed;
-  std::array<bool, known.size()> seen{};
-  for (int i = 1; i < argc; ++i) {
-    std::string_view name = argv[i];
-    if (name == "--help" || name == "-h") return help_requested{};
-    auto which = std::find(known.begin(), known.end(), name);
-    if (which == known.end())
-      return usage_error{"unknown option '" + common::escaped(name) + "' (see --help)"};
-    // --delay and --latency are one option under two names
-    auto index = name == "--latency" ? 3 : which - known.begin();
-    if (std::exchange(seen[index], true))
-      return usage_error{name == "--delay" || name == "--latency"
-                             ? "--delay and --latency are the same option: give one"
-                             : std::string(name) + " given twice"};
-    if (i + 1 >= argc) return usage_error{std::string(name) + " needs a value"};
-    std::string_view value = argv[++i];
-    auto bad = [&](const char* expected) {
-      return usage_error{"bad " + std::string(name) + " '" + common::escaped(value) +
-                         "': expected " + expected};
-    };
-    auto rate = [&](double& field) {
-      return parse_number(value, field) && field >= 0 && field <= 1;
-    };
-    if (name == "--bind") {
-      boost::system::error_code error;
-      boost::asio::ip::make_address(std::string(value), error);
-      if (error) return bad("an IP address such as 127.0.0.1");
-      parsed.bind = value;
-    } else if (name == "--port") {
-      if (!parse_number(value, parsed.port)) return bad("a port 0..65535");
-    } else if (name == "--threads") {
-      if (!parse_number(value, parsed.threads) || parsed.threads < 1 ||
-          parsed.threads > 1024)
-        return bad("1..1024");
-    } else if (name == "--delay" || name == "--latency") {
-      auto range = common::parse_delay_range(value);
-      if (!range || range->high > max_delay)
-        return bad("a duration up to 10m like 500ms, or a range like 50ms..500ms");
-      parsed.delay = *range;
-    } else if (name == "--header-timeout" || name == "--idle-timeout") {
-      auto timeout = common::parse_duration(value);
-      if (!timeout || timeout->count() == 0 || *timeout > max_timeout)
-        return bad("a duration > 0 and at most 10m, like 10s");
-      (name == "--idle-timeout" ? parsed.idle_timeout : parsed.header_timeout) = *timeout;
-    } else if (name == "--error-rate") {
-      if (!rate(parsed.faults.error)) return bad("a probability 0..1");
-    } else if (name == "--reset-rate") {
-      if (!rate(parsed.faults.reset)) return bad("a probability 0..1");
-    } else if (name == "--truncate-rate") {
-      if (!rate(parsed.faults.truncate)) return bad("a probability 0..1");
-    } else if (name == "--stall-rate") {
-      if (!rate(parsed.faults.stall)) return bad("a probability 0..1");
-    } else if (name == "--slow-body") {
-      if (!parse_number(value, parsed.slow_body_bytes_per_second) ||
-          parsed.slow_body_bytes_per_second == 0)
-        return bad("bytes per second, > 0");
-    } else if (name == "--seed") {
-      if (!parse_number(value, parsed.seed)) return bad("an unsigned integer");
-    }
+  for (const auto& given : std::get<std::vector<option_pair>>(read)) {
+    if (auto error = read_option(given, parsed)) return *error;
   }
   const auto& f = parsed.faults;
   if (f.error + f.reset + f.truncate + f.stall > 1 + 1e-9)

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "common/duration.hpp"
+#include "option_pairs.hpp"
 
 namespace hammertime::server {
 
@@ -35,11 +36,6 @@ struct options {
   std::uint64_t slow_body_bytes_per_second = 0;  // 0: the body goes out at once
   std::uint64_t seed = 1;
 };
-
-struct usage_error {
-  std::string message;  // one line, naming the bad argument
-};
-struct help_requested {};
 
 std::variant<options, usage_error, help_requested> parse_options(int argc, char** argv);
 

@@ -7,8 +7,6 @@
 #include <string_view>
 #include <utility>
 
-#include "common/escaped.hpp"
-
 namespace hammertime::server {
 
 const char* const proxy_usage_text =
@@ -46,6 +44,8 @@ namespace {
 constexpr std::array<std::string_view, 9> known{
     "--upstream",     "--listen",       "--bind",          "--latency",   "--delay",
     "--control-port", "--idle-timeout", "--hold-per-link", "--hold-total"};
+constexpr std::pair<std::string_view, std::string_view> same_option[] = {
+    {"--delay", "--latency"}};
 
 template <class Number>
 bool parse_number(std::string_view text, Number& value) {
@@ -53,70 +53,61 @@ bool parse_number(std::string_view text, Number& value) {
   return !text.empty() && error == std::errc{} && end == text.data() + text.size();
 }
 
+// One option's value into the options, or why it is bad.
+std::optional<usage_error> read_option(const option_pair& given, proxy_options& parsed) {
+  auto [name, value] = given;
+  auto bad = [&](const char* expected) { return given.bad(expected); };
+  if (name == "--upstream") {
+    auto colon = value.rfind(':');
+    auto host = colon == std::string_view::npos ? value : value.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
+    if (colon == std::string_view::npos || host.empty() ||
+        !parse_number(value.substr(colon + 1), parsed.upstream_port) ||
+        parsed.upstream_port == 0)
+      return bad("HOST:PORT, like 127.0.0.1:8001");
+    parsed.upstream_host = host;
+  } else if (name == "--listen") {
+    if (!parse_number(value, parsed.listen_port)) return bad("a port 0..65535");
+  } else if (name == "--bind") {
+    boost::system::error_code error;
+    boost::asio::ip::make_address(std::string(value), error);
+    if (error) return bad("an IP address such as 127.0.0.1");
+    parsed.bind = value;
+  } else if (name == "--latency" || name == "--delay") {
+    auto latency = common::parse_duration(value);
+    if (!latency || *latency > max_delay)
+      return bad("a duration up to 10m like 25ms or 1s");
+    parsed.latency = *latency;
+  } else if (name == "--control-port") {
+    std::uint16_t port = 0;
+    if (!parse_number(value, port)) return bad("a port 0..65535");
+    parsed.control_port = port;
+  } else if (name == "--idle-timeout") {
+    auto timeout = common::parse_duration(value);
+    if (!timeout || timeout->count() == 0 || *timeout > max_delay)
+      return bad("a duration from 1ms up to 10m like 3s");
+    parsed.idle_timeout = *timeout;
+  } else if (name == "--hold-per-link" || name == "--hold-total") {
+    std::uint64_t bytes = 0;
+    if (!parse_number(value, bytes) || bytes < 65536 || bytes > (std::uint64_t{1} << 40))
+      return bad("a number of bytes from 65536 up to 2^40");
+    (name == "--hold-total" ? parsed.hold_total : parsed.hold_per_link) = bytes;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<proxy_options, usage_error, help_requested> parse_proxy_options(
     int argc, char** argv) {
+  auto read = read_option_pairs(argc, argv, known, same_option);
+  if (auto* error = std::get_if<usage_error>(&read)) return *error;
+  if (std::holds_alternative<help_requested>(read)) return help_requested{};
   proxy_options parsed;
-  bool upstream_given = false;
-  std::array<bool, known.size()> seen{};
-  for (int i = 1; i < argc; ++i) {
-    std::string_view name = argv[i];
-    if (name == "--help" || name == "-h") return help_requested{};
-    auto which = std::find(known.begin(), known.end(), name);
-    if (which == known.end())
-      return usage_error{"unknown option '" + common::escaped(name) + "' (see --help)"};
-    if (std::exchange(seen[which - known.begin()], true))
-      return usage_error{std::string(name) + " given twice"};
-    if (i + 1 >= argc) return usage_error{std::string(name) + " needs a value"};
-    std::string_view value = argv[++i];
-    auto bad = [&](const char* expected) {
-      return usage_error{"bad " + std::string(name) + " '" + common::escaped(value) +
-                         "': expected " + expected};
-    };
-    if (name == "--upstream") {
-      auto colon = value.rfind(':');
-      auto host = colon == std::string_view::npos ? value : value.substr(0, colon);
-      if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-      if (colon == std::string_view::npos || host.empty() ||
-          !parse_number(value.substr(colon + 1), parsed.upstream_port) ||
-          parsed.upstream_port == 0)
-        return bad("HOST:PORT, like 127.0.0.1:8001");
-      parsed.upstream_host = host;
-      upstream_given = true;
-    } else if (name == "--listen") {
-      if (!parse_number(value, parsed.listen_port)) return bad("a port 0..65535");
-    } else if (name == "--bind") {
-      boost::system::error_code error;
-      boost::asio::ip::make_address(std::string(value), error);
-      if (error) return bad("an IP address such as 127.0.0.1");
-      parsed.bind = value;
-    } else if (name == "--latency" || name == "--delay") {
-      if (seen[3] && seen[4])
-        return usage_error{"--latency and --delay are the same option: give one"};
-      auto latency = common::parse_duration(value);
-      if (!latency || *latency > max_delay)
-        return bad("a duration up to 10m like 25ms or 1s");
-      parsed.latency = *latency;
-    } else if (name == "--control-port") {
-      std::uint16_t port = 0;
-      if (!parse_number(value, port)) return bad("a port 0..65535");
-      parsed.control_port = port;
-    } else if (name == "--idle-timeout") {
-      auto timeout = common::parse_duration(value);
-      if (!timeout || timeout->count() == 0 || *timeout > max_delay)
-        return bad("a duration from 1ms up to 10m like 3s");
-      parsed.idle_timeout = *timeout;
-    } else if (name == "--hold-per-link" || name == "--hold-total") {
-      std::uint64_t bytes = 0;
-      if (!parse_number(value, bytes) || bytes < 65536 ||
-          bytes > (std::uint64_t{1} << 40))
-        return bad("a number of bytes from 65536 up to 2^40");
-      (name == "--hold-total" ? parsed.hold_total : parsed.hold_per_link) = bytes;
-    }
-  }
-  if (!upstream_given)
+  for (const auto& given : std::get<std::vector<option_pair>>(read))
+    if (auto error = read_option(given, parsed)) return *error;
+  if (parsed.upstream_host.empty())
     return usage_error{"--upstream HOST:PORT is required (see --help)"};
   return parsed;
 }

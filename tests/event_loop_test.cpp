@@ -1,5 +1,6 @@
-// The generator loop's two schedulers (models/loops/generator_scheduler.hpp): a task is resumed only
-// when its wait is over, deadlines come due in order, a late socket wait times out.
+// The generator loop's two schedulers (models/loops/generator_scheduler.hpp): a task is
+// resumed only when its wait is over, deadlines come due in order, a late socket wait
+// times out.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>

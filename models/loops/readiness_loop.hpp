@@ -1,6 +1,7 @@
 // What the generator loop and the fiber loop share: epoll for the sockets their tasks
 // wait on, a deadline queue for the deadlines, and the one rule for which waits are over.
-// A task is an index; its `wait` (generator_scheduler.hpp) lives wherever its loop keeps it.
+// A task is an index; its `wait` (generator_scheduler.hpp) lives wherever its loop keeps
+// it.
 //
 //   readiness_loop ready(tasks);
 //   ready.arm(on, index);                        // after the task parked on `on`
