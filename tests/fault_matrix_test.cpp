@@ -18,6 +18,7 @@
 #include "model_runs.hpp"
 #include "models/model.hpp"
 #include "server_process.hpp"
+#include "shell_words.hpp"
 
 namespace hammertime {
 namespace {
@@ -53,7 +54,7 @@ struct child_run {
 child_run run_child(const std::string& model, unsigned short port, std::size_t c) {
   std::string start = std::string(HAMMERTIME_BIN) + " child";
   if (const auto* peer = harness::find_peer(model)) {
-    start = "env " + std::string(peer->environment) + " ";
+    start = "env " + testing::quoted_assignment(peer->environment) + " ";
     for (const auto& word : harness::peer_command(*peer)) start += word + " ";
   }
   std::string command = start + " --model " + model + " --workload flags --items " +

@@ -17,6 +17,7 @@
 #include "harness/process_group.hpp"
 #include "models/model.hpp"
 #include "server_process.hpp"
+#include "shell_words.hpp"
 
 namespace hammertime {
 namespace {
@@ -34,7 +35,7 @@ boost::json::object run_row(const row& one, const std::string& workload,
                             const std::string& environment = "") {
   std::string command = environment + " " + std::string(HAMMERTIME_BIN) + " child";
   if (one.peer) {
-    command = environment + " " + std::string(one.peer->environment) + " ";
+    command = environment + " " + testing::quoted_assignment(one.peer->environment) + " ";
     for (const auto& word : harness::peer_command(*one.peer)) command += word + " ";
   }
   command += " --model " + one.name + " --workload " + workload + " --items " +
