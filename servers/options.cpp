@@ -54,7 +54,7 @@ bool parse_number(std::string_view text, Number& value) {
 
 // One option's value into the options, or why it is bad.
 std::optional<usage_error> read_option(const option_pair& given, options& parsed) {
-  auto [name, value] = given;
+  auto name = given.name, value = given.value;
   auto bad = [&](const char* expected) { return given.bad(expected); };
   auto rate = [&](double& field) {
     return parse_number(value, field) && field >= 0 && field <= 1;

@@ -55,7 +55,7 @@ bool parse_number(std::string_view text, Number& value) {
 
 // One option's value into the options, or why it is bad.
 std::optional<usage_error> read_option(const option_pair& given, proxy_options& parsed) {
-  auto [name, value] = given;
+  auto name = given.name, value = given.value;
   auto bad = [&](const char* expected) { return given.bad(expected); };
   if (name == "--upstream") {
     auto colon = value.rfind(':');
