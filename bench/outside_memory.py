@@ -45,8 +45,8 @@ def catalog(hammertime):
 def command_of(entry, hammertime):
     if entry["kind"] == "model":
         return [str(hammertime), "child", "--model", entry["name"]], {}
-    environment = dict(pair.split("=", 1) for pair in entry["environment"].split()
-                       if "=" in pair)
+    setting = entry["environment"]  # one NAME=value, the value maybe with spaces
+    environment = dict([setting.split("=", 1)]) if "=" in setting else {}
     return list(entry["command"]) + ["--model", entry["name"]], environment
 
 
