@@ -21,6 +21,7 @@ from pathlib import Path
 
 import plot_timeline
 from cell_identity import identity_of, knobs_text
+from docs_tables import spread_above
 from plot_results import open_run, read_results
 
 UNSTABLE_SPREAD = 0.10  # items/s (max − min) ÷ median, as the harness flags it
@@ -76,13 +77,6 @@ def flag(text, note=False, why=""):
 
 def valid(bench):
     return not bench.get("error_occurred") and bench.get("valid", True)
-
-
-def spread_above(values, share):
-    if len(values) < 2:
-        return False
-    middle = statistics.median(values)
-    return middle > 0 and (max(values) - min(values)) / middle > share
 
 
 def benchmarks(results):
