@@ -30,19 +30,26 @@ async fn work(args: Arc<Arguments>, tally: Arc<Tally>) {
     let in_flight = Arc::new(Semaphore::new(args.concurrency));
     for index in 0..args.items {
         let permit = in_flight.clone().acquire_owned().await.unwrap(); // C at most
-        let (args, tally, client) = (args.clone(), tally.clone(), client.clone());
-        tokio::spawn(async move {
-            let started = Instant::now();
-            if args.sleep {
+        let (args, tally) = (args.clone(), tally.clone());
+        // Two task bodies, so a sleeping task's future holds only a sleep, not an HTTP
+        // exchange's state as well.
+        if args.sleep {
+            tokio::spawn(async move {
+                let started = Instant::now();
                 tokio::time::sleep(args.delay).await;
                 tally.count(index, 200, 0, started);
-            } else {
+                drop(permit);
+            });
+        } else {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let started = Instant::now();
                 let answer = tokio::time::timeout(args.timeout, fetch(&client, args.url(index)));
                 let (status, bytes) = answer.await.unwrap_or((0, 0));
                 tally.count(index, status, bytes, started);
-            }
-            drop(permit);
-        });
+                drop(permit);
+            });
+        }
     }
     let all = args.concurrency as u32; // every permit back: every task has finished
     let _ = in_flight.acquire_many(all).await.unwrap();
