@@ -45,6 +45,21 @@ PUBLISHED_AT_1M = [
 ]
 
 
+# Labels closer than this factor on the log axis would overlap at the plot's font size.
+LABEL_RATIO = 1.18
+
+
+def spread_apart(values, ratio):
+    """The values, each moved up as little as needed to sit at least `ratio` times above
+    the one below it (on a log axis: an even gap), in the order given."""
+    placed = {}
+    previous = None
+    for index in sorted(range(len(values)), key=lambda i: values[i]):
+        at = values[index] if previous is None else max(values[index], previous * ratio)
+        placed[index] = previous = at
+    return [placed[i] for i in range(len(values))]
+
+
 def say_and_exit(message):
     print(message, file=sys.stderr)
     sys.exit(2)
@@ -125,12 +140,15 @@ def plot(rows, plots_dir):
         axes.plot([n for n, _ in points], [v for _, v in points], marker="o",
                   linewidth=3, markersize=9, color=plot_results.colour_of(model),
                   label=model_catalog.label_of(model), **style)
-    for runtime, low, high, source in PUBLISHED_AT_1M:
-        axes.plot([1_000_000], [(low + high) / 2], marker="x", color="#000000",
+    middles = [(low + high) / 2 for _, low, high, _ in PUBLISHED_AT_1M]
+    for (runtime, low, high, source), middle, label_at in zip(
+            PUBLISHED_AT_1M, middles, spread_apart(middles, LABEL_RATIO)):
+        axes.plot([1_000_000], [middle], marker="x", color="#000000",
                   markersize=14, markeredgewidth=3, linestyle="none")
-        axes.annotate(f"{runtime} ({source})", ((1_000_000), (low + high) / 2),
-                      xytext=(12, 0), textcoords="offset points", va="center",
-                      fontsize=plot_results.FONT_SIZE * 0.45)
+        axes.annotate(f"{runtime} ({source})", (1_000_000, middle),
+                      xytext=(1_400_000, label_at), textcoords="data", va="center",
+                      fontsize=plot_results.FONT_SIZE * 0.45,
+                      arrowprops={"arrowstyle": "-", "color": "#888888", "linewidth": 0.8})
         every_value += [low, high]
     axes.set_xscale("log")
     axes.set_yscale("log")

@@ -216,6 +216,17 @@ class scripts_test(unittest.TestCase):
             self.assertIn(figure, finished.stdout)
         self.assert_plots(folder, ["published"])
 
+    def test_published_labels_are_spread_apart_without_losing_their_order(self):
+        sys.path.insert(0, str(SCRIPTS))
+        import published_table
+        values = [196.6, 207.4, 213.6, 439.0, 529.0]
+        placed = published_table.spread_apart(values, 1.18)
+        self.assertEqual(placed[0], 196.6)  # the lowest stays where it is
+        for below, above in zip(placed, placed[1:]):
+            self.assertGreaterEqual(above / below, 1.18 - 1e-9)
+        self.assertEqual(placed[3:], [439.0, 529.0])  # far enough apart already
+        self.assertEqual(published_table.spread_apart([5.0, 1.0], 2.0), [5.0, 1.0])
+
     def test_reproduce_table_carries_each_models_median_beside_the_talks_figure(self):
         folder = self.copy_of("reproduce", "results.json")
         finished = run_script("reproduce_table.py", str(folder))
