@@ -22,7 +22,9 @@ defmodule ElixirPeer do
 
   def work(args = %{items: n, concurrency: c, ipfamily: family}, tally) do
     {:ok, _} = :inets.start(:httpc, profile: :peer)
-    :ok = :httpc.set_options([max_sessions: c, ipfamily: family], :peer)
+    # No request queued behind another on a kept-alive session: httpc (OTP 25) never
+    # times out a queued one, so a stalled answer would hold it for ever.
+    :ok = :httpc.set_options([max_sessions: c, max_keep_alive_length: 0, ipfamily: family], :peer)
 
     0..(n - 1)
     |> Task.async_stream(&fetch(args, tally, &1), max_concurrency: c, timeout: :infinity)

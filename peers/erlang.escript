@@ -18,7 +18,9 @@ main(Given) ->
 %% tag::erlang[]
 work(Args = #{items := N, concurrency := C, ipfamily := Family}, Tally) ->
     {ok, _} = inets:start(httpc, [{profile, peer}]),
-    ok = httpc:set_options([{max_sessions, C}, {ipfamily, Family}], peer),
+    %% No request queued behind another on a kept-alive session: httpc (OTP 25) never
+    %% times out a queued one, so a stalled answer would hold it for ever.
+    ok = httpc:set_options([{max_sessions, C}, {max_keep_alive_length, 0}, {ipfamily, Family}], peer),
     Parent = self(),
     Start = fun(Index) -> spawn_link(fun() -> item(Args, Tally, Index), Parent ! done end) end,
     lists:foreach(Start, lists:seq(0, min(C, N) - 1)),
