@@ -55,6 +55,38 @@ std::optional<double> ideal_items_per_second(const cell& where) {
   return static_cast<double>(where.items) / ideal;
 }
 
+std::size_t floors_in_series(const cell& where) {
+  bool one_loop = where.model->family == models::model_family::event_loop;
+  if (where.workload == models::workload::sleep)
+    return one_loop ? where.items : where.rounds();
+  auto opened_in_turn = one_loop ? where.tasks_in_flight() : 1;
+  return opened_in_turn + where.rounds() - 1;
+}
+
+std::optional<double> serial_floor_seconds(const cell& where,
+                                           const machine_floors& floors) {
+  auto floor_us = where.workload == models::workload::sleep ? floors.timer_spawn_us
+                                                            : floors.connect_request_us;
+  if (!floor_us) return std::nullopt;
+  return static_cast<double>(floors_in_series(where)) * *floor_us * 1e-6;
+}
+
+std::optional<double> attainable_items_per_second(const cell& where,
+                                                  const machine_floors& floors) {
+  auto floor = serial_floor_seconds(where, floors);
+  if (!floor) return ideal_items_per_second(where);
+  auto seconds = std::max(where.waiting().count() + *floor, where.computing().count());
+  if (seconds <= 0) return std::nullopt;
+  return static_cast<double>(where.items) / seconds;
+}
+
+std::optional<double> of_attainable(const finished_cell& done,
+                                    const machine_floors& floors) {
+  auto attainable = attainable_items_per_second(done.where, floors);
+  if (!attainable || !done.result.error.empty()) return std::nullopt;
+  return items_per_second(done) / *attainable;
+}
+
 std::optional<double> bytes_per_task(const finished_cell& done, std::string* why_not) {
   const auto& r = done.result;
   auto baseline = r.baseline_memory_bytes();
