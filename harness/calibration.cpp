@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <queue>
 #include <thread>
@@ -100,6 +101,13 @@ double idle_wake_us() {
   return median_of(late);
 }
 
+// This thread's user + system time, in µs.
+double thread_cpu_us() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) * 1e6 + static_cast<double>(now.tv_nsec) / 1e3;
+}
+
 std::optional<double> number_in(const boost::json::object& calibration, const char* key) {
   const auto* value = calibration.if_contains(key);
   if (value == nullptr || !value->is_number()) return std::nullopt;
@@ -116,7 +124,8 @@ boost::json::object calibrate_machine() {
           {"idle_wake_us", idle_wake_us()}};
 }
 
-std::optional<double> connect_request_us(const std::string& host, std::uint16_t port) {
+std::optional<request_floor> connect_request_floor(const std::string& host,
+                                                   std::uint16_t port) {
   constexpr int most_requests = 2000;
   constexpr auto budget = std::chrono::seconds(1);
   models::job work;
@@ -126,6 +135,7 @@ std::optional<double> connect_request_us(const std::string& host, std::uint16_t 
   work.timeout = budget;
   int sent = 0, answered = 0;
   auto started = steady::now();
+  auto cpu_started = thread_cpu_us();
   while (sent < most_requests && steady::now() - started < budget) {
     models::blocking_client client(work);  // a new connection, closed at the end
     auto index = static_cast<std::size_t>(sent++) % models::flag_code_count;
@@ -133,7 +143,8 @@ std::optional<double> connect_request_us(const std::string& host, std::uint16_t 
   }
   std::chrono::duration<double, std::micro> took = steady::now() - started;
   if (answered == 0) return std::nullopt;
-  return took.count() / sent;
+  return request_floor{.wall_us = took.count() / sent,
+                       .cpu_us = (thread_cpu_us() - cpu_started) / sent};
 }
 
 machine_floors floors_of(const boost::json::object& context) {
@@ -141,6 +152,7 @@ machine_floors floors_of(const boost::json::object& context) {
   if (calibration == nullptr || !calibration->is_object()) return {};
   const auto& measured = calibration->as_object();
   return {.connect_request_us = number_in(measured, "connect_request_us"),
+          .connect_request_cpu_us = number_in(measured, "connect_request_cpu_us"),
           .timer_spawn_us = number_in(measured, "timer_spawn_us")};
 }
 

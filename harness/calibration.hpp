@@ -23,16 +23,24 @@ namespace hammertime::harness {
 //  "idle_wake_us": how late a 1 ms sleep wakes, median of 30}
 boost::json::object calibrate_machine();
 
-// Connect, GET a flag with no delay, read the answer, close: µs per request, one after
-// another on a new connection each, with the blocking family's client; 2,000 requests
-// or 1 s, whichever comes first. nullopt when the server answered none.
-std::optional<double> connect_request_us(const std::string& host, std::uint16_t port);
+// Connect, GET a flag with no delay, read the answer, close, one after another on a new
+// connection each, with the blocking family's client; 2,000 requests or 1 s, whichever
+// comes first. Per request: the wall time (a worker's round trip) and this thread's CPU
+// (what one thread must spend on it in series, the server's part not included).
+// nullopt when the server answered none.
+struct request_floor {
+  double wall_us = 0;
+  double cpu_us = 0;
+};
+std::optional<request_floor> connect_request_floor(const std::string& host,
+                                                   std::uint16_t port);
 
 // The floors a cell's attainable rate adds to its ideal, in µs, as a run's
-// context.calibration holds them; absent where it holds none (an older run, or
-// connect_request_us in a run with no server).
+// context.calibration holds them; absent where it holds none (an older run, or the
+// request floors in a run with no server).
 struct machine_floors {
   std::optional<double> connect_request_us;
+  std::optional<double> connect_request_cpu_us;
   std::optional<double> timer_spawn_us;
 };
 machine_floors floors_of(const boost::json::object& context);

@@ -55,20 +55,22 @@ std::optional<double> ideal_items_per_second(const cell& where) {
   return static_cast<double>(where.items) / ideal;
 }
 
-std::size_t floors_in_series(const cell& where) {
-  bool one_loop = where.model->family == models::model_family::event_loop;
-  if (where.workload == models::workload::sleep)
-    return one_loop ? where.items : where.rounds();
-  auto opened_in_turn = one_loop ? where.tasks_in_flight() : 1;
-  return opened_in_turn + where.rounds() - 1;
-}
-
 std::optional<double> serial_floor_seconds(const cell& where,
                                            const machine_floors& floors) {
-  auto floor_us = where.workload == models::workload::sleep ? floors.timer_spawn_us
-                                                            : floors.connect_request_us;
-  if (!floor_us) return std::nullopt;
-  return static_cast<double>(floors_in_series(where)) * *floor_us * 1e-6;
+  constexpr double second = 1e-6;  // the floors are in µs
+  bool one_loop = where.model->family == models::model_family::event_loop;
+  auto rounds = static_cast<double>(where.rounds());
+  if (where.workload == models::workload::sleep) {
+    if (!floors.timer_spawn_us) return std::nullopt;
+    auto armed_in_turn = one_loop ? static_cast<double>(where.items) : rounds;
+    return armed_in_turn * *floors.timer_spawn_us * second;
+  }
+  if (!floors.connect_request_us) return std::nullopt;
+  auto round_trips = rounds * *floors.connect_request_us * second;
+  if (!one_loop) return round_trips;
+  auto opening = floors.connect_request_cpu_us.value_or(*floors.connect_request_us);
+  auto opened_before_the_last = static_cast<double>(where.tasks_in_flight()) - 1;
+  return opened_before_the_last * opening * second + round_trips;
 }
 
 std::optional<double> attainable_items_per_second(const cell& where,

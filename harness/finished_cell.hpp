@@ -32,14 +32,13 @@ std::optional<std::string> tally_problem(const cell& where, const cell_result& r
 double items_per_second(const finished_cell& done);
 // N / (ceil(N/C) x delay); nullopt for a zero delay.
 std::optional<double> ideal_items_per_second(const cell& where);
-// How many times one thread of the model pays the machine's floor, one after another
-// (docs/columns.md). A request: an event loop opens its T connections in turn, and the
-// last one opened then makes its other rounds - 1 requests: T + rounds - 1; a blocking
-// model's W workers open theirs at once, and each makes its rounds requests in turn:
-// rounds. A sleep: an event loop arms all N timers; a blocking worker its rounds.
-std::size_t floors_in_series(const cell& where);
-// floors_in_series x the workload's floor (connect_request_us for a request,
-// timer_spawn_us for a sleep), in seconds; nullopt when the calibration lacks it.
+// What one thread of the model must do in series before its last item can end, from the
+// machine's floors, in seconds (docs/columns.md); nullopt when the calibration lacks
+// them. A request: an event loop opens its T connections in turn (T - 1 times the CPU
+// of a connection and its request) and the last one opened makes its rounds requests;
+// a blocking model's W workers open theirs at once and each makes its rounds requests
+// in turn (rounds round trips). A sleep: an event loop arms all N timers; a blocking
+// worker its rounds.
 std::optional<double> serial_floor_seconds(const cell& where,
                                            const machine_floors& floors);
 // The rate this machine allows any client of the model's family: N / the slower of

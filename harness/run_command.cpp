@@ -312,13 +312,17 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
   return std::nullopt;
 }
 
-// The machine's floor for a request (connect_request_us), into the context's
-// calibration: measured against the server the cells use, straight, not through a proxy.
+// The machine's floors for a request (connect_request_us and its CPU,
+// connect_request_cpu_us), into the context's calibration: measured against the server
+// the cells use, straight, not through a proxy.
 void calibrate_requests(run_state& run) {
   if (!run.plan.network) return;
   const auto& server = run.environment.server;
-  if (auto floor = connect_request_us(server.host, server.port))
-    run.context["calibration"].as_object()["connect_request_us"] = *floor;
+  if (auto floor = connect_request_floor(server.host, server.port)) {
+    auto& calibration = run.context["calibration"].as_object();
+    calibration["connect_request_us"] = floor->wall_us;
+    calibration["connect_request_cpu_us"] = floor->cpu_us;
+  }
 }
 
 // The cell's way to the server: through the proxy of its link delay, if it has one.

@@ -260,56 +260,58 @@ cell first_cell(std::vector<std::string_view> args) {
   return plan_cells(parse(args)).front();
 }
 
-// Fixed floors: 50 µs a connection and its request, 0.5 µs a timer.
-const machine_floors calibrated{.connect_request_us = 50.0, .timer_spawn_us = 0.5};
-constexpr double request_s = 50.0 * 1e-6, timer_s = 0.5 * 1e-6;
+// Fixed floors: 50 µs a connection and its request (20 µs of it the client's CPU),
+// 0.5 µs a timer.
+const machine_floors calibrated{
+    .connect_request_us = 50.0, .connect_request_cpu_us = 20.0, .timer_spawn_us = 0.5};
+constexpr double request_s = 50.0 * 1e-6, opening_s = 20.0 * 1e-6, timer_s = 0.5 * 1e-6;
 
 TEST(harness_attainable, an_event_loop_opens_its_connections_one_after_another) {
   auto all_at_once = first_cell({"--models", "coroutines", "--delay", "100ms"});
-  EXPECT_EQ(floors_in_series(all_at_once), 676u);
+  // 675 opened before the last one (their CPU), then the last one's round trip.
+  EXPECT_DOUBLE_EQ(*serial_floor_seconds(all_at_once, calibrated),
+                   675 * opening_s + request_s);
   EXPECT_DOUBLE_EQ(*attainable_items_per_second(all_at_once, calibrated),
-                   676 / (0.1 + 676 * request_s));
-  // 100 opened in turn, then the last one's 6 more rounds, one request each.
+                   676 / (0.1 + 675 * opening_s + request_s));
+  // 99 opened before the last one, then its 7 rounds, one request each.
   auto in_rounds =
       first_cell({"--models", "coroutines", "--concurrency", "100", "--delay", "100ms"});
-  EXPECT_EQ(floors_in_series(in_rounds), 106u);
   EXPECT_DOUBLE_EQ(*attainable_items_per_second(in_rounds, calibrated),
-                   676 / (7 * 0.1 + 106 * request_s));
+                   676 / (7 * 0.1 + 99 * opening_s + 7 * request_s));
+  // A run that recorded no CPU floor (an older calibration) counts a round trip each.
+  machine_floors wall_only{.connect_request_us = 50.0};
+  EXPECT_DOUBLE_EQ(*serial_floor_seconds(in_rounds, wall_only), 106 * request_s);
   // A peer by its descriptor: go is an event loop.
   auto go = all_at_once;
   go.model = &find_peer("go")->model;
-  EXPECT_EQ(floors_in_series(go), 676u);
+  EXPECT_EQ(serial_floor_seconds(go, calibrated),
+            serial_floor_seconds(all_at_once, calibrated));
 }
 
 TEST(harness_attainable, a_pools_workers_open_at_once_and_each_does_its_rounds_in_turn) {
   auto pool =
       first_cell({"--models", "thread_pool", "--concurrency", "100", "--delay", "100ms"});
-  EXPECT_EQ(floors_in_series(pool), 7u);
   EXPECT_DOUBLE_EQ(*attainable_items_per_second(pool, calibrated),
                    676 / (7 * 0.1 + 7 * request_s));
   auto sequential = first_cell({"--models", "sequential", "--delay", "100ms"});
-  EXPECT_EQ(floors_in_series(sequential), 676u);
   EXPECT_DOUBLE_EQ(*attainable_items_per_second(sequential, calibrated),
                    676 / (676 * 0.1 + 676 * request_s));
   // The bridge's B = 30 threads wait for ceil(676 / 30) = 23 requests each.
   auto bridge = first_cell({"--models", "executor_bridge", "--delay", "100ms"});
-  EXPECT_EQ(floors_in_series(bridge), 23u);
   EXPECT_DOUBLE_EQ(*attainable_items_per_second(bridge, calibrated),
                    676 / (23 * 0.1 + 23 * request_s));
   auto processes = first_cell(
       {"--models", "process_pool", "--concurrency", "100", "--delay", "100ms"});
-  EXPECT_EQ(floors_in_series(processes), 7u);
+  EXPECT_DOUBLE_EQ(*serial_floor_seconds(processes, calibrated), 7 * request_s);
 }
 
 TEST(harness_attainable, a_sleep_cell_spawns_its_timers_before_the_last_can_fire) {
   auto loop = first_cell({"--workload", "sleep", "--models", "coroutines", "--items",
                           "1000", "--delay", "10ms"});
-  EXPECT_EQ(floors_in_series(loop), 1000u);
   EXPECT_DOUBLE_EQ(*attainable_items_per_second(loop, calibrated),
                    1000 / (0.01 + 1000 * timer_s));
   auto pool = first_cell({"--workload", "sleep", "--models", "thread_pool", "--items",
                           "1000", "--concurrency", "100", "--delay", "10ms"});
-  EXPECT_EQ(floors_in_series(pool), 10u);
   EXPECT_DOUBLE_EQ(*attainable_items_per_second(pool, calibrated),
                    1000 / (10 * 0.01 + 10 * timer_s));
 }
@@ -318,13 +320,12 @@ TEST(harness_attainable, the_other_workloads_and_a_zero_delay_add_the_same_floor
   auto linked =
       first_cell({"--models", "coroutines", "--delay", "100ms", "--link-delay", "25ms"});
   EXPECT_DOUBLE_EQ(*attainable_items_per_second(linked, calibrated),
-                   676 / (0.15 + 676 * request_s));
-  // Chained: 2 rounds, so the last connection opened makes one more request.
+                   676 / (0.15 + 675 * opening_s + request_s));
+  // Chained: 2 rounds, so the last connection opened makes two requests.
   auto chained =
       first_cell({"--workload", "chained", "--models", "coroutines", "--delay", "100ms"});
-  EXPECT_EQ(floors_in_series(chained), 677u);
   EXPECT_DOUBLE_EQ(*attainable_items_per_second(chained, calibrated),
-                   676 / (0.2 + 677 * request_s));
+                   676 / (0.2 + 675 * opening_s + 2 * request_s));
   // The hammer on one loop: its CPU bound, 676 x 1 ms, is slower than the waiting.
   auto hammer = first_cell({"--workload", "hammer", "--models", "coroutines",
                             "--concurrency", "100", "--delay", "50ms"});
@@ -334,7 +335,7 @@ TEST(harness_attainable, the_other_workloads_and_a_zero_delay_add_the_same_floor
                                 "--concurrency", "100", "--delay", "0ms"});
   EXPECT_FALSE(ideal_items_per_second(throughput));
   EXPECT_DOUBLE_EQ(*attainable_items_per_second(throughput, calibrated),
-                   2000 / ((100 + 19) * request_s));
+                   2000 / (99 * opening_s + 20 * request_s));
 }
 
 TEST(harness_attainable, without_its_floor_a_cell_gets_the_ideal) {

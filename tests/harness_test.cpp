@@ -230,6 +230,7 @@ TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
   const auto& calibration = results.at("context").at("calibration").as_object();
   EXPECT_GT(number(calibration.at("timer_spawn_us")), 0);
   EXPECT_FALSE(calibration.contains("connect_request_us"));
+  EXPECT_FALSE(calibration.contains("connect_request_cpu_us"));
   for (const auto& c : cells)
     EXPECT_DOUBLE_EQ(
         number(c.at("of_attainable")),
@@ -289,7 +290,8 @@ TEST(harness, the_calibration_holds_the_three_floors_and_every_row_its_attainabl
   ASSERT_EQ(run.wait(), 0) << run.err();
   auto results = parse_results(folder.out());
   const auto& calibration = results.at("context").at("calibration").as_object();
-  for (auto floor : {"connect_request_us", "timer_spawn_us", "idle_wake_us"}) {
+  for (auto floor : {"connect_request_us", "connect_request_cpu_us", "timer_spawn_us",
+                     "idle_wake_us"}) {
     ASSERT_TRUE(calibration.contains(floor)) << floor;
     EXPECT_GT(number(calibration.at(floor)), 0) << floor;
   }
