@@ -37,13 +37,19 @@ std::chrono::duration<double> cell::one_wait() const {
   return std::chrono::duration<double>(delay + 2 * link_delay);
 }
 
-std::chrono::duration<double> cell::ideal() const {
-  auto waiting = one_wait() * static_cast<double>(rounds());
-  if (workload != models::workload::hammer) return waiting;
+std::chrono::duration<double> cell::waiting() const {
+  return one_wait() * static_cast<double>(rounds());
+}
+
+std::chrono::duration<double> cell::computing() const {
+  if (workload != models::workload::hammer) return {};
   auto cores = models::cores_it_can_use(*model, work());
-  auto computing = std::chrono::duration<double>(work_us) * static_cast<double>(items) /
-                   static_cast<double>(cores);
-  return std::max(waiting, computing);
+  return std::chrono::duration<double>(work_us) * static_cast<double>(items) /
+         static_cast<double>(cores);
+}
+
+std::chrono::duration<double> cell::ideal() const {
+  return std::max(waiting(), computing());
 }
 
 std::size_t cell::tasks_in_flight() const { return models::tasks_in_flight(work()); }

@@ -44,8 +44,12 @@ struct cell {
   // One wait at best: the delay, plus the link delay twice (the request's bytes on
   // the way in, the answer's on the way out; connecting is not delayed).
   std::chrono::duration<double> one_wait() const;
-  // Ideal wall time: rounds x one wait, or for the hammer, if slower, its CPU bound
-  // N x X / the cores the model can use (models::cores_it_can_use).
+  // The waiting at best: rounds x one wait.
+  std::chrono::duration<double> waiting() const;
+  // The hammer's CPU bound: N x X / the cores the model can use
+  // (models::cores_it_can_use); 0 for the other workloads.
+  std::chrono::duration<double> computing() const;
+  // Ideal wall time: the slower of the two.
   std::chrono::duration<double> ideal() const;
   // Tasks in flight at most, by the models' own rule (models::tasks_in_flight).
   std::size_t tasks_in_flight() const;

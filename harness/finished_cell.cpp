@@ -55,6 +55,40 @@ std::optional<double> ideal_items_per_second(const cell& where) {
   return static_cast<double>(where.items) / ideal;
 }
 
+std::optional<double> serial_floor_seconds(const cell& where,
+                                           const machine_floors& floors) {
+  constexpr double second = 1e-6;  // the floors are in µs
+  bool one_loop = where.model->family == models::model_family::event_loop;
+  auto rounds = static_cast<double>(where.rounds());
+  if (where.workload == models::workload::sleep) {
+    if (!floors.timer_spawn_us) return std::nullopt;
+    auto armed_in_turn = one_loop ? static_cast<double>(where.items) : rounds;
+    return armed_in_turn * *floors.timer_spawn_us * second;
+  }
+  if (!floors.connect_request_us) return std::nullopt;
+  auto round_trips = rounds * *floors.connect_request_us * second;
+  if (!one_loop) return round_trips;
+  auto opening = floors.connect_request_cpu_us.value_or(*floors.connect_request_us);
+  auto opened_before_the_last = static_cast<double>(where.tasks_in_flight()) - 1;
+  return opened_before_the_last * opening * second + round_trips;
+}
+
+std::optional<double> attainable_items_per_second(const cell& where,
+                                                  const machine_floors& floors) {
+  auto floor = serial_floor_seconds(where, floors);
+  if (!floor) return ideal_items_per_second(where);
+  auto seconds = std::max(where.waiting().count() + *floor, where.computing().count());
+  if (seconds <= 0) return std::nullopt;
+  return static_cast<double>(where.items) / seconds;
+}
+
+std::optional<double> of_attainable(const finished_cell& done,
+                                    const machine_floors& floors) {
+  auto attainable = attainable_items_per_second(done.where, floors);
+  if (!attainable || !done.result.error.empty()) return std::nullopt;
+  return items_per_second(done) / *attainable;
+}
+
 std::optional<double> bytes_per_task(const finished_cell& done, std::string* why_not) {
   const auto& r = done.result;
   auto baseline = r.baseline_memory_bytes();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "calibration.hpp"
 #include "cell.hpp"
 #include "cell_runner.hpp"
 
@@ -31,6 +32,23 @@ std::optional<std::string> tally_problem(const cell& where, const cell_result& r
 double items_per_second(const finished_cell& done);
 // N / (ceil(N/C) x delay); nullopt for a zero delay.
 std::optional<double> ideal_items_per_second(const cell& where);
+// What one thread of the model must do in series before its last item can end, from the
+// machine's floors, in seconds (docs/columns.md); nullopt when the calibration lacks
+// them. A request: an event loop opens its T connections in turn (T - 1 times the CPU
+// of a connection and its request) and the last one opened makes its rounds requests;
+// a blocking model's W workers open theirs at once and each makes its rounds requests
+// in turn (rounds round trips). A sleep: an event loop arms all N timers; a blocking
+// worker its rounds.
+std::optional<double> serial_floor_seconds(const cell& where,
+                                           const machine_floors& floors);
+// The rate this machine allows any client of the model's family: N / the slower of
+// (waiting + the serial floor) and the hammer's CPU bound. The ideal where the
+// calibration lacks the floor; nullopt when there is neither delay nor floor.
+std::optional<double> attainable_items_per_second(const cell& where,
+                                                  const machine_floors& floors);
+// items/s ÷ attainable items/s; nullopt for a run that failed or no attainable rate.
+std::optional<double> of_attainable(const finished_cell& done,
+                                    const machine_floors& floors);
 // (peak − baseline) ÷ the tasks the child held at once (tasks_held; min(C, N) for a
 // child that does not say), both in the cell's memory_method's terms; nullopt,
 // with the reason in why_not, when either was not measured or the peak is below the

@@ -49,7 +49,7 @@ field maybe(Pick pick) {
 
 // The columns in their order, each with how a cell run fills it. Empty where a measure
 // was not taken; results.json says why.
-std::vector<column> csv_columns() {
+std::vector<column> csv_columns(const machine_floors& floors) {
   return {
       {"name", [](const auto& d) { return d.where.name(); }},
       {"workload",
@@ -72,6 +72,11 @@ std::vector<column> csv_columns() {
          if (!ideal || !d.result.error.empty()) return std::nullopt;
          return items_per_second(d) / *ideal;
        })},
+      {"attainable_items_per_second", maybe([floors](const auto& d) {
+         return attainable_items_per_second(d.where, floors);
+       })},
+      {"of_attainable",
+       maybe([floors](const auto& d) { return of_attainable(d, floors); })},
       {"cpu_user_s", when_ran([](const auto& d) { return d.result.cpu_user_s; })},
       {"cpu_system_s", when_ran([](const auto& d) { return d.result.cpu_system_s; })},
       {"cpu_us_per_item", when_ran([](const auto& d) { return cpu_us_per_item(d); })},
@@ -133,8 +138,9 @@ std::vector<column> csv_columns() {
 
 }  // namespace
 
-std::string results_csv(std::span<const finished_cell> cells) {
-  const auto columns = csv_columns();
+std::string results_csv(std::span<const finished_cell> cells,
+                        const machine_floors& floors) {
+  const auto columns = csv_columns(floors);
   std::ostringstream out;
   for (std::size_t c = 0; c < columns.size(); ++c)
     out << (c ? "," : "") << columns[c].first;

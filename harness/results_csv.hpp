@@ -9,6 +9,8 @@
 
 namespace hammertime::harness {
 
-std::string results_csv(std::span<const finished_cell> cells);
+// floors: the run's calibration (floors_of its context), for the attainable rate.
+std::string results_csv(std::span<const finished_cell> cells,
+                        const machine_floors& floors);
 
 }  // namespace hammertime::harness

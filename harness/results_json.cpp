@@ -58,8 +58,10 @@ void add_cell_settings(const cell& where, boost::json::object& entry) {
   if (where.ticker.count() > 0) entry["ticker_ms"] = where.ticker.count();
 }
 
-// What the child reported of a run that finished: its tally, latencies, CPU and memory.
-void add_child_report(const finished_cell& done, boost::json::object& entry) {
+// What the child reported of a run that finished: its tally, its shares of the ideal
+// and of the attainable rate, latencies, CPU and memory.
+void add_child_report(const finished_cell& done, const machine_floors& floors,
+                      boost::json::object& entry) {
   const auto& r = done.result;
   entry["ok"] = r.ok;
   entry["not_found"] = r.not_found;
@@ -67,6 +69,7 @@ void add_child_report(const finished_cell& done, boost::json::object& entry) {
   entry["bytes"] = r.bytes;
   if (auto ideal = ideal_items_per_second(done.where))
     entry["efficiency"] = items_per_second(done) / *ideal;
+  if (auto share = of_attainable(done, floors)) entry["of_attainable"] = *share;
   entry["p50_ms"] = r.p50_ms;
   entry["p99_ms"] = r.p99_ms;
   entry["max_ms"] = r.max_ms;
@@ -129,13 +132,16 @@ void add_server_measures(const finished_cell& done, boost::json::object& entry) 
   if (r.proxy_lateness_p99_ms) entry["proxy_lateness_p99_ms"] = *r.proxy_lateness_p99_ms;
 }
 
-boost::json::object iteration_entry(const finished_cell& done) {
+boost::json::object iteration_entry(const finished_cell& done,
+                                    const machine_floors& floors) {
   auto entry = benchmark_fields(done);
   add_cell_settings(done.where, entry);
   entry["valid"] = is_valid(done);
   if (auto ideal = ideal_items_per_second(done.where))
     entry["ideal_items_per_second"] = *ideal;
-  if (done.result.error.empty()) add_child_report(done, entry);
+  if (auto attainable = attainable_items_per_second(done.where, floors))
+    entry["attainable_items_per_second"] = *attainable;
+  if (done.result.error.empty()) add_child_report(done, floors, entry);
   add_outside_measures(done, entry);
   add_server_measures(done, entry);
   return entry;
@@ -208,13 +214,14 @@ boost::json::object median_entry(const std::vector<boost::json::object>& runs,
 boost::json::object results_json(const boost::json::object& context,
                                  std::span<const finished_cell> cells) {
   boost::json::array benchmarks;
+  auto floors = floors_of(context);
   auto order = in_report_order(cells);
   for (std::size_t first = 0; first < order.size();) {
     // One benchmark (model, concurrency): its repetitions, then its median.
     auto end = end_of_benchmark(order, first);
     std::vector<boost::json::object> valid_runs;
     for (auto i = first; i < end; ++i) {
-      auto entry = iteration_entry(*order[i]);
+      auto entry = iteration_entry(*order[i], floors);
       if (is_valid(*order[i])) valid_runs.push_back(entry);
       benchmarks.push_back(std::move(entry));
     }

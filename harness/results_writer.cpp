@@ -72,7 +72,7 @@ void write_results(const std::filesystem::path& folder,
     throw std::system_error(errno, std::generic_category(), "cannot write " + pattern);
   fs::path set = pattern;
   write_new_file(set / "results.json", pretty_json(results_json(context, cells)) + "\n");
-  write_new_file(set / "results.csv", results_csv(cells));
+  write_new_file(set / "results.csv", results_csv(cells, floors_of(context)));
   write_new_file(set / "summary.md", summary_markdown(context, cells));
   chmod(set.c_str(), 0755);
   sync_folder(set);

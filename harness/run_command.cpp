@@ -312,6 +312,19 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
   return std::nullopt;
 }
 
+// The machine's floors for a request (connect_request_us and its CPU,
+// connect_request_cpu_us), into the context's calibration: measured against the server
+// the cells use, straight, not through a proxy.
+void calibrate_requests(run_state& run) {
+  if (!run.plan.network) return;
+  const auto& server = run.environment.server;
+  if (auto floor = connect_request_floor(server.host, server.port)) {
+    auto& calibration = run.context["calibration"].as_object();
+    calibration["connect_request_us"] = floor->wall_us;
+    calibration["connect_request_cpu_us"] = floor->cpu_us;
+  }
+}
+
 // The cell's way to the server: through the proxy of its link delay, if it has one.
 void route_cell(run_state& run, const cell& one) {
   auto& environment = run.environment;
@@ -478,6 +491,7 @@ int run_main(std::span<const std::string_view> args) {
   run.environment.child_cpus = run.plan.cell_cpus;
   run.environment.sample_memory = run.plan.options.sample_memory;
   if (auto failed = start_server(run, given_server, server_binary)) return *failed;
+  calibrate_requests(run);
   bool written = run_cells(run);
   run.proxies.clear();
   if (written && run.server) run.server->stop();

@@ -129,16 +129,23 @@ std::string validity_text(std::size_t valid_runs, std::size_t runs) {
              : "no (" + std::to_string(valid_runs) + " of " + std::to_string(runs) + ")";
 }
 
-// Items/s: the median (min–max), its spread, the ideal and the share of it reached.
+// A rate and the share of it that `reached` is: "1352 | 91.5 % | ", or "— | — | ".
+std::string rate_and_share(std::optional<double> limit, std::optional<double> reached) {
+  return (limit ? rate(*limit) : "—") + " | " +
+         (limit && reached ? fixed(100 * *reached / *limit, 1) + " %" : "—") + " | ";
+}
+
+// Items/s: the median (min–max), its spread, the ideal and the attainable rate, each
+// with the share of it reached.
 std::string speed_cells(const dispersion& spread, std::size_t valid_runs,
-                        std::optional<double> ideal) {
+                        std::optional<double> ideal, std::optional<double> attainable) {
   bool one_run = valid_runs == 1;  // no spread measured: never a range of one number
   std::ostringstream cells;
   cells << rate(spread.median)
         << (one_run ? " (1 run)" : " (" + rate(spread.min) + "–" + rate(spread.max) + ")")
         << " | " << (one_run ? "1 run" : fixed(100 * spread.cv, 1) + " %") << " | "
-        << (ideal ? rate(*ideal) : "—") << " | "
-        << (ideal ? fixed(100 * spread.median / *ideal, 1) + " %" : "—") << " | ";
+        << rate_and_share(ideal, spread.median)
+        << rate_and_share(attainable, spread.median);
   return cells.str();
 }
 
@@ -225,17 +232,20 @@ std::string tallies_text(const std::vector<const finished_cell*>& valid) {
 }
 
 // One benchmark's repetitions as one row: medians over its valid runs.
-std::string table_row(std::span<const finished_cell* const> runs, bool with_lag) {
+std::string table_row(std::span<const finished_cell* const> runs, bool with_lag,
+                      const machine_floors& floors) {
   std::vector<const finished_cell*> valid;
   for (const auto* done : runs)
     if (is_valid(*done)) valid.push_back(done);
   const cell& where = runs.front()->where;
   auto ideal = ideal_items_per_second(where);
+  auto attainable = attainable_items_per_second(where, floors);
   std::ostringstream row;
   row << setting_cells(where);
   auto validity = validity_text(valid.size(), runs.size());
   if (valid.empty()) {
-    row << "— | — | " << (ideal ? rate(*ideal) : "—") << " | — | — | — | — | — | — | — | "
+    row << "— | — | " << rate_and_share(ideal, std::nullopt)
+        << rate_and_share(attainable, std::nullopt) << "— | — | — | — | — | — | "
         << (with_lag ? "— | " : "") << "— | " << validity << " | |\n";
     return row.str();
   }
@@ -243,8 +253,8 @@ std::string table_row(std::span<const finished_cell* const> runs, bool with_lag)
   std::vector<double> speeds;
   for (const auto* done : valid) speeds.push_back(items_per_second(*done));
   auto spread = dispersion_of(speeds);
-  row << speed_cells(spread, valid.size(), ideal) << cpu_and_memory_cells(valid)
-      << latency_cells(valid);
+  row << speed_cells(spread, valid.size(), ideal, attainable)
+      << cpu_and_memory_cells(valid) << latency_cells(valid);
   if (with_lag) row << lag_text(valid) << " | ";
   row << tallies_text(valid) << " | " << validity << " | "
       << row_flags(runs, valid, spread.unstable) << " |\n";
@@ -284,8 +294,12 @@ std::string summary_markdown(const boost::json::object& context,
       << context_text(context, "date") << server_scheduling_text(context) << ".\n\n"
       << "Median over the valid repetitions (min–max, CV). Ideal = N / (ceil(N/C) × "
          "delay) (with a link delay L, each delay is delay + 2 × L; chained: a found "
-         "item waits two delays; hammer: at most cores × 1e6 / X items/s). CPU: the "
-         "work's own CPU (user + system, workers included) per item. "
+         "item waits two delays; hammer: at most cores × 1e6 / X items/s). "
+         "Attainable: the ideal with this machine's serial floor added, the floors "
+         "one thread of the model pays in turn × the calibrated cost of each "
+         "(connect + request, or a timer's spawn; docs/columns.md); of attainable = "
+         "items/s ÷ attainable. CPU: the work's own CPU (user + system, workers "
+         "included) per item. "
          "Peak memory: the cell's whole process tree, by the method results.json "
          "records (memory_method: the cell's own memory cgroup where the harness may "
          "make one, else sampled PSS); bytes/task = (peak − the child's memory before "
@@ -296,22 +310,22 @@ std::string summary_markdown(const boost::json::object& context,
          "CPU per item spreads more than 25 % of its median; **server-bound** when the "
          "server answered later than 2 % of the delay. 1 run: one valid repetition, no "
          "spread measured.\n\n"
-      << "| workload | model | C | N | delay ms | items/s (min–max) | CV | ideal items/s "
-         "| "
-         "efficiency | CPU µs/item | peak memory | bytes/task | kernel memory | p50 / "
-         "p99 "
-         "ms | server late p99 ms | "
+      << "| workload | model | C | N | delay ms | items/s (min–max) | CV | "
+         "ideal items/s | efficiency | attainable items/s | of attainable | "
+         "CPU µs/item | peak memory | bytes/task | kernel memory | p50 / p99 ms | "
+         "server late p99 ms | "
       << (with_lag ? "loop lag p50 / p99 / max ms | " : "")
       << "ok / not found / failed | valid | flags |\n"
-      << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+      << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
       << (with_lag ? "--:|" : "") << "--:|---|---|\n";
 
   std::vector<std::string> failures;
+  auto floors = floors_of(context);
   auto order = in_report_order(cells);
   for (std::size_t first = 0; first < order.size();) {
     auto end = end_of_benchmark(order, first);
     std::span<const finished_cell* const> runs(order.data() + first, end - first);
-    out << table_row(runs, with_lag);
+    out << table_row(runs, with_lag, floors);
     for (const auto* done : runs)
       if (!done->result.error.empty())
         failures.push_back(done->where.name() + " repetition " +

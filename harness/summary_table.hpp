@@ -1,7 +1,7 @@
 // summary.md, the table a talk quotes: per (workload, model, C) the median items/s
-// with min–max, the ideal and the efficiency, CPU per 1000 items, peak memory,
-// bytes per task, system-wide kernel memory, p50 / p99, the tally and whether it is
-// valid; then the failed cells with their messages.
+// with min–max, the ideal and the efficiency, the attainable rate and the share of it
+// reached, CPU per item, peak memory, bytes per task, kernel memory, p50 / p99, the
+// tally and whether it is valid; then the failed cells with their messages.
 #pragma once
 
 #include <boost/json/object.hpp>

@@ -47,8 +47,9 @@ HEADING = re.compile(r"^#{1,6}\s")  # a title names its subject, and quotes no f
 FIGURE = re.compile(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?\s?(?:items/s|ms|µs|us|%|MB|MiB|KB|KiB|GiB"
                     r"|B a task|bytes per task)(?![\w/])")
 RESULTS_PATH = re.compile(r"results/[\w.-]+")
-# Columns a newer harness may record: (results.json field, heading), after "ideal".
-OPTIONAL_COLUMNS = (("attainable_items_per_second", "attainable items/s"),)
+# The attainable rate, which a run records since the harness calibrates the machine's
+# floors: with it, "attainable items/s" and "of attainable" follow "efficiency".
+ATTAINABLE = "attainable_items_per_second"
 
 
 # --- numbers, as harness/summary_table.cpp writes them -----------------------------
@@ -159,7 +160,11 @@ def workload_text(first):
     return text
 
 
-def summary_row(runs, optional, with_lag):
+def share(reached, limit):
+    return f"{100 * reached / limit:.1f} %" if reached is not None and limit else "—"
+
+
+def summary_row(runs, with_attainable, with_lag):
     good = [r for r in runs if is_valid(r)]
     first = runs[0]
     delay = f"{first.get('delay_ms', 0)}"
@@ -167,12 +172,18 @@ def summary_row(runs, optional, with_lag):
         delay += f" + 2 × {first['link_delay_ms']} link"
     ideal = median_of(good or runs, "ideal_items_per_second")
     ideal_text = rate(ideal) if ideal else "—"
-    extra = [rate(v) if (v := median_of(good, field)) else "—" for field, _ in optional]
+    attainable = median_of(good or runs, ATTAINABLE)
+
+    def attainable_cells(reached):
+        if not with_attainable:
+            return []
+        return [rate(attainable) if attainable else "—", share(reached, attainable)]
+
     validity = "yes" if len(good) == len(runs) else f"no ({len(good)} of {len(runs)})"
     cells = [workload_text(first), first.get("model", "?"), str(first.get("concurrency")),
              str(first.get("items")), delay]
     if not good:
-        cells += ["—", "—", ideal_text, *["—"] * len(extra), "—", "—", "—", "—", "—", "—",
+        cells += ["—", "—", ideal_text, "—", *attainable_cells(None), "—", "—", "—", "—", "—",
                   "—", *(["—"] if with_lag else []), "—", validity, flags_text(runs)]
         return "| " + " | ".join(cells) + " |"
     speeds = [r["items_per_second"] for r in good]
@@ -207,8 +218,7 @@ def summary_row(runs, optional, with_lag):
     cells += [
         rate(middle) + (" (1 run)" if one_run else f" ({rate(min(speeds))}–{rate(max(speeds))})"),
         "1 run" if one_run else f"{100 * cv:.1f} %",
-        ideal_text, *extra,
-        f"{100 * middle / ideal:.1f} %" if ideal else "—",
+        ideal_text, share(middle, ideal), *attainable_cells(middle),
         measure("cpu_us_per_item", three_digits),
         measure("peak_memory_bytes", human_bytes),
         per_task, kernel,
@@ -234,19 +244,19 @@ def summary_table(reference, run, keep=lambda first: True):
     source = reference / run / "results.json"
     context, benchmarks = load_run(source)
     cells = [runs for runs in cells_of(benchmarks) if keep(runs[0])]
-    optional = [(f, h) for f, h in OPTIONAL_COLUMNS
-                if any(f in r for runs in cells for r in runs)]
+    with_attainable = any(ATTAINABLE in r for runs in cells for r in runs)
     with_lag = any(r.get("ticker_ms") for runs in cells for r in runs)
     lines = [
         "| workload | model | C | N | delay ms | items/s (min–max) | CV | ideal items/s | "
-        + "".join(f"{h} | " for _, h in optional)
-        + "efficiency | CPU µs/item | peak memory | bytes/task | kernel memory | "
+        "efficiency | "
+        + ("attainable items/s | of attainable | " if with_attainable else "")
+        + "CPU µs/item | peak memory | bytes/task | kernel memory | "
         "p50 / p99 ms | server late p99 ms | "
         + ("loop lag p50 / p99 / max ms | " if with_lag else "")
         + "ok / not found / failed | valid | flags |",
-        "|---|---|--:|--:|--:|--:|--:|--:|" + "--:|" * len(optional)
-        + "--:|--:|--:|--:|--:|--:|--:|" + ("--:|" if with_lag else "") + "--:|---|---|"]
-    lines += [summary_row(runs, optional, with_lag) for runs in cells]
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|" + ("--:|--:|" if with_attainable else "")
+        + "--:|--:|--:|--:|--:|--:|" + ("--:|" if with_lag else "") + "--:|---|---|"]
+    lines += [summary_row(runs, with_attainable, with_lag) for runs in cells]
     if not cells:
         lines = ["No cell of this run matches."]
     return lines + ["", source_line(run_path(source), context)]

@@ -6,7 +6,8 @@
 
 Reads DIR/results.json (Google Benchmark's layout, one entry per cell and
 repetition) and writes DIR/plots/:
-  1. items_per_second      items/s per model, with the ideal marked
+  1. items_per_second      items/s per model, with the ideal and the attainable rate
+                           marked and the share of each reached
   2. concurrency_sweep     items/s against concurrency, one line per model
   3. memory_per_task       bytes per task against tasks in flight (log-log)
   4. cpu_per_item          the work's CPU per item, in microseconds, per model
@@ -143,6 +144,9 @@ def load_cells(results):
             "cpu_seconds": statistics.median(cpu_seconds),
             "p50_ms": median("p50_ms"), "p99_ms": median("p99_ms"),
             "ideal_items_per_second": median("ideal_items_per_second"),
+            # Absent (None) in a run of an older harness.
+            "attainable_items_per_second": median("attainable_items_per_second"),
+            "efficiency": median("efficiency"), "of_attainable": median("of_attainable"),
             # As the harness flags them: a spread above 10 % of the median, a server
             # that answered later than 2 % of the delay in any repetition.
             "unstable": (max(speeds) - min(speeds)) > 0.10 * middle,
@@ -171,6 +175,13 @@ def ideal_items_per_second(cell):
         return cell["ideal_items_per_second"]
     batches = math.ceil(cell["items"] / cell["concurrency"])
     return cell["items"] / (batches * cell["delay_ms"] / 1000.0) if cell["delay_ms"] else None
+
+
+def shares_text(cell):
+    """"91%·97%": the share of the ideal, then of the attainable rate, reached; "—" for
+    one the run did not record. Short enough to sit under a bar's tick label."""
+    shares = [cell.get("efficiency"), cell.get("of_attainable")]
+    return "·".join("—" if s is None else f"{100 * s:.0f}%" for s in shares)
 
 
 def footer_text(context, invalid):
@@ -303,7 +314,7 @@ def plot_items_per_second(cells, footer, plots_dir):
     workload = headline_workload(cells)
     rows = headline_cells(cells, workload)
     figure, axes = new_figure(f"Items per second, {workload} workload (higher is better)")
-    names = [label_of(c) for c in rows]
+    names = [f"{label_of(c)}\n{shares_text(c)}" for c in rows]
     values = [c["items_per_second"] for c in rows]
     errors = [[v - c["items_per_second_min"] for v, c in zip(values, rows)],
               [c["items_per_second_max"] - v for v, c in zip(values, rows)]]
@@ -316,18 +327,21 @@ def plot_items_per_second(cells, footer, plots_dir):
             bar.set_edgecolor(FLAGGED_COLOUR)
             bar.set_linewidth(3)
             bar.set_linestyle("--")
-        ideal = ideal_items_per_second(cell)
-        if ideal:
-            x = bar.get_x()
-            axes.hlines(ideal, x - 0.05, x + bar.get_width() + 0.05, colors="#333333",
-                        linestyles="dashed", linewidth=2)
+        x = bar.get_x()
+        for limit, style in ((ideal_items_per_second(cell), "dashed"),
+                             (cell.get("attainable_items_per_second"), "dotted")):
+            if limit:
+                axes.hlines(limit, x - 0.05, x + bar.get_width() + 0.05, colors="#333333",
+                            linestyles=style, linewidth=2)
         label = f"{cell['items_per_second']:,.1f}" + flag_marks(cell)
         axes.annotate(label, (bar.get_x() + bar.get_width() / 2,
                       bar.get_height()), ha="center", va="bottom", fontsize=text_size,
                       xytext=(0, 6), textcoords="offset points")
     axes.set_yscale("log")
-    readable_log_scale(axes.yaxis, values + [ideal_items_per_second(c) for c in rows])
-    axes.set_ylabel("items/s (log; dashed: ideal)" +
+    readable_log_scale(axes.yaxis, values + [ideal_items_per_second(c) for c in rows] +
+                       [c.get("attainable_items_per_second") for c in rows])
+    axes.set_ylabel("items/s (log; dashed: ideal, dotted: attainable)\n"
+                    "under each bar: % of ideal·% of attainable" +
                     ("\nred outline: † unstable, ‡ server-bound"
                      if any(flags_of(c) for c in rows) else ""))
     save(figure, footer, plots_dir, "items_per_second")

@@ -6,7 +6,8 @@ inline JavaScript to sort the table; nothing fetched from anywhere).
 
 Holds the summary table with every flag where its number stands (unstable and
 server-bound beside items/s, CPU unstable beside CPU, memory doubt beside bytes/task,
-"1 run" where a spread would stand), the system warnings, the machine's context and
+"1 run" where a spread would stand) and the share of the ideal and of the attainable
+rate each row reached, the system warnings, the machine's context and
 calibration, the command that reproduces the run, every plot in DIR/plots/ (the
 timelines of the flags cells of at most 2,000 items are drawn first, by
 plot_timeline.py), and per cell its repetitions and why any was invalid.
@@ -126,6 +127,13 @@ def median_of(runs, field):
     return statistics.median(values) if values else None
 
 
+def share_cell(share):
+    """A share of the ideal or of the attainable rate: "91.5 %", or "—" where the run
+    did not record it (an older harness)."""
+    text = "—" if share is None else f"{100 * share:.1f} %"
+    return f'<td data-value="{share or 0}">{text}</td>'
+
+
 def summary_row(runs):
     good = [r for r in runs if valid(r)]
     first = runs[0]
@@ -140,7 +148,7 @@ def summary_row(runs):
              f'<td data-value="{first.get("delay_ms", 0)}">{escape(delay)}</td>']
     if not good:
         reason = first.get("error_message") or "tally does not add up"
-        cells.append(f'<td class="text" colspan="7">invalid: {escape(reason)}</td>')
+        cells.append(f'<td class="text" colspan="9">invalid: {escape(reason)}</td>')
         cells.append(f'<td class="text">{flag(str(flags["invalid"]) + " invalid")}</td>')
         return "<tr>" + "".join(cells) + "</tr>"
     speeds = [r["items_per_second"] for r in good]
@@ -151,15 +159,16 @@ def summary_row(runs):
     spread = flag("1 run", True) if flags["one_run"] else \
         f"{number(min(speeds))}–{number(max(speeds))}"
     ideal = median_of(good, "ideal_items_per_second")
-    efficiency = median_of(good, "efficiency")
+    attainable = median_of(good, "attainable_items_per_second")
     cpu = median_of(good, "cpu_us_per_item")
     per_task = median_of(good, "bytes_per_task")
     cells += [
         f'<td data-value="{middle}">{number(middle)}{speed_flags}</td>',
         f'<td class="text">{spread}</td>',
         f"<td>{number(ideal)}</td>",
-        f'<td data-value="{efficiency or 0}">'
-        f'{"—" if efficiency is None else f"{100 * efficiency:.1f} %"}</td>',
+        share_cell(median_of(good, "efficiency")),
+        f"<td>{number(attainable)}</td>",
+        share_cell(median_of(good, "of_attainable")),
         f'<td data-value="{cpu or 0}">{number(cpu)}'
         + (flag("CPU unstable") if flags["cpu_unstable"] else "") + "</td>",
         f'<td data-value="{per_task or 0}">{human_bytes(per_task)}'
@@ -173,8 +182,8 @@ def summary_row(runs):
 
 def summary_table(groups):
     head = ["workload", "model", "C", "N", "delay ms", "items/s", "spread (min–max)",
-            "ideal items/s", "efficiency", "CPU µs/item", "bytes/task", "p50 / p99 ms",
-            "valid"]
+            "ideal items/s", "efficiency", "attainable items/s", "of attainable",
+            "CPU µs/item", "bytes/task", "p50 / p99 ms", "valid"]
     text = {"workload", "model", "spread (min–max)", "valid"}
     header = "".join(f'<th class="{"text" if h in text else ""}">{escape(h)}</th>'
                      for h in head)

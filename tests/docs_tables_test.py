@@ -9,6 +9,7 @@ BUILD_BIN (or $HAMMERTIME_BIN_DIR) holds the hammertime binary for the fresh run
 it that test is skipped.
 """
 
+import json
 import os
 import re
 import shutil
@@ -105,6 +106,31 @@ class docs_tables_test(unittest.TestCase):
                   "1,234 items/s (`results/reference/bench/results.json`).")
         self.assertEqual(self.check().returncode, 0)
 
+    def test_a_run_that_records_the_attainable_rate_shows_it_beside_efficiency(self):
+        sys.path.insert(0, str(TOP / "scripts"))
+        import docs_tables
+        older = docs_tables.summary_table(REFERENCE, "reproduce")
+        self.assertNotIn("attainable", older[0])  # a run that predates it: no column
+        results = json.loads((REFERENCE / "reproduce" / "results.json").read_text())
+        for bench in results["benchmarks"]:
+            if "items_per_second" in bench:
+                bench["attainable_items_per_second"] = bench["items_per_second"] / 0.8
+        reference = self.root / "reference"
+        (reference / "reproduce").mkdir(parents=True)
+        (reference / "reproduce" / "results.json").write_text(json.dumps(results))
+        lines = docs_tables.summary_table(reference, "reproduce")
+
+        def cells(line):
+            return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+        header = cells(lines[0])
+        at = header.index("of attainable")
+        self.assertEqual(header[at - 2:at + 1],
+                         ["efficiency", "attainable items/s", "of attainable"])
+        self.assertEqual(len(cells(lines[1])), len(header))
+        self.assertEqual(cells(lines[2])[at], "80.0 %")
+        self.assertEqual(len(cells(lines[2])), len(header))
+
     def test_a_fresh_run_of_todays_harness_fills_every_block(self):
         hammertime = BIN_DIR / "hammertime"
         if not hammertime.is_file():
@@ -127,6 +153,7 @@ class docs_tables_test(unittest.TestCase):
         self.assertEqual(self.check(reference).returncode, 0)
         results = (self.root / "docs" / "results.md").read_text()
         self.assertIn("| flags | coroutines | 10 | 20 | 5 |", results)
+        self.assertIn("| efficiency | attainable items/s | of attainable |", results)
         self.assertIn("From `results/reference/bench/results.json`", results)
         headline = (self.root / "README.md").read_text()
         self.assertIn("flags from `results/reference/reproduce/results.json`", headline)

@@ -22,6 +22,7 @@
 #include "harness/cli.hpp"
 #include "harness/finished_cell.hpp"
 #include "harness/memory_cgroup.hpp"
+#include "harness/peers.hpp"
 #include "harness/plan_limits.hpp"
 #include "harness/process_memory.hpp"
 #include "harness/results_csv.hpp"
@@ -251,6 +252,105 @@ TEST(harness_plan, the_hammers_ideal_is_its_cpu_bound_when_that_is_slower) {
   options = parse({"--workload", "hammer", "--models", "coroutines", "--work-us", "0",
                    "--delay", "50ms", "--concurrency", "100", "--repetitions", "1"});
   EXPECT_DOUBLE_EQ(plan_cells(options).front().ideal().count(), 0.35);
+}
+
+// The first cell of `args`, one repetition.
+cell first_cell(std::vector<std::string_view> args) {
+  args.insert(args.end(), {"--repetitions", "1"});
+  return plan_cells(parse(args)).front();
+}
+
+// Fixed floors: 50 µs a connection and its request (20 µs of it the client's CPU),
+// 0.5 µs a timer.
+const machine_floors calibrated{
+    .connect_request_us = 50.0, .connect_request_cpu_us = 20.0, .timer_spawn_us = 0.5};
+constexpr double request_s = 50.0 * 1e-6, opening_s = 20.0 * 1e-6, timer_s = 0.5 * 1e-6;
+
+TEST(harness_attainable, an_event_loop_opens_its_connections_one_after_another) {
+  auto all_at_once = first_cell({"--models", "coroutines", "--delay", "100ms"});
+  // 675 opened before the last one (their CPU), then the last one's round trip.
+  EXPECT_DOUBLE_EQ(*serial_floor_seconds(all_at_once, calibrated),
+                   675 * opening_s + request_s);
+  EXPECT_DOUBLE_EQ(*attainable_items_per_second(all_at_once, calibrated),
+                   676 / (0.1 + 675 * opening_s + request_s));
+  // 99 opened before the last one, then its 7 rounds, one request each.
+  auto in_rounds =
+      first_cell({"--models", "coroutines", "--concurrency", "100", "--delay", "100ms"});
+  EXPECT_DOUBLE_EQ(*attainable_items_per_second(in_rounds, calibrated),
+                   676 / (7 * 0.1 + 99 * opening_s + 7 * request_s));
+  // A run that recorded no CPU floor (an older calibration) counts a round trip each.
+  machine_floors wall_only{.connect_request_us = 50.0};
+  EXPECT_DOUBLE_EQ(*serial_floor_seconds(in_rounds, wall_only), 106 * request_s);
+  // A peer by its descriptor: go is an event loop.
+  auto go = all_at_once;
+  go.model = &find_peer("go")->model;
+  EXPECT_EQ(serial_floor_seconds(go, calibrated),
+            serial_floor_seconds(all_at_once, calibrated));
+}
+
+TEST(harness_attainable, a_pools_workers_open_at_once_and_each_does_its_rounds_in_turn) {
+  auto pool =
+      first_cell({"--models", "thread_pool", "--concurrency", "100", "--delay", "100ms"});
+  EXPECT_DOUBLE_EQ(*attainable_items_per_second(pool, calibrated),
+                   676 / (7 * 0.1 + 7 * request_s));
+  auto sequential = first_cell({"--models", "sequential", "--delay", "100ms"});
+  EXPECT_DOUBLE_EQ(*attainable_items_per_second(sequential, calibrated),
+                   676 / (676 * 0.1 + 676 * request_s));
+  // The bridge's B = 30 threads wait for ceil(676 / 30) = 23 requests each.
+  auto bridge = first_cell({"--models", "executor_bridge", "--delay", "100ms"});
+  EXPECT_DOUBLE_EQ(*attainable_items_per_second(bridge, calibrated),
+                   676 / (23 * 0.1 + 23 * request_s));
+  auto processes = first_cell(
+      {"--models", "process_pool", "--concurrency", "100", "--delay", "100ms"});
+  EXPECT_DOUBLE_EQ(*serial_floor_seconds(processes, calibrated), 7 * request_s);
+}
+
+TEST(harness_attainable, a_sleep_cell_spawns_its_timers_before_the_last_can_fire) {
+  auto loop = first_cell({"--workload", "sleep", "--models", "coroutines", "--items",
+                          "1000", "--delay", "10ms"});
+  EXPECT_DOUBLE_EQ(*attainable_items_per_second(loop, calibrated),
+                   1000 / (0.01 + 1000 * timer_s));
+  auto pool = first_cell({"--workload", "sleep", "--models", "thread_pool", "--items",
+                          "1000", "--concurrency", "100", "--delay", "10ms"});
+  EXPECT_DOUBLE_EQ(*attainable_items_per_second(pool, calibrated),
+                   1000 / (10 * 0.01 + 10 * timer_s));
+}
+
+TEST(harness_attainable, the_other_workloads_and_a_zero_delay_add_the_same_floor) {
+  auto linked =
+      first_cell({"--models", "coroutines", "--delay", "100ms", "--link-delay", "25ms"});
+  EXPECT_DOUBLE_EQ(*attainable_items_per_second(linked, calibrated),
+                   676 / (0.15 + 675 * opening_s + request_s));
+  // Chained: 2 rounds, so the last connection opened makes two requests.
+  auto chained =
+      first_cell({"--workload", "chained", "--models", "coroutines", "--delay", "100ms"});
+  EXPECT_DOUBLE_EQ(*attainable_items_per_second(chained, calibrated),
+                   676 / (0.2 + 675 * opening_s + 2 * request_s));
+  // The hammer on one loop: its CPU bound, 676 x 1 ms, is slower than the waiting.
+  auto hammer = first_cell({"--workload", "hammer", "--models", "coroutines",
+                            "--concurrency", "100", "--delay", "50ms"});
+  EXPECT_DOUBLE_EQ(*attainable_items_per_second(hammer, calibrated), 676 / 0.676);
+  // No delay: no ideal, and the floor alone.
+  auto throughput = first_cell({"--models", "coroutines", "--items", "2000",
+                                "--concurrency", "100", "--delay", "0ms"});
+  EXPECT_FALSE(ideal_items_per_second(throughput));
+  EXPECT_DOUBLE_EQ(*attainable_items_per_second(throughput, calibrated),
+                   2000 / (99 * opening_s + 20 * request_s));
+}
+
+TEST(harness_attainable, without_its_floor_a_cell_gets_the_ideal) {
+  auto flags = first_cell({"--models", "coroutines", "--delay", "100ms"});
+  machine_floors timers_only{.timer_spawn_us = 0.5};
+  EXPECT_EQ(attainable_items_per_second(flags, timers_only),
+            ideal_items_per_second(flags));
+  EXPECT_EQ(attainable_items_per_second(flags, {}), ideal_items_per_second(flags));
+  auto throughput = first_cell({"--models", "coroutines", "--delay", "0ms"});
+  EXPECT_FALSE(attainable_items_per_second(throughput, {}));
+  boost::json::object context{
+      {"calibration", {{"connect_request_us", 50.0}, {"timer_spawn_us", 0.5}}}};
+  EXPECT_EQ(floors_of(context).connect_request_us, 50.0);
+  EXPECT_EQ(floors_of(context).timer_spawn_us, 0.5);
+  EXPECT_FALSE(floors_of({{"calibration", {{"fork_exit_ms", 1.0}}}}).timer_spawn_us);
 }
 
 TEST(harness_plan_file, cells_that_differ_only_in_x_or_a_ticker_are_separate_benchmarks) {
@@ -518,6 +618,40 @@ TEST(harness_results, cells_are_google_benchmark_entries_with_a_median) {
   EXPECT_EQ(median.at("items").to_number<int>(), 100);
 }
 
+TEST(harness_results, every_row_has_its_attainable_rate_and_its_share_of_it) {
+  // Sleep, N = 100, C = 50, 10 ms: the loop arms 100 timers of 100 µs each in turn, so
+  // attainable = 100 / (2 x 10 ms + 10 ms); 2500 items/s reach 75 % of it.
+  boost::json::object context{{"calibration", {{"timer_spawn_us", 100.0}}}};
+  std::vector<finished_cell> cells{a_cell(0, 0.040)};
+  auto json = results_json(context, cells);
+  const auto& row = json.at("benchmarks").as_array()[0];
+  EXPECT_DOUBLE_EQ(number(row.at("attainable_items_per_second")), 100 / 0.030);
+  EXPECT_DOUBLE_EQ(number(row.at("of_attainable")), 0.75);
+  EXPECT_DOUBLE_EQ(number(row.at("efficiency")), 0.5);
+  auto csv = results_csv(cells, floors_of(context));
+  EXPECT_NE(csv.find(",efficiency,attainable_items_per_second,of_attainable,"),
+            std::string::npos);
+  EXPECT_NE(csv.find(",0.500000,3333.333333,0.750000,"), std::string::npos) << csv;
+  auto summary = summary_markdown(context, cells);
+  EXPECT_NE(summary.find("| efficiency | attainable items/s | of attainable |"),
+            std::string::npos);
+  EXPECT_NE(summary.find("| 5000 | 50.0 % | 3333 | 75.0 % |"), std::string::npos)
+      << summary;
+  // A failed run has its attainable rate but no share of it; the median has both.
+  std::vector<finished_cell> three{a_cell(0, 0.040), a_cell(1, 0, "crashed: SIGSEGV"),
+                                   a_cell(2, 0.020)};
+  auto with_a_failure = results_json(context, three);
+  const auto& rows = with_a_failure.at("benchmarks").as_array();
+  EXPECT_TRUE(rows[1].as_object().contains("attainable_items_per_second"));
+  EXPECT_FALSE(rows[1].as_object().contains("of_attainable"));
+  EXPECT_DOUBLE_EQ(number(rows[3].at("of_attainable")), (0.75 + 1.5) / 2);
+  // A context without the floor (an older run): attainable is the ideal.
+  auto older = results_json({}, cells);
+  const auto& plain = older.at("benchmarks").as_array()[0];
+  EXPECT_DOUBLE_EQ(number(plain.at("attainable_items_per_second")), 5000);
+  EXPECT_DOUBLE_EQ(number(plain.at("of_attainable")), 0.5);
+}
+
 TEST(harness_results, a_tickers_lag_and_the_hammers_x_are_in_every_result_file) {
   auto options =
       parse({"--workload", "hammer", "--models", "coroutines", "--items", "100",
@@ -534,7 +668,7 @@ TEST(harness_results, a_tickers_lag_and_the_hammers_x_are_in_every_result_file) 
   EXPECT_EQ(entry.at("work_us").to_number<int>(), 250);
   EXPECT_EQ(entry.at("ticker_ms").to_number<int>(), 10);
   EXPECT_DOUBLE_EQ(number(entry.at("loop_lag_p99_ms")), 120.25);
-  auto csv = results_csv(cells);
+  auto csv = results_csv(cells, {});
   EXPECT_NE(csv.find("work_us,ticker_ms,loop_lag_p50_ms,loop_lag_p99_ms,loop_lag_max_ms"),
             std::string::npos);
   EXPECT_NE(csv.find(",250,10,1.500000,120.250000,130.000000,"), std::string::npos)
@@ -564,7 +698,7 @@ TEST(harness_results, a_failed_cell_carries_its_error_and_stays_out_of_the_media
   auto summary = summary_markdown({}, cells);
   EXPECT_NE(summary.find("no (2 of 3)"), std::string::npos) << summary;
   EXPECT_NE(summary.find("crashed: SIGSEGV"), std::string::npos);
-  auto csv = results_csv(cells);
+  auto csv = results_csv(cells, {});
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
 }
 

@@ -226,6 +226,15 @@ TEST(harness, a_sleep_run_writes_results_whose_rates_are_items_over_real_time) {
     EXPECT_DOUBLE_EQ(number(c.at("cpu_time")),
                      1000 * (number(c.at("cpu_user_s")) + number(c.at("cpu_system_s"))));
   }
+  // No server: the timer's floor, and no request's.
+  const auto& calibration = results.at("context").at("calibration").as_object();
+  EXPECT_GT(number(calibration.at("timer_spawn_us")), 0);
+  EXPECT_FALSE(calibration.contains("connect_request_us"));
+  EXPECT_FALSE(calibration.contains("connect_request_cpu_us"));
+  for (const auto& c : cells)
+    EXPECT_DOUBLE_EQ(
+        number(c.at("of_attainable")),
+        number(c.at("items_per_second")) / number(c.at("attainable_items_per_second")));
   EXPECT_NE(results.at("context").at("shuffle_seed").to_number<std::uint64_t>(), 0u);
   EXPECT_TRUE(results.at("context").at("warnings").is_array());
   EXPECT_TRUE(results.at("context").as_object().contains("other_cpu_seconds"));
@@ -270,6 +279,36 @@ TEST(harness, the_sequential_model_gets_the_exact_tally_of_the_first_20_flags) {
     EXPECT_TRUE(cells[0].contains(field)) << field;
   EXPECT_EQ(number(cells[0].at("server_answered")), 20);
   EXPECT_TRUE(processes_left_behind().empty());
+}
+
+TEST(harness, the_calibration_holds_the_three_floors_and_every_row_its_attainable_share) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  scratch_folder folder;
+  harness_run run({"run", "--models", "sequential,coroutines", "--items", "20", "--delay",
+                   "10ms", "--repetitions", "1", "--out", folder.out().string()},
+                  folder.path);
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  auto results = parse_results(folder.out());
+  const auto& calibration = results.at("context").at("calibration").as_object();
+  for (auto floor : {"connect_request_us", "connect_request_cpu_us", "timer_spawn_us",
+                     "idle_wake_us"}) {
+    ASSERT_TRUE(calibration.contains(floor)) << floor;
+    EXPECT_GT(number(calibration.at(floor)), 0) << floor;
+  }
+  auto cells = iterations(results);
+  ASSERT_EQ(cells.size(), 2u);
+  for (const auto& c : cells) {
+    double attainable = number(c.at("attainable_items_per_second"));
+    EXPECT_GT(attainable, 0) << c.at("name");
+    EXPECT_LT(attainable, number(c.at("ideal_items_per_second"))) << c.at("name");
+    EXPECT_DOUBLE_EQ(number(c.at("of_attainable")),
+                     number(c.at("items_per_second")) / attainable);
+  }
+  EXPECT_NE(read_text(folder.out() / "results.csv")
+                .find(",attainable_items_per_second,of_attainable,"),
+            std::string::npos);
+  EXPECT_NE(read_text(folder.out() / "summary.md").find("| of attainable |"),
+            std::string::npos);
 }
 
 TEST(harness, hammer_chained_and_a_ticker_run_through_the_child_into_the_results) {

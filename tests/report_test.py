@@ -92,6 +92,28 @@ class report_test(unittest.TestCase):
         self.assertIn("server-bound (1 of 2)", row)
         self.assertIn("the machine was busy", page)
 
+    def test_the_summary_shows_of_attainable_beside_efficiency_and_a_dash_where_unrecorded(self):
+        folder = self.copy_of("reproduce")
+        results = json.loads((folder / "results.json").read_text())
+        first = results["benchmarks"][0]  # the sequential row; the run predates the field
+        first.update(attainable_items_per_second=1.96, of_attainable=0.75)
+        (folder / "results.json").write_text(json.dumps(results))
+        self.assertEqual(run(PYTHON, SCRIPTS / "report.py", folder).returncode, 0)
+        page = (folder / "report.html").read_text()
+        table = page[page.index('id="summary"'):]
+        head = re.findall(r"<th[^>]*>(.*?)</th>", table[:table.index("</thead>")])
+        at = head.index("of attainable")
+        self.assertEqual(head[at - 3:at + 1],
+                         ["ideal items/s", "efficiency", "attainable items/s",
+                          "of attainable"])
+
+        def cells_of(model):
+            row = next(line for line in table.splitlines() if f">{model}<" in line)
+            return re.findall(r"<td[^>]*>(.*?)</td>", row)
+
+        self.assertEqual(cells_of("sequential")[at - 1:at + 1], ["1.96", "75.0 %"])
+        self.assertEqual(cells_of("thread_pool")[at - 1:at + 1], ["—", "—"])
+
     def test_compare_pairs_no_two_cells_with_different_delays(self):
         out = self.scratch / "compare"
         out.mkdir()

@@ -84,6 +84,24 @@ class scripts_test(unittest.TestCase):
         self.assert_plots(folder, ["items_per_second", "concurrency_sweep", "memory_per_task",
                                    "cpu_per_item", "latency"])
 
+    def test_plot_results_puts_each_bars_share_of_ideal_and_of_attainable_over_it(self):
+        folder = self.copy_of("bench", "results.json")
+        self.assertEqual(run_script("plot_results.py", str(folder)).returncode, 0)
+        plot = folder / "plots" / "items_per_second.svg"
+        self.assertIn("%·—", plot.read_text())  # a run that predates of_attainable
+        results = json.loads((folder / "results.json").read_text())
+        for bench in results["benchmarks"]:
+            if "efficiency" in bench:
+                bench["of_attainable"] = 0.123
+                bench["attainable_items_per_second"] = bench["items_per_second"] / 0.123
+        (folder / "results.json").write_text(json.dumps(results))
+        finished = run_script("plot_results.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        svg = plot.read_text()
+        self.assertIn("%·12%", svg)
+        self.assertNotIn("·—", svg)
+        self.assertIn("dotted: attainable", svg)
+
     def test_plot_results_draws_the_link_delay_pairs_apart_from_the_other_cells(self):
         folder = self.copy_of("link-delay", "results.json")
         finished = run_script("plot_results.py", str(folder))
@@ -265,6 +283,24 @@ class scripts_test(unittest.TestCase):
         self.assertEqual(rows["python_sequential"][5:], ["1.92", "Python 3.11.2", "yes |"])
         self.assertEqual(rows["python_threads"][5:], ["not quoted", "Python 3.11.2", "yes |"])
         self.assertEqual(rows["sequential"][6], "C++")
+
+    def test_reproduce_table_puts_of_attainable_beside_efficiency_where_recorded(self):
+        folder = self.copy_of("reproduce", "results.json")
+        finished = run_script("reproduce_table.py", str(folder))
+        self.assertNotIn("attainable", finished.stdout)  # a run that predates it
+        results = json.loads((folder / "results.json").read_text())
+        for bench in results["benchmarks"]:
+            bench["attainable_items_per_second"] = bench["items_per_second"] / 0.8
+        results["benchmarks"][-1].update(error_occurred=True, error_message="killed")
+        (folder / "results.json").write_text(json.dumps(results))
+        finished = run_script("reproduce_table.py", str(folder))
+        self.assertEqual(finished.returncode, 0, finished.stderr)
+        lines = finished.stdout.splitlines()
+        self.assertEqual(lines[0].split(" | ")[4:6], ["efficiency", "of attainable"])
+        rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ") for line in lines[2:]}
+        self.assertEqual(rows["sequential"][5], "80.0 %")
+        widths = {len(line.split("|")) for line in lines}
+        self.assertEqual(len(widths), 1, lines)  # the invalid row too: one cell each
 
     def test_reproduce_table_names_the_reason_a_row_is_invalid(self):
         folder = self.copy_of("reproduce", "results.json")
