@@ -281,6 +281,7 @@ void snapshot_server(const cell_environment& environment,
     result.server_lateness_ms = stats_after->lateness;
     result.server_queue_ms = stats_after->queued;
     result.server_answered = stats_after->answered;
+    result.server_faults = stats_after->faults;
   }
   if (environment.proxy_control)
     result.proxy_lateness_p99_ms =
