@@ -153,6 +153,11 @@ std::size_t line_count(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
+std::string last_line(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text.substr(text.rfind('\n') + 1);
+}
+
 TEST(harness, list_names_every_model_every_peer_and_every_workload) {
   scratch_folder logs;
   harness_run run({"list"}, logs.path);
@@ -400,7 +405,7 @@ TEST(harness, a_child_that_dies_of_a_limit_keeps_its_last_stderr_line_in_the_row
       {"run", "--workload", "sleep", "--models", "sequential", "--items", "100000000",
        "--delay", "10ms", "--repetitions", "1", "--out", folder.out().string()},
       folder.path, RLIM_INFINITY, 300'000'000);
-  ASSERT_EQ(run.wait(), 0) << run.err();
+  ASSERT_EQ(run.wait(), 1) << run.err();  // its one row is invalid
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
   std::string error(cells[0].at("error_message").as_string());
@@ -427,7 +432,10 @@ TEST(harness, a_cell_past_its_time_limit_is_killed_and_marked_failed) {
                    "100", "--delay", "100ms", "--cell-limit", "500ms", "--repetitions",
                    "1", "--out", folder.out().string()},
                   folder.path);
-  ASSERT_EQ(run.wait(), 0) << run.err();
+  // Its one row is invalid: exit 1, and the last line says so.
+  ASSERT_EQ(run.wait(), 1) << run.err();
+  EXPECT_NE(last_line(run.err()).find("1 cells, all 1 invalid"), std::string::npos)
+      << run.err();
   EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);  // not the 10 s of sleeps
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
@@ -524,6 +532,8 @@ TEST(harness, a_server_killed_mid_run_ends_the_run_with_no_valid_cell_after_it) 
   kill(server, SIGKILL);
   EXPECT_EQ(run.wait(10s), 1) << run.err();
   EXPECT_NE(run.err().find("server exited: SIGKILL"), std::string::npos) << run.err();
+  EXPECT_NE(last_line(run.err()).find("after 2 of 4 cells, 1 invalid"), std::string::npos)
+      << run.err();
   EXPECT_TRUE(processes_left_behind().empty());
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 2u);  // the two later cells did not run
@@ -608,7 +618,7 @@ TEST(harness, no_proxy_outlives_a_ctrl_c_or_a_killed_cell) {
                      "100", "--delay", "10ms", "--link-delay", "25ms", "--cell-limit",
                      "1s", "--repetitions", "1", "--out", folder.out().string()},
                     folder.path);
-    ASSERT_EQ(run.wait(), 0) << run.err();
+    ASSERT_EQ(run.wait(), 1) << run.err();  // its one row is invalid
     EXPECT_TRUE(processes_left_behind().empty());
     auto cells = iterations(parse_results(folder.out()));
     ASSERT_EQ(cells.size(), 1u);
@@ -682,7 +692,7 @@ TEST(harness, a_flags_cell_without_fault_flags_is_invalid_unless_its_tally_is_ex
                    "20", "--delay", "10ms", "--repetitions", "1", "--server",
                    failing.url(), "--out", folder.out().string()},
                   folder.path);
-  ASSERT_EQ(run.wait(), 0) << run.err();
+  ASSERT_EQ(run.wait(), 1) << run.err();  // its one row is invalid
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
   auto expected = models::expected_for(20).ok;
@@ -960,7 +970,7 @@ TEST(harness,
        "python_sequential,python_threads,python_asyncio", "--items", "3", "--delay",
        "1ms", "--repetitions", "1", "--out", folder.out().string()},
       folder.path, RLIM_INFINITY, RLIM_INFINITY, binary.string());
-  ASSERT_EQ(run.wait(), 0) << run.err();
+  ASSERT_EQ(run.wait(), 1) << run.err();  // no row is valid
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 3u);
   auto error = [&](std::size_t i) {
