@@ -27,6 +27,7 @@
 #include "stop_signal.hpp"
 #include "summary_table.hpp"
 #include "system_checks.hpp"
+#include "validity.hpp"
 
 namespace hammertime::harness {
 namespace {
@@ -335,7 +336,7 @@ cell_result run_shown_cell(const cell& one, const run_state& run, progress& show
     result.error = failure.what();
   }
   if (result.error.empty() && !result.interrupted)
-    if (auto problem = tally_problem(one, result, run.plan.faults_injected))
+    if (auto problem = validity_problem(one, result, run.plan.faults_injected))
       result.error = *problem;
   return result;
 }

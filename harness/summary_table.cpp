@@ -6,19 +6,10 @@
 #include <cstdio>
 #include <sstream>
 
+#include "number_text.hpp"
+
 namespace hammertime::harness {
 namespace {
-
-// Three significant digits, never an exponent, never "0.000" for a figure that is not 0:
-// 0.000661, 0.661, 6.61, 66.1, 661, 6610.
-std::string three_digits(double value) {
-  if (value == 0 || !std::isfinite(value)) return value == 0 ? "0" : "n/a";
-  int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(value))));
-  int decimals = std::max(0, 2 - magnitude);
-  char text[48];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
 
 std::string human_bytes(double bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};

@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -703,6 +705,66 @@ TEST(harness, a_flags_cell_without_fault_flags_is_invalid_unless_its_tally_is_ex
   EXPECT_FALSE(cells[0].contains("items_per_second"));
   EXPECT_NE(read_text(folder.out() / "summary.md").find("(20 failed)"),
             std::string::npos);
+}
+
+// Not hammertime-server, though its /stats has our counters: each request is answered
+// at once, with the status the flags table gives its code and a 1-byte body.
+void answer_at_once_with_one_byte(int connection,
+                                  const std::map<std::string, std::uint64_t>& flags) {
+  for (auto head = read_request_head(connection); !head.empty();
+       head = read_request_head(connection)) {
+    auto path = head.substr(head.find(' ') + 1);
+    path = path.substr(0, path.find_first_of(" ?"));
+    std::string code = path.size() > 9 ? path.substr(7, 2) : "";
+    for (char& c : code) c = static_cast<char>(std::toupper(c));
+    std::string status = flags.count(code) ? "200 OK" : "404 Not Found", body = "x";
+    if (path.rfind("/stats", 0) == 0)
+      status = "200 OK",
+      body = R"({"answered":0,"requests":{"200":0,"404":0},"faults":{"error":0}})";
+    send_all(connection, "HTTP/1.1 " + status + "\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\n\r\n" + body);
+  }
+}
+
+TEST(harness, a_foreign_server_with_the_right_statuses_gives_invalid_rows) {
+  auto flags = models::flag_bytes_by_code();
+  scripted_server foreign(
+      [&](int connection) { answer_at_once_with_one_byte(connection, flags); });
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
+                   "10", "--delay", "500ms", "--repetitions", "1", "--server",
+                   "http://127.0.0.1:" + std::to_string(foreign.port()), "--out",
+                   folder.out().string()},
+                  folder.path);
+  EXPECT_EQ(run.wait(), 1) << run.err();  // no valid row
+  EXPECT_NE(last_line(run.err()).find("1 cells, all 1 invalid"), std::string::npos)
+      << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("valid"), false);
+  auto expected = models::expected_for(10);
+  auto found_bytes = expected.bytes - expected.not_found * models::not_found_body.size();
+  EXPECT_EQ(std::string(cells[0].at("error_message").as_string()),
+            "body bytes: 10, where the flags table gives " + std::to_string(found_bytes) +
+                " to " + std::to_string(expected.bytes));
+}
+
+TEST(harness, a_given_server_that_injects_faults_unasked_makes_the_row_invalid) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  // Every answer is whole and right, only slower: the fault counters tell.
+  server_process slow({"--slow-body", "1000000"});
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
+                   "10", "--delay", "10ms", "--repetitions", "1", "--server", slow.url(),
+                   "--out", folder.out().string()},
+                  folder.path);
+  EXPECT_EQ(run.wait(), 1) << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("valid"), false);
+  EXPECT_EQ(cells[0].at("error_message"),
+            "fault counters: the server injected faults the run did not ask for "
+            "(slow_body 10)");
 }
 
 TEST(harness, sigkill_of_the_harness_leaves_whole_result_files_and_no_children) {
