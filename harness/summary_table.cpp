@@ -53,8 +53,8 @@ std::string median_or_na(const std::vector<const finished_cell*>& runs, Pick pic
   return show(median(values));
 }
 
-// What a reader must know before quoting the row: unstable, server-bound, memory that
-// is not exact, a cell that was not valid in every repetition.
+// What a reader must know before quoting the row: unstable, server- or proxy-bound,
+// memory that is not exact, a cell that was not valid in every repetition.
 std::string row_flags(std::span<const finished_cell* const> runs,
                       const std::vector<const finished_cell*>& valid, bool unstable) {
   std::vector<std::string> flags;
@@ -62,11 +62,15 @@ std::string row_flags(std::span<const finished_cell* const> runs,
   std::vector<double> cpu;
   for (const auto* done : valid) cpu.push_back(cpu_us_per_item(*done));
   if (cpu_unstable(cpu)) flags.push_back("**CPU unstable**");
-  std::size_t bound = 0;
-  for (const auto* done : valid) bound += server_bound(*done) ? 1 : 0;
-  if (bound > 0)
-    flags.push_back("**server-bound** (" + std::to_string(bound) + " of " +
-                    std::to_string(valid.size()) + ")");
+  using bound_rule = std::pair<bool (*)(const finished_cell&), const char*>;
+  for (auto [bound, name] : {bound_rule{server_bound, "server-bound"},
+                             bound_rule{proxy_bound, "proxy-bound"}}) {
+    std::size_t count = 0;
+    for (const auto* done : valid) count += bound(*done) ? 1 : 0;
+    if (count > 0)
+      flags.push_back("**" + std::string(name) + "** (" + std::to_string(count) + " of " +
+                      std::to_string(valid.size()) + ")");
+  }
   for (const auto* done : valid)
     if (!done->result.memory_doubt.empty()) {
       flags.push_back("memory: " + done->result.memory_doubt);
@@ -285,7 +289,8 @@ std::string summary_markdown(const boost::json::object& context,
          "server answered (p99). Flags: **unstable** when the repetitions' items/s "
          "spread (max − min) exceeds 10 % of their median; **CPU unstable** when their "
          "CPU per item spreads more than 25 % of its median; **server-bound** when the "
-         "server answered later than 2 % of the delay. 1 run: one valid repetition, no "
+         "server answered later than 2 % of the delay, **proxy-bound** when the link "
+         "delay's proxy passed bytes on that late. 1 run: one valid repetition, no "
          "spread measured.\n\n"
       << "| workload | model | C | N | delay ms | items/s (min–max) | CV | ideal items/s "
          "| "
