@@ -1,15 +1,19 @@
 // Whether a row is a measurement (harness/validity.hpp): a server is what it says, or
-// the row is invalid and names the check it failed.
+// the row is invalid and names the check it failed. And the words for a cell the OOM
+// killer ended, read from its memory cgroup.
 #include "harness/validity.hpp"
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "harness/cli.hpp"
 #include "harness/finished_cell.hpp"
+#include "harness/memory_cgroup.hpp"
 #include "model_runs.hpp"
+#include "scratch_folder.hpp"
 
 namespace hammertime::harness {
 namespace {
@@ -142,6 +146,21 @@ TEST(harness_validity, the_sleep_workload_and_runs_with_faults_skip_the_servers_
   errors.wall_seconds = 0.001;
   EXPECT_EQ(validity_problem(where, errors, true), std::nullopt);
   EXPECT_NE(validity_problem(where, errors, false), std::nullopt);  // the tally, first
+}
+
+TEST(harness_validity, a_cell_the_oom_killer_ended_says_so_from_its_memory_cgroup) {
+  testing::scratch_folder v2, v1, none;
+  std::ofstream(v2.path / "memory.events")
+      << "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n";
+  EXPECT_EQ(oom_kill_description(v2.path.string()),
+            "killed by the OOM killer (memory cgroup oom_kill 1)");
+  std::ofstream(v1.path / "memory.oom_control")
+      << "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n";
+  EXPECT_EQ(oom_kill_description(v1.path.string()),
+            "killed by the OOM killer (memory cgroup oom_kill 2)");
+  EXPECT_EQ(oom_kill_description(none.path.string()), std::nullopt);  // no such file
+  std::ofstream(none.path / "memory.events") << "oom 0\noom_kill 0\n";
+  EXPECT_EQ(oom_kill_description(none.path.string()), std::nullopt);  // none killed
 }
 
 }  // namespace
