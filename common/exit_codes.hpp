@@ -9,6 +9,8 @@ namespace hammertime::common::exit_code {
 constexpr int success = 0;
 // Anything else that went wrong, said in one line on stderr.
 constexpr int failure = 1;
+// `hammertime run` only: every row it wrote is invalid, its last line says so.
+constexpr int every_row_invalid = 1;
 // Bad arguments, or a machine limit a run would hit, said in one line naming it.
 constexpr int bad_usage = 2;
 // `hammertime child` only: a machine limit stopped the model; its JSON line says which.

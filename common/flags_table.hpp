@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
+#include <string_view>
 
 namespace hammertime::common {
 
@@ -14,5 +16,12 @@ struct flag_entry {
 };
 
 std::span<const flag_entry> flag_table();
+
+// {"code":"AD","country":"Andorra"} and a newline: the flag's metadata as
+// hammertime-server serves it (the chained workload's first answer).
+std::string flag_metadata(const flag_entry& flag);
+
+// The body of hammertime-server's 404, for a code that has no flag.
+inline constexpr std::string_view not_found_body = "not found\n";
 
 }  // namespace hammertime::common

@@ -281,6 +281,7 @@ void snapshot_server(const cell_environment& environment,
     result.server_lateness_ms = stats_after->lateness;
     result.server_queue_ms = stats_after->queued;
     result.server_answered = stats_after->answered;
+    result.server_faults = stats_after->faults;
   }
   if (environment.proxy_control)
     result.proxy_lateness_p99_ms =
@@ -448,10 +449,12 @@ struct child_report {
   std::string error;
 };
 
-// Why a child that exited by itself gave no result: its status, its report's error or
-// its last stderr line; empty when it reported its tally.
-std::string exit_error(int status, const child_report& report,
-                       const std::string& errors) {
+// Why a child that exited by itself gave no result: its status (the OOM killer's
+// SIGKILL named as such), its report's error or its last stderr line; empty when it
+// reported its tally.
+std::string exit_error(int status, const child_report& report, const std::string& errors,
+                       const std::optional<std::string>& oom_kill) {
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && oom_kill) return *oom_kill;
   if (WIFSIGNALED(status)) {
     auto said = last_said(errors);
     return "crashed: " + signal_name(WTERMSIG(status)) +
@@ -469,7 +472,7 @@ std::string exit_error(int status, const child_report& report,
 
 void describe_ending(const ending& end, int status, const child_report& report,
                      const std::string& errors, const cell_environment& environment,
-                     cell_result& result) {
+                     const std::optional<std::string>& oom_kill, cell_result& result) {
   switch (end.why) {
     case ending::stopped:
       result.interrupted = true;
@@ -482,7 +485,7 @@ void describe_ending(const ending& end, int status, const child_report& report,
                      std::to_string(environment.time_limit.count()) + " ms): killed";
       return;
     case ending::exited:
-      result.error = exit_error(status, report, errors);
+      result.error = exit_error(status, report, errors, oom_kill);
       return;
   }
 }
@@ -518,7 +521,9 @@ cell_result run_cell(const cell& one, const cell_environment& environment,
     measure_sampled_memory(*sampler, result);
   else
     measure_cgroup_memory(*group, result);
-  describe_ending(end, reaped.status, report, pipes.errors, environment, result);
+  auto oom_kill = group ? oom_kill_description(group->folder()) : std::nullopt;
+  describe_ending(end, reaped.status, report, pipes.errors, environment, oom_kill,
+                  result);
   if (network) snapshot_server(environment, server_cpu_before, result);
   return result;
 }

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,9 @@ struct cell_result {
   std::optional<server_lateness> server_lateness_ms;
   std::optional<server_lateness> server_queue_ms;  // accepted and read, before the delay
   std::optional<std::uint64_t> server_answered;
+  // The faults the server injected during the cell, by kind; nullopt when its /stats
+  // was not read.
+  std::optional<std::map<std::string, std::uint64_t>> server_faults;
   std::optional<double> proxy_lateness_p99_ms;  // --link-delay: the proxy's own
 
   std::uint64_t counted() const { return ok + not_found + failed; }

@@ -132,9 +132,12 @@ is a --server whose GET /stats is not hammertime-server's.
 
 A flags cell run without fault flags is valid only with the exact tally of its N codes
 (those with a flag ok, the rest not found, none failed); with fault flags, only if ok +
-not found + failed = N. If the hammertime-server the harness started exits, the cell
-running then is invalid ("server exited: SIGKILL", or "exit status N"), no later cell
-runs, the finished cells are written, and the exit status is 1.
+not found + failed = N. Without fault flags a cell on the network is also invalid when
+the server's fault counters moved, its body bytes are not the flags table's, its p50 is
+below one wait or its efficiency above 1; its error names the check. If the
+hammertime-server the harness started exits, the cell running then is invalid ("server
+exited: SIGKILL", or "exit status N"), no later cell runs, the finished cells are
+written, and the exit status is 1. A run whose every cell is invalid exits 1 too.
 )";
 }
 

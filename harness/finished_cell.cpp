@@ -121,10 +121,24 @@ double outside_minus_inside_seconds(const finished_cell& done) {
   return done.result.seconds_outside - done.result.wall_seconds;
 }
 
+namespace {
+
+// A lateness p99 above server_bound_share of the cell's delay.
+bool late_beyond_share(const finished_cell& done, std::optional<double> lateness_p99_ms) {
+  auto delay_ms = static_cast<double>(done.where.delay.count());
+  return lateness_p99_ms && delay_ms > 0 &&
+         *lateness_p99_ms > server_bound_share * delay_ms;
+}
+
+}  // namespace
+
 bool server_bound(const finished_cell& done) {
   const auto& lateness = done.result.server_lateness_ms;
-  auto delay_ms = static_cast<double>(done.where.delay.count());
-  return lateness && delay_ms > 0 && lateness->p99_ms > server_bound_share * delay_ms;
+  return lateness && late_beyond_share(done, lateness->p99_ms);
+}
+
+bool proxy_bound(const finished_cell& done) {
+  return late_beyond_share(done, done.result.proxy_lateness_p99_ms);
 }
 
 dispersion dispersion_of(const std::vector<double>& values) {

@@ -67,6 +67,9 @@ double outside_minus_inside_seconds(const finished_cell& done);
 // when the server's lateness is unknown.
 bool server_bound(const finished_cell& done);
 inline constexpr double server_bound_share = 0.02;
+// The same for the delay proxy (--link-delay): it passed bytes on later than 2 % of the
+// delay (its lateness p99). False for a zero delay and when there is no proxy.
+bool proxy_bound(const finished_cell& done);
 // A benchmark's repetitions (valid ones) vary too much to quote one figure:
 // (max − min) ÷ median of items/s above 10 %.
 inline constexpr double unstable_spread = 0.10;

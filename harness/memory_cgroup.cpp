@@ -26,6 +26,16 @@ std::optional<std::uint64_t> read_number(const fs::path& file) {
   return value;
 }
 
+// The number after `key` in a file of "key value" lines (memory.stat, memory.events).
+std::optional<std::uint64_t> value_of(const fs::path& file, const std::string& key) {
+  std::ifstream lines(file);
+  std::string name;
+  std::uint64_t value = 0;
+  while (lines >> name >> value)
+    if (name == key) return value;
+  return std::nullopt;
+}
+
 bool write_text(const fs::path& file, const std::string& text) {
   std::ofstream out(file);
   out << text;
@@ -180,6 +190,14 @@ std::optional<std::uint64_t> cgroup_usage_bytes(const std::string& folder) {
   if (!usage) return std::nullopt;
   auto cache = cgroup_file_cache_bytes(folder).value_or(0);
   return *usage - std::min(*usage, cache);
+}
+
+std::optional<std::string> oom_kill_description(const std::string& folder) {
+  auto kills = value_of(fs::path(folder) / "memory.events", "oom_kill");
+  if (!kills) kills = value_of(fs::path(folder) / "memory.oom_control", "oom_kill");
+  if (!kills || *kills == 0) return std::nullopt;
+  return "killed by the OOM killer (memory cgroup oom_kill " + std::to_string(*kills) +
+         ")";
 }
 
 }  // namespace hammertime::harness

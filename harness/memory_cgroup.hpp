@@ -59,5 +59,9 @@ std::optional<std::uint64_t> cgroup_file_cache_bytes(const std::string& folder);
 // memory.current) less its file cache: anonymous and kernel memory; nullopt when
 // neither can be read. Every peer's protocol reads its baseline the same way.
 std::optional<std::uint64_t> cgroup_usage_bytes(const std::string& folder);
+// "killed by the OOM killer (memory cgroup oom_kill 1)" once the OOM killer has killed a
+// process of the cgroup in `folder` (`oom_kill` of v2 memory.events, v1
+// memory.oom_control); nullopt when it has not, or neither file says.
+std::optional<std::string> oom_kill_description(const std::string& folder);
 
 }  // namespace hammertime::harness

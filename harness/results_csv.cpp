@@ -118,6 +118,8 @@ std::vector<column> csv_columns(const machine_floors& floors) {
        maybe([](const auto& d) { return d.result.proxy_lateness_p99_ms; })},
       {"server_bound",
        [](const auto& d) { return std::string(server_bound(d) ? "true" : "false"); }},
+      {"proxy_bound",
+       [](const auto& d) { return std::string(proxy_bound(d) ? "true" : "false"); }},
       {"work_us",
        [](const auto& d) {
          return d.where.workload == models::workload::hammer

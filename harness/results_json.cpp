@@ -129,7 +129,10 @@ void add_server_measures(const finished_cell& done, boost::json::object& entry) 
     entry["server_queue_p99_ms"] = r.server_queue_ms->p99_ms;
     entry["server_queue_max_ms"] = r.server_queue_ms->max_ms;
   }
-  if (r.proxy_lateness_p99_ms) entry["proxy_lateness_p99_ms"] = *r.proxy_lateness_p99_ms;
+  if (r.proxy_lateness_p99_ms) {
+    entry["proxy_lateness_p99_ms"] = *r.proxy_lateness_p99_ms;
+    entry["proxy_bound"] = proxy_bound(done);
+  }
 }
 
 boost::json::object iteration_entry(const finished_cell& done,
@@ -198,7 +201,7 @@ boost::json::object median_entry(const std::vector<boost::json::object>& runs,
     }
   }
   // Flags that hold for the benchmark when they hold for any of its runs.
-  for (const char* flag : {"server_bound"}) {
+  for (const char* flag : {"server_bound", "proxy_bound"}) {
     bool any = false;
     for (const auto& run : runs)
       if (const auto* value = run.if_contains(flag); value && value->is_bool())

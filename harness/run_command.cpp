@@ -27,6 +27,7 @@
 #include "stop_signal.hpp"
 #include "summary_table.hpp"
 #include "system_checks.hpp"
+#include "validity.hpp"
 
 namespace hammertime::harness {
 namespace {
@@ -348,7 +349,7 @@ cell_result run_shown_cell(const cell& one, const run_state& run, progress& show
     result.error = failure.what();
   }
   if (result.error.empty() && !result.interrupted)
-    if (auto problem = tally_problem(one, result, run.plan.faults_injected))
+    if (auto problem = validity_problem(one, result, run.plan.faults_injected))
       result.error = *problem;
   return result;
 }
@@ -395,8 +396,6 @@ bool run_cells(run_state& run) {
   return true;
 }
 
-// The summary and the counts; the exit status (130 / 143 when a signal stopped it, 1
-// when the server it started exited).
 // The system check after the run, into the context and the results once more.
 void check_system_after(run_state& run) {
   double outside_server = 0;  // a --server's CPU, which the harness did not reap
@@ -415,6 +414,15 @@ void check_system_after(run_state& run) {
   write_results(run.folder, run.context, run.finished);
 }
 
+// "all valid", "2 invalid (summary.md says why)", or "all 3 invalid (...)".
+std::string invalid_count_text(std::size_t rows, std::size_t invalid) {
+  if (invalid == 0) return "all valid";
+  return (invalid == rows ? "all " : "") + std::to_string(invalid) +
+         " invalid (summary.md says why)";
+}
+
+// The summary and the counts; the exit status (130 / 143 when a signal stopped it, 1
+// when the server it started exited or every row is invalid).
 int finish(run_state& run) {
   try {
     if (stop_signal() == 0) check_system_after(run);
@@ -429,18 +437,20 @@ int finish(run_state& run) {
     return common::exit_code::stopped_by(signal);
   }
   std::cout << summary_markdown(run.context, run.finished);
-  std::size_t failed = 0;
-  for (const auto& done : run.finished) failed += is_valid(done) ? 0 : 1;
+  std::size_t invalid = 0;
+  for (const auto& done : run.finished) invalid += is_valid(done) ? 0 : 1;
+  auto counts = invalid_count_text(run.finished.size(), invalid);
   if (run.server_exit) {
     std::cerr << "hammertime run: " << *run.server_exit << "; stopped after "
               << run.finished.size() << " of " << run.plan.cells.size() << " cells, "
-              << failed << " failed or invalid; results in " << run.folder.string()
-              << "\n";
+              << counts << "; results in " << run.folder.string() << "\n";
     return common::exit_code::failure;
   }
-  std::cerr << "hammertime run: " << run.finished.size() << " cells, " << failed
-            << " failed or invalid; results in " << run.folder.string() << "\n";
-  return common::exit_code::success;
+  std::cerr << "hammertime run: " << run.finished.size() << " cells, " << counts
+            << "; results in " << run.folder.string() << "\n";
+  bool every_row_invalid = !run.finished.empty() && invalid == run.finished.size();
+  return every_row_invalid ? common::exit_code::every_row_invalid
+                           : common::exit_code::success;
 }
 
 // --list-cells: the names of one repetition's cells, in the planned order; a dry run

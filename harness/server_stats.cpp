@@ -43,12 +43,19 @@ std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset
   boost::system::error_code error;
   auto parsed = boost::json::parse(response->body, error);
   if (error || !parsed.is_object()) return std::nullopt;
-  // Ours counts every answer and every status: without both it is some other server.
+  // Ours counts every answer, every status and every fault: without them it is some
+  // other server.
   auto answered = number_at(parsed.find_pointer("/answered", error));
   const auto* requests = parsed.find_pointer("/requests", error);
-  if (!answered || requests == nullptr || !requests->is_object()) return std::nullopt;
+  const auto* faults = parsed.find_pointer("/faults", error);
+  if (!answered || requests == nullptr || !requests->is_object() || faults == nullptr ||
+      !faults->is_object())
+    return std::nullopt;
   server_stats stats;
   stats.answered = static_cast<std::uint64_t>(*answered);
+  for (const auto& [kind, count] : faults->as_object())
+    if (auto number = number_at(&count))
+      stats.faults[std::string(kind)] = static_cast<std::uint64_t>(*number);
   auto percentiles = [&](const std::string& group) -> std::optional<server_lateness> {
     auto count = number_at(parsed.find_pointer("/" + group + "/count", error));
     auto p50 = number_at(parsed.find_pointer("/" + group + "/p50", error));

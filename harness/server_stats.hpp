@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
 
 #include "server_launcher.hpp"
 
@@ -28,11 +30,13 @@ struct server_stats {
   // carry the client's send time (the models' flag_target) count.
   std::optional<server_lateness> queued;
   std::optional<double> cpu_seconds;  // user + system, since the server started
+  // The faults it injected since the last reset, by kind ("slow_body": 20).
+  std::map<std::string, std::uint64_t> faults;
 };
 
 // GET /stats, or POST /stats/reset when `reset` (the figures before it zeroed them);
 // nullopt when the server has no such page, or one that is not hammertime-server's (a
-// JSON object counting "answered" and "requests" by status).
+// JSON object counting "answered", "requests" by status and "faults" by kind).
 std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset,
                                                std::chrono::milliseconds within);
 

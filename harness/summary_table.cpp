@@ -6,19 +6,10 @@
 #include <cstdio>
 #include <sstream>
 
+#include "number_text.hpp"
+
 namespace hammertime::harness {
 namespace {
-
-// Three significant digits, never an exponent, never "0.000" for a figure that is not 0:
-// 0.000661, 0.661, 6.61, 66.1, 661, 6610.
-std::string three_digits(double value) {
-  if (value == 0 || !std::isfinite(value)) return value == 0 ? "0" : "n/a";
-  int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(value))));
-  int decimals = std::max(0, 2 - magnitude);
-  char text[48];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
 
 std::string human_bytes(double bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -62,8 +53,8 @@ std::string median_or_na(const std::vector<const finished_cell*>& runs, Pick pic
   return show(median(values));
 }
 
-// What a reader must know before quoting the row: unstable, server-bound, memory that
-// is not exact, a cell that was not valid in every repetition.
+// What a reader must know before quoting the row: unstable, server- or proxy-bound,
+// memory that is not exact, a cell that was not valid in every repetition.
 std::string row_flags(std::span<const finished_cell* const> runs,
                       const std::vector<const finished_cell*>& valid, bool unstable) {
   std::vector<std::string> flags;
@@ -71,11 +62,15 @@ std::string row_flags(std::span<const finished_cell* const> runs,
   std::vector<double> cpu;
   for (const auto* done : valid) cpu.push_back(cpu_us_per_item(*done));
   if (cpu_unstable(cpu)) flags.push_back("**CPU unstable**");
-  std::size_t bound = 0;
-  for (const auto* done : valid) bound += server_bound(*done) ? 1 : 0;
-  if (bound > 0)
-    flags.push_back("**server-bound** (" + std::to_string(bound) + " of " +
-                    std::to_string(valid.size()) + ")");
+  using bound_rule = std::pair<bool (*)(const finished_cell&), const char*>;
+  for (auto [bound, name] : {bound_rule{server_bound, "server-bound"},
+                             bound_rule{proxy_bound, "proxy-bound"}}) {
+    std::size_t count = 0;
+    for (const auto* done : valid) count += bound(*done) ? 1 : 0;
+    if (count > 0)
+      flags.push_back("**" + std::string(name) + "** (" + std::to_string(count) + " of " +
+                      std::to_string(valid.size()) + ")");
+  }
   for (const auto* done : valid)
     if (!done->result.memory_doubt.empty()) {
       flags.push_back("memory: " + done->result.memory_doubt);
@@ -308,7 +303,8 @@ std::string summary_markdown(const boost::json::object& context,
          "server answered (p99). Flags: **unstable** when the repetitions' items/s "
          "spread (max − min) exceeds 10 % of their median; **CPU unstable** when their "
          "CPU per item spreads more than 25 % of its median; **server-bound** when the "
-         "server answered later than 2 % of the delay. 1 run: one valid repetition, no "
+         "server answered later than 2 % of the delay, **proxy-bound** when the link "
+         "delay's proxy passed bytes on that late. 1 run: one valid repetition, no "
          "spread measured.\n\n"
       << "| workload | model | C | N | delay ms | items/s (min–max) | CV | "
          "ideal items/s | efficiency | attainable items/s | of attainable | "

@@ -11,7 +11,7 @@ docs/results.md.
 Each table comes from one run under results/reference/<run>/: results.json's iteration
 rows (Google Benchmark's layout) grouped by cell identity, medians over the valid
 repetitions, with every flag today's rules give (unstable, CPU unstable, server-bound,
-memory doubt, "1 run"); a field the run did not record shows as "—". The headline adds
+proxy-bound, memory doubt, "1 run"); a field the run did not record shows as "—". The headline adds
 those flags to reproduction.md's rows; micro reads micro.json. A line under each table
 names its source file.
 
@@ -39,7 +39,7 @@ PROSE_PAGES = ("README.md", "docs/*.md")
 REFERENCE = Path("results/reference")
 UNSTABLE_SPREAD = 0.10  # items/s (max − min) ÷ median, as the harness flags it
 CPU_UNSTABLE_SPREAD = 0.25  # CPU per item, the same way
-SERVER_BOUND_SHARE = 0.02  # the server's p99 lateness over this share of the delay
+SERVER_BOUND_SHARE = 0.02  # the server's (or the proxy's) p99 lateness over this share of the delay
 BEGIN = re.compile(r"^<!-- generated: (.*?) -->\s*$")
 END = re.compile(r"^<!-- end generated: (.*?) -->\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -109,12 +109,20 @@ def spread_above(values, share):
     return middle > 0 and (max(values) - min(values)) / middle > share
 
 
-def server_bound(run):
+def late_beyond_share(run, flag, lateness_field):
     """The row's own flag where the harness wrote one, else today's rule on its lateness."""
-    if "server_bound" in run:
-        return bool(run["server_bound"])
-    lateness, delay = run.get("server_lateness_p99_ms"), run.get("delay_ms", 0)
+    if flag in run:
+        return bool(run[flag])
+    lateness, delay = run.get(lateness_field), run.get("delay_ms", 0)
     return lateness is not None and delay > 0 and lateness > SERVER_BOUND_SHARE * delay
+
+
+def server_bound(run):
+    return late_beyond_share(run, "server_bound", "server_lateness_p99_ms")
+
+
+def proxy_bound(run):
+    return late_beyond_share(run, "proxy_bound", "proxy_lateness_p99_ms")
 
 
 def flags_of(runs):
@@ -125,6 +133,7 @@ def flags_of(runs):
         "unstable": spread_above(speeds, UNSTABLE_SPREAD),
         "cpu_unstable": spread_above(cpu, CPU_UNSTABLE_SPREAD),
         "server_bound": sum(1 for r in good if server_bound(r)),
+        "proxy_bound": sum(1 for r in good if proxy_bound(r)),
         "valid": len(good),
         "memory_doubt": next((r["memory_doubt"] for r in good if r.get("memory_doubt")), None),
         "invalid": len(runs) - len(good),
@@ -142,6 +151,8 @@ def flags_text(runs, short=False):
         words.append("**CPU unstable**")
     if flags["server_bound"]:
         words.append(f"**server-bound** ({flags['server_bound']} of {flags['valid']})")
+    if flags["proxy_bound"]:
+        words.append(f"**proxy-bound** ({flags['proxy_bound']} of {flags['valid']})")
     if flags["memory_doubt"]:
         words.append("memory doubt" if short else f"memory: {flags['memory_doubt']}")
     if flags["invalid"]:

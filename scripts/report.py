@@ -4,8 +4,8 @@ inline JavaScript to sort the table; nothing fetched from anywhere).
     $ /usr/bin/python3 scripts/report.py results/latest
     wrote results/latest/report.html (5 plots, 3 timelines)
 
-Holds the summary table with every flag where its number stands (unstable and
-server-bound beside items/s, CPU unstable beside CPU, memory doubt beside bytes/task,
+Holds the summary table with every flag where its number stands (unstable, server-bound
+and proxy-bound beside items/s, CPU unstable beside CPU, memory doubt beside bytes/task,
 "1 run" where a spread would stand) and the share of the ideal and of the attainable
 rate each row reached, the system warnings, the machine's context and
 calibration, the command that reproduces the run, every plot in DIR/plots/ (the
@@ -90,7 +90,7 @@ def benchmarks(results):
 
 
 def cell_flags(runs):
-    """{"unstable", "server_bound", "cpu_unstable", "memory_doubt", "one_run", ...}."""
+    """{"unstable", "server_bound", "proxy_bound", "cpu_unstable", "memory_doubt", ...}."""
     good = [r for r in runs if valid(r)]
     speeds = [r["items_per_second"] for r in good if "items_per_second" in r]
     cpu = [r["cpu_us_per_item"] for r in good if "cpu_us_per_item" in r]
@@ -98,6 +98,7 @@ def cell_flags(runs):
     return {
         "unstable": spread_above(speeds, UNSTABLE_SPREAD),
         "server_bound": sum(1 for r in good if r.get("server_bound")),
+        "proxy_bound": sum(1 for r in good if r.get("proxy_bound")),
         "cpu_unstable": spread_above(cpu, CPU_UNSTABLE_SPREAD),
         "memory_doubt": doubts,
         "one_run": len(good) == 1,
@@ -153,9 +154,10 @@ def summary_row(runs):
         return "<tr>" + "".join(cells) + "</tr>"
     speeds = [r["items_per_second"] for r in good]
     middle = statistics.median(speeds)
-    speed_flags = (flag("unstable") if flags["unstable"] else "") + \
-        (flag(f"server-bound ({flags['server_bound']} of {len(good)})")
-         if flags["server_bound"] else "")
+    speed_flags = (flag("unstable") if flags["unstable"] else "") + "".join(
+        flag(f"{name} ({flags[key]} of {len(good)})")
+        for key, name in (("server_bound", "server-bound"), ("proxy_bound", "proxy-bound"))
+        if flags[key])
     spread = flag("1 run", True) if flags["one_run"] else \
         f"{number(min(speeds))}–{number(max(speeds))}"
     ideal = median_of(good, "ideal_items_per_second")
@@ -300,6 +302,7 @@ CPUs, {escape(context.get('kernel', ''))}, {escape(context.get('date', ''))}.
 <p>Median over the valid repetitions. Flags stand where their number stands:
 <b>unstable</b> (items/s spread above {UNSTABLE_SPREAD:.0%} of the median),
 <b>server-bound</b> (the server answered later than 2 % of the delay),
+<b>proxy-bound</b> (the link delay's proxy passed bytes on that late),
 <b>CPU unstable</b> (CPU per item spread above {CPU_UNSTABLE_SPREAD:.0%} of its median),
 <b>memory doubt</b>, and <b>1 run</b> where no spread was measured. Click a heading to
 sort.</p>

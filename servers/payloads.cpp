@@ -1,7 +1,5 @@
 #include "payloads.hpp"
 
-#include <boost/json.hpp>
-
 #include "common/flags_table.hpp"
 #include "random.hpp"
 
@@ -29,10 +27,7 @@ payloads::payloads() {
   for (const auto& flag : common::flag_table()) {
     char lower[2] = {char(flag.code[0] - 'A' + 'a'), char(flag.code[1] - 'A' + 'a')};
     by_code_[code_index(lower[0], lower[1])] = flag_payload(flag.code, flag.bytes);
-    metadata_by_code_[code_index(lower[0], lower[1])] =
-        boost::json::serialize(
-            boost::json::object{{"code", flag.code}, {"country", flag.country}}) +
-        "\n";
+    metadata_by_code_[code_index(lower[0], lower[1])] = common::flag_metadata(flag);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <boost/beast/http/status.hpp>
 #include <charconv>
 
+#include "common/flags_table.hpp"
 #include "random.hpp"
 #include "request_query.hpp"
 
@@ -16,7 +17,6 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr std::string_view not_found_body = "not found\n";
 constexpr std::string_view unavailable_body = "service unavailable\n";
 constexpr std::string_view bad_delay_body = "delay_ms must be a whole number 0..600000\n";
 static_assert(max_delay == std::chrono::milliseconds(600000));
@@ -168,7 +168,7 @@ void session::prepare(std::string_view target, http::verb method) {
   } else if (const std::string* metadata = state_.flags.find_metadata(path)) {
     status_ = 200, content_type_ = "application/json", body_ = *metadata;
   } else {
-    status_ = 404, body_ = not_found_body;
+    status_ = 404, body_ = common::not_found_body;
   }
   fault_ = pick_fault(settings.faults, uniform(settings.seed, request, 1));
   if (fault_ == fault::error)

@@ -835,6 +835,28 @@ TEST(harness_results,
   EXPECT_DOUBLE_EQ(number(benchmarks[1].at("server_lateness_p99_ms")), 0.25);
 }
 
+TEST(harness_results, a_proxy_that_passed_bytes_on_later_than_2_percent_of_the_delay) {
+  std::vector<finished_cell> cells{a_cell(0, 0.040), a_cell(1, 0.041), a_cell(2, 0.040)};
+  EXPECT_FALSE(proxy_bound(cells[0]));                                // no proxy
+  for (auto& done : cells) done.result.proxy_lateness_p99_ms = 0.15;  // 1.5 % of 10 ms
+  EXPECT_FALSE(proxy_bound(cells[0]));
+  cells[2].result.proxy_lateness_p99_ms = 0.25;  // 2.5 %
+  EXPECT_TRUE(proxy_bound(cells[2]));
+  EXPECT_FALSE(server_bound(cells[2]));
+  auto summary = summary_markdown({}, cells);
+  EXPECT_NE(summary.find("**proxy-bound** (1 of 3)"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("**server-bound** ("), std::string::npos) << summary;
+  auto json = results_json({}, cells);
+  const auto& benchmarks = json.at("benchmarks").as_array();
+  EXPECT_EQ(benchmarks[0].at("proxy_bound"), false);
+  EXPECT_EQ(benchmarks[2].at("proxy_bound"), true);
+  EXPECT_EQ(benchmarks[3].at("proxy_bound"), true);  // the median row: any of them
+  auto csv = results_csv(cells);
+  EXPECT_NE(csv.substr(0, csv.find('\n')).find(",server_bound,proxy_bound,"),
+            std::string::npos);
+  EXPECT_NE(csv.find(",false,true,"), std::string::npos) << csv;  // the third row
+}
+
 TEST(harness_results, a_spread_above_10_percent_is_unstable_and_the_cv_is_given) {
   std::vector<finished_cell> steady{a_cell(0, 0.040), a_cell(1, 0.041),
                                     a_cell(2, 0.0405)};

@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -151,6 +153,11 @@ std::vector<boost::json::object> iterations(const boost::json::object& results) 
 
 std::size_t line_count(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+std::string last_line(std::string text) {
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text.substr(text.rfind('\n') + 1);
 }
 
 TEST(harness, list_names_every_model_every_peer_and_every_workload) {
@@ -439,7 +446,7 @@ TEST(harness, a_child_that_dies_of_a_limit_keeps_its_last_stderr_line_in_the_row
       {"run", "--workload", "sleep", "--models", "sequential", "--items", "100000000",
        "--delay", "10ms", "--repetitions", "1", "--out", folder.out().string()},
       folder.path, RLIM_INFINITY, 300'000'000);
-  ASSERT_EQ(run.wait(), 0) << run.err();
+  ASSERT_EQ(run.wait(), 1) << run.err();  // its one row is invalid
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
   std::string error(cells[0].at("error_message").as_string());
@@ -466,7 +473,10 @@ TEST(harness, a_cell_past_its_time_limit_is_killed_and_marked_failed) {
                    "100", "--delay", "100ms", "--cell-limit", "500ms", "--repetitions",
                    "1", "--out", folder.out().string()},
                   folder.path);
-  ASSERT_EQ(run.wait(), 0) << run.err();
+  // Its one row is invalid: exit 1, and the last line says so.
+  ASSERT_EQ(run.wait(), 1) << run.err();
+  EXPECT_NE(last_line(run.err()).find("1 cells, all 1 invalid"), std::string::npos)
+      << run.err();
   EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);  // not the 10 s of sleeps
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
@@ -563,6 +573,8 @@ TEST(harness, a_server_killed_mid_run_ends_the_run_with_no_valid_cell_after_it) 
   kill(server, SIGKILL);
   EXPECT_EQ(run.wait(10s), 1) << run.err();
   EXPECT_NE(run.err().find("server exited: SIGKILL"), std::string::npos) << run.err();
+  EXPECT_NE(last_line(run.err()).find("after 2 of 4 cells, 1 invalid"), std::string::npos)
+      << run.err();
   EXPECT_TRUE(processes_left_behind().empty());
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 2u);  // the two later cells did not run
@@ -647,7 +659,7 @@ TEST(harness, no_proxy_outlives_a_ctrl_c_or_a_killed_cell) {
                      "100", "--delay", "10ms", "--link-delay", "25ms", "--cell-limit",
                      "1s", "--repetitions", "1", "--out", folder.out().string()},
                     folder.path);
-    ASSERT_EQ(run.wait(), 0) << run.err();
+    ASSERT_EQ(run.wait(), 1) << run.err();  // its one row is invalid
     EXPECT_TRUE(processes_left_behind().empty());
     auto cells = iterations(parse_results(folder.out()));
     ASSERT_EQ(cells.size(), 1u);
@@ -721,7 +733,7 @@ TEST(harness, a_flags_cell_without_fault_flags_is_invalid_unless_its_tally_is_ex
                    "20", "--delay", "10ms", "--repetitions", "1", "--server",
                    failing.url(), "--out", folder.out().string()},
                   folder.path);
-  ASSERT_EQ(run.wait(), 0) << run.err();
+  ASSERT_EQ(run.wait(), 1) << run.err();  // its one row is invalid
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 1u);
   auto expected = models::expected_for(20).ok;
@@ -732,6 +744,66 @@ TEST(harness, a_flags_cell_without_fault_flags_is_invalid_unless_its_tally_is_ex
   EXPECT_FALSE(cells[0].contains("items_per_second"));
   EXPECT_NE(read_text(folder.out() / "summary.md").find("(20 failed)"),
             std::string::npos);
+}
+
+// Not hammertime-server, though its /stats has our counters: each request is answered
+// at once, with the status the flags table gives its code and a 1-byte body.
+void answer_at_once_with_one_byte(int connection,
+                                  const std::map<std::string, std::uint64_t>& flags) {
+  for (auto head = read_request_head(connection); !head.empty();
+       head = read_request_head(connection)) {
+    auto path = head.substr(head.find(' ') + 1);
+    path = path.substr(0, path.find_first_of(" ?"));
+    std::string code = path.size() > 9 ? path.substr(7, 2) : "";
+    for (char& c : code) c = static_cast<char>(std::toupper(c));
+    std::string status = flags.count(code) ? "200 OK" : "404 Not Found", body = "x";
+    if (path.rfind("/stats", 0) == 0)
+      status = "200 OK",
+      body = R"({"answered":0,"requests":{"200":0,"404":0},"faults":{"error":0}})";
+    send_all(connection, "HTTP/1.1 " + status + "\r\nContent-Length: " +
+                             std::to_string(body.size()) + "\r\n\r\n" + body);
+  }
+}
+
+TEST(harness, a_foreign_server_with_the_right_statuses_gives_invalid_rows) {
+  auto flags = models::flag_bytes_by_code();
+  scripted_server foreign(
+      [&](int connection) { answer_at_once_with_one_byte(connection, flags); });
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
+                   "10", "--delay", "500ms", "--repetitions", "1", "--server",
+                   "http://127.0.0.1:" + std::to_string(foreign.port()), "--out",
+                   folder.out().string()},
+                  folder.path);
+  EXPECT_EQ(run.wait(), 1) << run.err();  // no valid row
+  EXPECT_NE(last_line(run.err()).find("1 cells, all 1 invalid"), std::string::npos)
+      << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("valid"), false);
+  auto expected = models::expected_for(10);
+  auto found_bytes = expected.bytes - expected.not_found * models::not_found_body.size();
+  EXPECT_EQ(std::string(cells[0].at("error_message").as_string()),
+            "body bytes: 10, where the flags table gives " + std::to_string(found_bytes) +
+                " to " + std::to_string(expected.bytes));
+}
+
+TEST(harness, a_given_server_that_injects_faults_unasked_makes_the_row_invalid) {
+  if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
+  // Every answer is whole and right, only slower: the fault counters tell.
+  server_process slow({"--slow-body", "1000000"});
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "sequential", "--items",
+                   "10", "--delay", "10ms", "--repetitions", "1", "--server", slow.url(),
+                   "--out", folder.out().string()},
+                  folder.path);
+  EXPECT_EQ(run.wait(), 1) << run.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells[0].at("valid"), false);
+  EXPECT_EQ(cells[0].at("error_message"),
+            "fault counters: the server injected faults the run did not ask for "
+            "(slow_body 10)");
 }
 
 TEST(harness, sigkill_of_the_harness_leaves_whole_result_files_and_no_children) {
@@ -999,7 +1071,7 @@ TEST(harness,
        "python_sequential,python_threads,python_asyncio", "--items", "3", "--delay",
        "1ms", "--repetitions", "1", "--out", folder.out().string()},
       folder.path, RLIM_INFINITY, RLIM_INFINITY, binary.string());
-  ASSERT_EQ(run.wait(), 0) << run.err();
+  ASSERT_EQ(run.wait(), 1) << run.err();  // no row is valid
   auto cells = iterations(parse_results(folder.out()));
   ASSERT_EQ(cells.size(), 3u);
   auto error = [&](std::size_t i) {

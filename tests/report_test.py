@@ -80,7 +80,8 @@ class report_test(unittest.TestCase):
         results = json.loads((folder / "results.json").read_text())
         first = results["benchmarks"][0]
         twin = dict(first, repetition_index=1, items_per_second=first["items_per_second"] / 2,
-                    cpu_us_per_item=first["cpu_us_per_item"] * 2, server_bound=True)
+                    cpu_us_per_item=first["cpu_us_per_item"] * 2, server_bound=True,
+                    proxy_bound=True)
         results["benchmarks"].insert(1, twin)
         results["context"]["warnings"] = ["the machine was busy"]
         (folder / "results.json").write_text(json.dumps(results))
@@ -90,6 +91,7 @@ class report_test(unittest.TestCase):
         self.assertIn(">unstable<", row)
         self.assertIn(">CPU unstable<", row)
         self.assertIn("server-bound (1 of 2)", row)
+        self.assertIn("proxy-bound (1 of 2)", row)
         self.assertIn("the machine was busy", page)
 
     def test_the_summary_shows_of_attainable_beside_efficiency_and_a_dash_where_unrecorded(self):

@@ -24,16 +24,22 @@
 
 namespace hammertime::testing {
 
-// Reads one request up to its blank line; false if the client closed first.
-inline bool read_request(int connection) {
+// Reads one request up to its blank line, its request line and header; "" if the
+// client closed first.
+inline std::string read_request_head(int connection) {
   std::string request;
   char chunk[4096];
   while (request.find("\r\n\r\n") == std::string::npos) {
     ssize_t got = ::recv(connection, chunk, sizeof chunk, 0);
-    if (got <= 0) return false;
+    if (got <= 0) return "";
     request.append(chunk, static_cast<std::size_t>(got));
   }
-  return true;
+  return request;
+}
+
+// Reads one request up to its blank line; false if the client closed first.
+inline bool read_request(int connection) {
+  return !read_request_head(connection).empty();
 }
 
 inline void send_all(int connection, std::string_view bytes) {
