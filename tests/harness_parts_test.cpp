@@ -851,7 +851,7 @@ TEST(harness_results, a_proxy_that_passed_bytes_on_later_than_2_percent_of_the_d
   EXPECT_EQ(benchmarks[0].at("proxy_bound"), false);
   EXPECT_EQ(benchmarks[2].at("proxy_bound"), true);
   EXPECT_EQ(benchmarks[3].at("proxy_bound"), true);  // the median row: any of them
-  auto csv = results_csv(cells);
+  auto csv = results_csv(cells, {});
   EXPECT_NE(csv.substr(0, csv.find('\n')).find(",server_bound,proxy_bound,"),
             std::string::npos);
   EXPECT_NE(csv.find(",false,true,"), std::string::npos) << csv;  // the third row
