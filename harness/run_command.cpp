@@ -195,7 +195,8 @@ planned_run parse_and_plan(std::span<const std::string_view> args) {
         (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}()) | 1;
   shuffle_within_repetitions(run.cells, *run.options.shuffle_seed);
   if (run.options.pin) pin_cpus(run);
-  if (auto problem = first_limit_problem(run.cells, common::read_machine_limits()))
+  if (auto problem = first_limit_problem(run.cells, common::read_machine_limits(),
+                                         run.options.server_url.empty()))
     throw usage_error(*problem);
   if (auto problem = first_model_that_cannot_run(run.cells)) throw usage_error(*problem);
   run.network = std::any_of(run.cells.begin(), run.cells.end(), [](const cell& one) {

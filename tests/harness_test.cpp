@@ -988,5 +988,21 @@ TEST(harness, a_peer_whose_runtime_is_missing_is_one_line_naming_its_debian_pack
   EXPECT_FALSE(fs::exists(folder.out()));
 }
 
+// Under `ulimit -n 170` a cell of 100 connections fits in its child (164) but not in
+// the proxy, which holds two descriptors a connection.
+TEST(harness, too_few_open_files_for_the_proxy_is_named_up_front) {
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "coroutines", "--items",
+                   "100", "--concurrency", "100", "--delay", "1ms", "--link-delay",
+                   "10ms", "--repetitions", "1", "--out", folder.out().string()},
+                  folder.path, 170);
+  EXPECT_EQ(run.wait(10s), 2) << run.err();
+  EXPECT_EQ(line_count(run.err()), 1u) << run.err();
+  EXPECT_NE(run.err().find("needs 264 open files in hammertime-proxy"), std::string::npos)
+      << run.err();
+  EXPECT_NE(run.err().find("`ulimit -n` is 170"), std::string::npos) << run.err();
+  EXPECT_FALSE(fs::exists(folder.out()));
+}
+
 }  // namespace
 }  // namespace hammertime::testing
