@@ -3,6 +3,7 @@
 // text quoted without its control characters.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -200,16 +201,51 @@ struct plan_path {
 };
 
 TEST(harness_option_rules, a_plan_is_read_up_to_1_mib_and_10000_lines) {
-  auto started = std::chrono::steady_clock::now();
-  EXPECT_NE(refusal({"--plan", "/dev/zero"}).find("over 1 MiB"), std::string::npos);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   plan_path plan;
+  { std::ofstream file(plan.path); }
+  fs::resize_file(plan.path, 1ull << 30);  // sparse: read only as far as the bound
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_NE(refusal({"--plan", plan.path.string()}).find("over 1 MiB"),
+            std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   {
     std::ofstream file(plan.path);
     for (int i = 0; i < 10'001; ++i) file << "#\n";
   }
   EXPECT_NE(refusal({"--plan", plan.path.string()}).find("10000 lines"),
             std::string::npos);
+}
+
+TEST(harness_option_rules, a_plan_is_only_a_regular_file) {
+  EXPECT_EQ(refusal({"--plan", "/dev/zero"}),
+            "--plan '/dev/zero' is not a regular file (a FIFO, a device or a folder)");
+  EXPECT_NE(refusal({"--plan", "/tmp"}).find("not a regular file"), std::string::npos);
+  scratch_folder folder;
+  auto fifo = folder.path / "plan";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto started = std::chrono::steady_clock::now();  // no writer: open() would wait
+  EXPECT_NE(refusal({"--plan", fifo.string()}).find("not a regular file"),
+            std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+}
+
+TEST(harness_option_rules, an_unknown_option_is_named_unknown_wherever_it_stands) {
+  const std::string unknown = "unknown option '--bogus' (see hammertime run --help)";
+  EXPECT_EQ(refusal({"--bogus"}), unknown);
+  EXPECT_EQ(refusal({"--bogus", "1"}), unknown);
+  EXPECT_EQ(refusal({"--bogus", "--items", "5"}), unknown);
+  EXPECT_EQ(refusal({"--bogus=1"}), unknown);
+  EXPECT_EQ(refusal({"--items"}), "--items needs a value");
+}
+
+TEST(harness_option_rules, every_option_the_help_names_is_known) {
+  std::string help(run_help());
+  for (auto at = help.find("--"); at != std::string::npos; at = help.find("--", at + 2)) {
+    auto end = help.find_first_not_of("abcdefghijklmnopqrstuvwxyz-", at + 2);
+    auto name = help.substr(at, end - at);
+    if (name == "--help" || name == "--threads") continue;  // run_main's; the server's
+    EXPECT_EQ(refusal({name}).find("unknown option"), std::string::npos) << name;
+  }
 }
 
 TEST(harness_option_rules, a_bad_plan_line_is_quoted_escaped) {

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1002,6 +1003,26 @@ TEST(harness, too_few_open_files_for_the_proxy_is_named_up_front) {
       << run.err();
   EXPECT_NE(run.err().find("`ulimit -n` is 170"), std::string::npos) << run.err();
   EXPECT_FALSE(fs::exists(folder.out()));
+}
+
+TEST(harness, a_plan_that_is_a_fifo_is_refused_at_once) {
+  scratch_folder folder;
+  auto fifo = folder.path / "plan";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  harness_run run({"run", "--plan", fifo.string(), "--out", folder.out().string()},
+                  folder.path);
+  EXPECT_EQ(run.wait(5s), 2) << run.err();
+  EXPECT_EQ(line_count(run.err()), 1u) << run.err();
+  EXPECT_NE(run.err().find("is not a regular file"), std::string::npos) << run.err();
+  EXPECT_FALSE(fs::exists(folder.out()));
+}
+
+TEST(harness, list_with_an_extra_argument_is_one_line_exit_2) {
+  scratch_folder logs;
+  harness_run run({"list", "extra"}, logs.path);
+  EXPECT_EQ(run.wait(10s), 2);
+  EXPECT_EQ(line_count(run.err()), 1u) << run.err();
+  EXPECT_NE(run.err().find("'extra'"), std::string::npos) << run.err();
 }
 
 }  // namespace
