@@ -105,9 +105,11 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
   --sample-memory     measure memory by sampling the tree's PSS every 20 ms even where
                       the harness could make each cell a memory cgroup (exact peaks;
                       root only). results.json's memory_method says which was used
-  --out DIR           where the results go (default results/runs/<timestamp>, and
-                      results/latest points at it). A folder that is not empty is
-                      refused unless --overwrite is given
+  --out DIR           where the results go (default results/runs/<timestamp>, a
+                      folder of its own, and results/latest, which must be a
+                      symlink, points at it). A folder that is not empty is
+                      refused unless --overwrite is given; one another run is
+                      writing is refused even then (the run locks its folder)
   --overwrite         write into a non-empty --out folder, replacing its results
   --server URL        use a server already running at http://HOST:PORT instead of
                       starting hammertime-server (found beside this binary)
@@ -130,10 +132,14 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
                   line in the planned order, and run nothing
   --help          this text
 
-Each option is given once. Ctrl-C or SIGTERM stops the run: children and server are
-killed, the finished cells are written, the exit status is 130 (SIGINT) or 143
-(SIGTERM). Bad input or a machine limit the run would hit (open files, ports, threads, processes) is one line, exit 2; so
-is a --server whose GET /stats is not hammertime-server's.
+Each option is given once. Ctrl-C, SIGTERM, SIGHUP or SIGQUIT stops the run at any
+time, the server's start included: children and server are killed, the finished cells
+are written, one line names the signal, the exit status is 128 + the signal (130
+SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT). Bad input or a machine limit the run
+would hit (open files in the child, the proxy or the server, ports, threads,
+processes) is one line, exit 2; so is a --server whose GET /stats is not
+hammertime-server's, and an --out folder another run holds. A hammertime-server that
+exits before it is ready is one line saying how (exit status or signal), exit 1.
 
 A flags cell run without fault flags is valid only with the exact tally of its N codes
 (those with a flag ok, the rest not found, none failed); with fault flags, only if ok +

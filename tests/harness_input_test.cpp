@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "harness/cli.hpp"
 #include "harness/peers.hpp"
 #include "harness/results_writer.hpp"
+#include "harness/run_folder.hpp"
 #include "scratch_folder.hpp"
 
 namespace hammertime::harness {
@@ -83,6 +85,48 @@ TEST(harness_result_files,
   EXPECT_EQ(read_text(victim), "precious");
   EXPECT_EQ(read_text(folder.path / "a.txt"), "new");
   EXPECT_EQ(iterations_in(folder.path / "results.json"), 1u);
+}
+
+TEST(harness_run_folder, runs_started_in_the_same_second_get_a_folder_each) {
+  scratch_folder runs;
+  std::vector<fs::path> made(8);
+  std::vector<std::thread> runners;
+  for (auto& folder : made)
+    runners.emplace_back(
+        [&] { folder = make_fresh_folder(runs.path, "20250101-000000"); });
+  for (auto& runner : runners) runner.join();
+  std::set<fs::path> distinct(made.begin(), made.end());
+  EXPECT_EQ(distinct.size(), made.size());
+  EXPECT_TRUE(distinct.count(runs.path / "20250101-000000"));
+  EXPECT_TRUE(distinct.count(runs.path / "20250101-000000-8"));
+}
+
+TEST(harness_run_folder, a_folder_is_held_by_one_run_at_a_time) {
+  scratch_folder folder;
+  int first = lock_folder(folder.path);
+  ASSERT_GE(first, 0);
+  EXPECT_EQ(lock_folder(folder.path), -1);
+  EXPECT_EQ(errno, EWOULDBLOCK);
+  pid_t other = fork();  // another process: flock is per open file, not per process
+  if (other == 0) _exit(lock_folder(folder.path) == -1 ? 0 : 1);
+  int status = 0;
+  waitpid(other, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  close(first);
+  int second = lock_folder(folder.path);
+  EXPECT_GE(second, 0);
+  close(second);
+}
+
+TEST(harness_run_folder, results_latest_must_be_a_link_if_it_is_there) {
+  scratch_folder folder;
+  auto latest = folder.path / "latest";
+  EXPECT_NO_THROW(check_latest_link(latest));
+  fs::create_directory_symlink("runs/x", latest);
+  EXPECT_NO_THROW(check_latest_link(latest));
+  fs::remove(latest);
+  fs::create_directory(latest);
+  EXPECT_THROW(check_latest_link(latest), usage_error);
 }
 
 TEST(harness_result_files, a_new_file_is_readable_by_all_like_before) {
