@@ -1,9 +1,14 @@
 #include "cli.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <fstream>
+#include <cstring>
 #include <iterator>
 #include <map>
 #include <sstream>
@@ -100,18 +105,20 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
   --sample-memory     measure memory by sampling the tree's PSS every 20 ms even where
                       the harness could make each cell a memory cgroup (exact peaks;
                       root only). results.json's memory_method says which was used
-  --out DIR           where the results go (default results/runs/<timestamp>, and
-                      results/latest points at it). A folder that is not empty is
-                      refused unless --overwrite is given
+  --out DIR           where the results go (default results/runs/<timestamp>, a
+                      folder of its own, and results/latest, which must be a
+                      symlink, points at it). A folder that is not empty is
+                      refused unless --overwrite is given; one another run is
+                      writing is refused even then (the run locks its folder)
   --overwrite         write into a non-empty --out folder, replacing its results
   --server URL        use a server already running at http://HOST:PORT instead of
                       starting hammertime-server (found beside this binary)
-  --plan FILE         run the matrix a plan file describes instead: one line per run
-                      (--workload --models --items --concurrency --delay --timeout
-                      --stack-size --bridge-threads --work-us --ticker --link-delay),
-                      '#' comments; every line's cells run interleaved, by repetition,
-                      into one results folder (see bench/suites/*.plan). At most
-                      1 MiB and 10000 lines
+  --plan FILE         run the matrix a plan file (a regular file) describes instead:
+                      one line per run (--workload --models --items --concurrency
+                      --delay --timeout --stack-size --bridge-threads --work-us
+                      --ticker --link-delay), '#' comments; every line's cells
+                      run interleaved, by repetition, into one results folder (see
+                      bench/suites/*.plan). At most 1 MiB and 10000 lines
   --cell-limit D      time limit of one cell. Default: 2 x ideal + 10s + timeout x
                       (1 + rounds x stall rate, 1 with --slow-body), where ideal =
                       rounds x (delay + 2 x link delay) and rounds = ceil(N/C).
@@ -125,10 +132,14 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
                   line in the planned order, and run nothing
   --help          this text
 
-Each option is given once. Ctrl-C or SIGTERM stops the run: children and server are
-killed, the finished cells are written, the exit status is 130 (SIGINT) or 143
-(SIGTERM). Bad input or a machine limit the run would hit (open files, ports, threads, processes) is one line, exit 2; so
-is a --server whose GET /stats is not hammertime-server's.
+Each option is given once. Ctrl-C, SIGTERM, SIGHUP or SIGQUIT stops the run at any
+time, the server's start included: children and server are killed, the finished cells
+are written, one line names the signal, the exit status is 128 + the signal (130
+SIGINT, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT). Bad input or a machine limit the run
+would hit (open files in the child, the proxy or the server, ports, threads,
+processes) is one line, exit 2; so is a --server whose GET /stats is not
+hammertime-server's, and an --out folder another run holds. A hammertime-server that
+exits before it is ready is one line saying how (exit status or signal), exit 1.
 
 A flags cell run without fault flags is valid only with the exact tally of its N codes
 (those with a flag ok, the rest not found, none failed); with fault flags, only if ok +
@@ -228,17 +239,45 @@ constexpr std::string_view plan_line_options[] = {
     "--bridge-threads", "--concurrency", "--delay",     "--timeout",
     "--work-us",        "--ticker",      "--link-delay"};
 
+// The plan file, opened without waiting (a FIFO with no writer would block open()),
+// and only if it is a regular file. Throws usage_error.
+int open_plan(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    throw usage_error("cannot read --plan '" + escaped(path) + "': " + strerror(errno));
+  struct stat file {};
+  if (fstat(fd, &file) != 0 || !S_ISREG(file.st_mode)) {
+    close(fd);
+    throw usage_error("--plan '" + escaped(path) +
+                      "' is not a regular file (a FIFO, a device or a folder)");
+  }
+  return fd;
+}
+
+// Up to `most` bytes of the plan, and the file closed. Throws usage_error.
+std::string read_up_to(int fd, std::size_t most, const std::string& path) {
+  std::string text(most, '\0');
+  std::size_t got = 0;
+  for (ssize_t now = 1; got < most && now != 0;) {
+    now = read(fd, text.data() + got, most - got);
+    if (now < 0 && errno != EINTR) {
+      std::string why = strerror(errno);
+      close(fd);
+      throw usage_error("cannot read --plan '" + escaped(path) + "': " + why);
+    }
+    if (now > 0) got += static_cast<std::size_t>(now);
+  }
+  close(fd);
+  text.resize(got);
+  return text;
+}
+
 // The plan file's text, refused past max_plan_bytes before more of it is read.
 std::string plan_text(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw usage_error("cannot read --plan '" + escaped(path) + "'");
-  std::string text(max_plan_bytes + 1, '\0');
-  file.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(file.gcount()));
+  auto text = read_up_to(open_plan(path), max_plan_bytes + 1, path);
   if (text.size() > max_plan_bytes)
     throw usage_error("--plan '" + escaped(path) + "' is over " +
                       std::to_string(max_plan_bytes >> 20) + " MiB");
-  if (file.bad()) throw usage_error("cannot read --plan '" + escaped(path) + "'");
   if (std::count(text.begin(), text.end(), '\n') > static_cast<long>(max_plan_lines))
     throw usage_error("--plan '" + escaped(path) + "' has over " +
                       std::to_string(max_plan_lines) + " lines");
@@ -285,8 +324,21 @@ struct parsed_options {
 // Options that take no value.
 constexpr std::string_view switches[] = {"--overwrite", "--pin", "--sample-memory",
                                          "--server-normal-priority", "--list-cells"};
+// Options that take one (apply_option reads each).
+constexpr std::string_view valued_options[] = {
+    "--workload",    "--models",     "--items",          "--concurrency",
+    "--delay",       "--timeout",    "--link-delay",     "--cell-limit",
+    "--ticker",      "--stack-size", "--bridge-threads", "--work-us",
+    "--repetitions", "--out",        "--plan",           "--shuffle-seed",
+    "--server",      "--error-rate", "--reset-rate",     "--truncate-rate",
+    "--stall-rate",  "--slow-body",  "--seed",           "--server-threads"};
 
-// `--name value` and `--name=value` pairs by name; an option given twice is refused.
+bool is_one_of(std::span<const std::string_view> names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// `--name value` and `--name=value` pairs by name; an unknown option, or one given
+// twice, is refused.
 std::map<std::string_view, std::string_view> split_arguments(
     std::span<const std::string_view> args) {
   std::map<std::string_view, std::string_view> given;
@@ -294,17 +346,19 @@ std::map<std::string_view, std::string_view> split_arguments(
     std::string_view name = args[i], value;
     if (name.substr(0, 2) != "--")
       throw usage_error("unexpected argument '" + escaped(name) + "' (see --help)");
-    bool is_switch =
-        std::find(std::begin(switches), std::end(switches), name) != std::end(switches);
-    if (auto equals = name.find('='); equals != std::string_view::npos) {
+    auto equals = name.find('=');
+    bool value_inline = equals != std::string_view::npos;
+    if (value_inline) {
       value = name.substr(equals + 1);
       name = name.substr(0, equals);
-    } else if (is_switch) {
-      value = "";
-    } else if (i + 1 < args.size()) {
+    }
+    bool is_switch = is_one_of(switches, name);
+    if (!is_switch && !is_one_of(valued_options, name))
+      throw usage_error("unknown option '" + escaped(name) +
+                        "' (see hammertime run --help)");
+    if (!value_inline && !is_switch) {
+      if (i + 1 == args.size()) throw usage_error(escaped(name) + " needs a value");
       value = args[++i];
-    } else {
-      throw usage_error(escaped(name) + " needs a value");
     }
     if (!given.emplace(name, value).second)
       throw usage_error(escaped(name) + " given twice");

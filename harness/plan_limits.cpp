@@ -1,6 +1,8 @@
 #include "plan_limits.hpp"
 
 #include <algorithm>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace hammertime::harness {
@@ -9,26 +11,69 @@ namespace {
 using common::machine_setting;
 using common::needs_more;
 
-// Descriptors a child uses besides its connections (stdio, epoll, pipes, libraries).
+// Descriptors a process uses besides its connections (stdio, epoll, pipes, libraries,
+// the server's and proxy's listening and stats sockets).
 constexpr std::uint64_t spare_files = 64;
 // Process ids and memory maps the rest of the machine and the process itself need.
 constexpr std::uint64_t spare_pids = 1000;
 constexpr std::uint64_t spare_maps = 1024;
 
+// The descriptors one process of a cell holds at once, and why.
+struct process_files {
+  std::string_view process;
+  std::uint64_t files = 0;
+  std::string_view each;  // what one connection costs it
+};
+
+// The cell's child, the proxy (a link delay: two a connection, the cell's side and
+// the server's) and the server the harness started (one a connection). Each is a
+// process of its own, started by the harness: each inherits its `ulimit -n` and must
+// fit in it by itself.
+std::vector<process_files> files_per_process(const cell& one,
+                                             const models::machine_needs& needs,
+                                             bool harness_starts_server) {
+  std::vector<process_files> processes{
+      {"the cell's child", std::max(needs.open_files, needs.connections) + spare_files,
+       "the model's own count"}};
+  if (needs.connections == 0) return processes;
+  if (one.link_delay.count() > 0)
+    processes.push_back(
+        {"hammertime-proxy", 2 * needs.connections + spare_files, "2 a connection"});
+  if (harness_starts_server)
+    processes.push_back(
+        {"hammertime-server", needs.connections + spare_files, "1 a connection"});
+  return processes;
+}
+
+// The process of the cell that needs the most descriptors, as one line, when that is
+// more than `ulimit -n`.
+std::optional<std::string> open_files_problem(const cell& one,
+                                              const models::machine_needs& needs,
+                                              const common::machine_limits& limits,
+                                              bool harness_starts_server) {
+  auto processes = files_per_process(one, needs, harness_starts_server);
+  auto most = std::max_element(
+      processes.begin(), processes.end(),
+      [](const process_files& a, const process_files& b) { return a.files < b.files; });
+  if (most->files <= limits.open_files) return std::nullopt;
+  return needs_more(one.name(), most->files,
+                    "open files in " + std::string(most->process) + " (" +
+                        std::string(most->each) + ", " + std::to_string(spare_files) +
+                        " spare)",
+                    machine_setting::open_files, limits.open_files);
+}
+
 }  // namespace
 
 std::optional<std::string> first_limit_problem(std::span<const cell> cells,
-                                               const common::machine_limits& limits) {
+                                               const common::machine_limits& limits,
+                                               bool harness_starts_server) {
   for (const cell& one : cells) {
     // The model's own count (models::needs_of): the bridge's B threads, not its C.
     const auto needs = models::needs_of(*one.model, one.work());
     const std::string who = one.name();
-    // Its descriptors in the child; each connection is one in the server too.
-    const std::uint64_t files =
-        std::max(needs.open_files, needs.connections) + spare_files;
-    if (files > limits.open_files)
-      return needs_more(who, files, "open files", machine_setting::open_files,
-                        limits.open_files);
+    if (auto problem = open_files_problem(one, needs, limits, harness_starts_server))
+      return problem;
     if (needs.connections > limits.local_ports)
       return needs_more(who, needs.connections, "local ports",
                         machine_setting::local_ports, limits.local_ports);

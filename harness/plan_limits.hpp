@@ -12,9 +12,12 @@
 
 namespace hammertime::harness {
 
-// The first cell whose needs exceed a limit, as one line; nullopt when all fit.
+// The first cell whose needs exceed a limit, as one line; nullopt when all fit. Open
+// files are counted in each process a cell has: its child, the proxy of a link delay,
+// and the server when the harness starts it (not a --server URL).
 std::optional<std::string> first_limit_problem(std::span<const cell> cells,
-                                               const common::machine_limits& limits);
+                                               const common::machine_limits& limits,
+                                               bool harness_starts_server = true);
 
 // The first model of the plan that says this machine cannot run it at all
 // (model::cannot_run_here: a kernel that refuses io_uring), as one line; nullopt when

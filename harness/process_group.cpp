@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "common/exit_codes.hpp"
+#include "stop_signal.hpp"
 
 namespace hammertime::harness {
 namespace {
@@ -51,8 +52,7 @@ bool join_cgroup(const char* procs_file) {
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   signal(SIGPIPE, SIG_DFL);  // an ignored signal stays ignored across exec
-  signal(SIGINT, SIG_DFL);
-  signal(SIGTERM, SIG_DFL);
+  for (int stop : stop_signals) signal(stop, SIG_DFL);
   dup2(output, STDOUT_FILENO);
   dup2(errors, STDERR_FILENO);
   bool ready =
@@ -143,8 +143,7 @@ std::optional<std::string> exit_description(pid_t child) {
       info.si_pid != child)
     return std::nullopt;
   if (info.si_code == CLD_EXITED) return "exit status " + std::to_string(info.si_status);
-  const char* name = sigabbrev_np(info.si_status);
-  return name ? "SIG" + std::string(name) : "signal " + std::to_string(info.si_status);
+  return signal_abbreviation(info.si_status);
 }
 
 std::string executable_folder() {

@@ -22,6 +22,7 @@
 #include "process_group.hpp"
 #include "progress.hpp"
 #include "results_writer.hpp"
+#include "run_folder.hpp"
 #include "server_launcher.hpp"
 #include "server_stats.hpp"
 #include "stop_signal.hpp"
@@ -41,16 +42,6 @@ constexpr int server_fifo_priority = 10;
 int usage_problem(const std::string& message) {
   std::cerr << "hammertime run: " << message << "\n";
   return common::exit_code::bad_usage;
-}
-
-// results/runs/<timestamp>, with a suffix when two runs start in the same second.
-fs::path fresh_run_folder() {
-  fs::path runs = "results/runs";
-  auto name = local_time("%Y%m%d-%H%M%S");
-  fs::path folder = runs / name;
-  for (int n = 2; fs::exists(folder); ++n)
-    folder = runs / (name + "-" + std::to_string(n));
-  return folder;
 }
 
 // What the arguments ask for: the options and the cells they make.
@@ -134,10 +125,11 @@ boost::json::object run_context(const planned_run& plan,
   return context;
 }
 
-// Everything a run holds from its first written result to its summary.
+// Everything a run holds from its first written result to its summary. The folder
+// goes last: settled and let go once the server and proxies have stopped.
 struct run_state {
+  held_run_folder folder;
   planned_run plan;
-  fs::path folder;
   boost::json::object context;
   std::vector<finished_cell> finished;
   std::unique_ptr<server_process> server;  // when the harness starts one
@@ -196,7 +188,8 @@ planned_run parse_and_plan(std::span<const std::string_view> args) {
         (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}()) | 1;
   shuffle_within_repetitions(run.cells, *run.options.shuffle_seed);
   if (run.options.pin) pin_cpus(run);
-  if (auto problem = first_limit_problem(run.cells, common::read_machine_limits()))
+  if (auto problem = first_limit_problem(run.cells, common::read_machine_limits(),
+                                         run.options.server_url.empty()))
     throw usage_error(*problem);
   if (auto problem = first_model_that_cannot_run(run.cells)) throw usage_error(*problem);
   run.network = std::any_of(run.cells.begin(), run.cells.end(), [](const cell& one) {
@@ -237,30 +230,14 @@ void check_proxy(const planned_run& run) {
     throw usage_error(proxy_binary_path() + " not found: build it (make build)");
 }
 
-// --out, or a fresh results/runs/<timestamp>, created. A --out folder that holds
-// anything is refused unless --overwrite says so. Throws usage_error.
-fs::path prepare_output_folder(const run_options& options) {
-  fs::path folder =
-      options.out_dir.empty() ? fresh_run_folder() : fs::path(options.out_dir);
-  std::error_code error;
-  if (!options.out_dir.empty() && !options.overwrite && fs::is_directory(folder, error) &&
-      !fs::is_empty(folder, error))
-    throw usage_error("--out " + escaped(folder.string()) +
-                      " is not empty (add --overwrite to write over its results)");
-  fs::create_directories(folder, error);
-  if (error)
-    throw usage_error("cannot create " + folder.string() + ": " + error.message());
-  return folder;
-}
-
 // Results with no cells yet, so a failure to write shows now; results/latest points at
 // a default folder. Throws usage_error.
 void write_first_results(const run_state& run) {
   try {
-    write_results(run.folder, run.context, run.finished);
+    write_results(run.folder.path(), run.context, run.finished);
     if (run.plan.options.out_dir.empty())
-      point_symlink_atomically("results/latest",
-                               fs::path("runs") / run.folder.filename());
+      point_symlink_atomically(latest_link,
+                               fs::path("runs") / run.folder.path().filename());
   } catch (const std::exception& failure) {
     throw usage_error(failure.what());
   }
@@ -279,9 +256,11 @@ spawn_setup helper_setup(const planned_run& plan) {
 }
 
 // The server the cells talk to (started here unless given), and what they know of it.
-// Returns an exit status when the server would not start.
-std::optional<int> start_server(run_state& run, const std::optional<endpoint>& given,
-                                const std::string& server_binary) {
+// Returns why the run cannot go on: the server or a proxy would not start ("exited
+// before it was ready (exit status 3)"), or a stop signal came while they started.
+std::optional<std::string> start_server(run_state& run,
+                                        const std::optional<endpoint>& given,
+                                        const std::string& server_binary) {
   if (!run.plan.network) return std::nullopt;
   try {
     if (!given)
@@ -289,9 +268,7 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
           server_binary, run.plan.options.delay, run.plan.options.server_args,
           std::chrono::seconds(10), helper_setup(run.plan));
   } catch (const std::exception& failure) {
-    if (stop_signal() != 0) return common::exit_code::stopped_by(stop_signal());
-    std::cerr << "hammertime run: " << failure.what() << "\n";
-    return common::exit_code::failure;
+    return failure.what();
   }
   auto& environment = run.environment;
   environment.server = given ? *given : run.server->where();
@@ -306,9 +283,7 @@ std::optional<int> start_server(run_state& run, const std::optional<endpoint>& g
             proxy_binary_path(), environment.server, one.link_delay,
             std::chrono::seconds(10), helper_setup(run.plan));
   } catch (const std::exception& failure) {
-    if (stop_signal() != 0) return common::exit_code::stopped_by(stop_signal());
-    std::cerr << "hammertime run: " << failure.what() << "\n";
-    return common::exit_code::failure;
+    return failure.what();
   }
   return std::nullopt;
 }
@@ -324,6 +299,15 @@ void calibrate_requests(run_state& run) {
     calibration["connect_request_us"] = floor->wall_us;
     calibration["connect_request_cpu_us"] = floor->cpu_us;
   }
+}
+
+// A run that ended before its first cell (its server would not start, a stop signal):
+// one line, and its folder, with no cells, is settled as `run` goes.
+int ended_before_cells(const run_state& run, const std::string& why) {
+  std::cerr << "hammertime run: " << why << "; 0 of " << run.plan.cells.size()
+            << " cells written to " << run.folder.path().string() << "\n";
+  return stop_signal() != 0 ? common::exit_code::stopped_by(stop_signal())
+                            : common::exit_code::failure;
 }
 
 // The cell's way to the server: through the proxy of its link delay, if it has one.
@@ -370,8 +354,8 @@ void check_server_alive(run_state& run, cell_result& result) {
 // signal. False when the results could not be written (said on stderr).
 bool run_cells(run_state& run) {
   const auto& cells = run.plan.cells;
-  std::cerr << "hammertime run: " << cells.size() << " cells -> " << run.folder.string()
-            << "\n";
+  std::cerr << "hammertime run: " << cells.size() << " cells -> "
+            << run.folder.path().string() << "\n";
   progress shown(cells);
   for (std::size_t index = 0; index < cells.size() && stop_signal() == 0; ++index) {
     const cell& one = cells[index];
@@ -384,7 +368,7 @@ bool run_cells(run_state& run) {
     if (result.interrupted) break;
     run.finished.push_back({one, std::move(result)});
     try {
-      write_results(run.folder, run.context, run.finished);
+      write_results(run.folder.path(), run.context, run.finished);
     } catch (const std::exception& failure) {
       shown.clear();
       std::cerr << "hammertime run: " << failure.what() << "\n";
@@ -411,7 +395,7 @@ void check_system_after(run_state& run) {
   run.context["load_avg_after"] = {load[0], load[1], load[2]};
   run.context["other_cpu_seconds"] =
       other_cpu_seconds(run.cpu_before, after, outside_server);
-  write_results(run.folder, run.context, run.finished);
+  write_results(run.folder.path(), run.context, run.finished);
 }
 
 // "all valid", "2 invalid (summary.md says why)", or "all 3 invalid (...)".
@@ -421,19 +405,19 @@ std::string invalid_count_text(std::size_t rows, std::size_t invalid) {
          " invalid (summary.md says why)";
 }
 
-// The summary and the counts; the exit status (130 / 143 when a signal stopped it, 1
+// The summary and the counts; the exit status (128 + the signal when one stopped it, 1
 // when the server it started exited or every row is invalid).
 int finish(run_state& run) {
   try {
     if (stop_signal() == 0) check_system_after(run);
-    settle_results(run.folder);
+    settle_results(run.folder.path());
   } catch (const std::exception& failure) {
     std::cerr << "hammertime run: " << failure.what() << "\n";
   }
   if (int signal = stop_signal()) {
-    std::cerr << "hammertime run: stopped; " << run.finished.size() << " of "
-              << run.plan.cells.size() << " cells written to " << run.folder.string()
-              << "\n";
+    std::cerr << "hammertime run: stopped by " << signal_abbreviation(signal) << "; "
+              << run.finished.size() << " of " << run.plan.cells.size()
+              << " cells written to " << run.folder.path().string() << "\n";
     return common::exit_code::stopped_by(signal);
   }
   std::cout << summary_markdown(run.context, run.finished);
@@ -443,14 +427,21 @@ int finish(run_state& run) {
   if (run.server_exit) {
     std::cerr << "hammertime run: " << *run.server_exit << "; stopped after "
               << run.finished.size() << " of " << run.plan.cells.size() << " cells, "
-              << counts << "; results in " << run.folder.string() << "\n";
+              << counts << "; results in " << run.folder.path().string() << "\n";
     return common::exit_code::failure;
   }
   std::cerr << "hammertime run: " << run.finished.size() << " cells, " << counts
-            << "; results in " << run.folder.string() << "\n";
+            << "; results in " << run.folder.path().string() << "\n";
   bool every_row_invalid = !run.finished.empty() && invalid == run.finished.size();
   return every_row_invalid ? common::exit_code::every_row_invalid
                            : common::exit_code::success;
+}
+
+// A stop signal before the run made its folder: nothing to settle.
+int stopped_before_folder(int signal) {
+  std::cerr << "hammertime run: stopped by " << signal_abbreviation(signal)
+            << " before the run started\n";
+  return common::exit_code::stopped_by(signal);
 }
 
 // --list-cells: the names of one repetition's cells, in the planned order; a dry run
@@ -478,6 +469,8 @@ int run_main(std::span<const std::string_view> args) {
   if (std::find(args.begin(), args.end(), "--list-cells") != args.end())
     return list_cells(args);
 
+  // From here every stop signal ends the run through its folder's settling.
+  install_stop_handlers();
   run_state run;
   std::optional<endpoint> given_server;
   std::string server_binary = server_binary_path();
@@ -485,10 +478,11 @@ int run_main(std::span<const std::string_view> args) {
     run.plan = parse_and_plan(args);
     given_server = check_server(run.plan, server_binary);
     check_proxy(run.plan);
-    run.folder = prepare_output_folder(run.plan.options);
-    install_stop_handlers();
+    if (run.plan.options.out_dir.empty()) check_latest_link();
+    if (int signal = stop_signal()) return stopped_before_folder(signal);
+    run.folder = hold_run_folder(run.plan.options);
     run.context =
-        run_context(run.plan, args, run.folder.filename().string(),
+        run_context(run.plan, args, run.folder.path().filename().string(),
                     given_server       ? given_server->url()
                     : run.plan.network ? "hammertime-server started by the harness"
                                        : "none (sleep workload)");
@@ -500,7 +494,8 @@ int run_main(std::span<const std::string_view> args) {
 
   run.environment.child_cpus = run.plan.cell_cpus;
   run.environment.sample_memory = run.plan.options.sample_memory;
-  if (auto failed = start_server(run, given_server, server_binary)) return *failed;
+  if (auto failed = start_server(run, given_server, server_binary))
+    return ended_before_cells(run, *failed);
   calibrate_requests(run);
   bool written = run_cells(run);
   run.proxies.clear();

@@ -8,7 +8,8 @@
 namespace hammertime::harness {
 
 // Exit status: 0 done, 1 failure (the server would not start, results not writable),
-// 2 bad input or a machine limit, 130 / 143 stopped by SIGINT / SIGTERM.
+// 2 bad input, a machine limit or a folder another run holds, 128 + the signal when
+// SIGINT, SIGTERM, SIGHUP or SIGQUIT stopped it (130, 143, 129, 131).
 int run_main(std::span<const std::string_view> args);
 
 }  // namespace hammertime::harness

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "common/escaped.hpp"
 #include "process_group.hpp"
 #include "stop_signal.hpp"
 
@@ -47,6 +48,37 @@ std::optional<endpoint> parse_server_url(std::string_view url) {
 std::string server_binary_path() { return executable_folder() + "/hammertime-server"; }
 std::string proxy_binary_path() { return executable_folder() + "/hammertime-proxy"; }
 
+namespace {
+
+// Waits (at most `within`) for a child that closed its output to exit, and says how
+// it did; nullopt while it runs on.
+std::optional<std::string> exit_within(pid_t child, std::chrono::milliseconds within) {
+  auto deadline = std::chrono::steady_clock::now() + within;
+  auto exit = exit_description(child);
+  while (!exit && std::chrono::steady_clock::now() < deadline) {
+    usleep(10'000);
+    exit = exit_description(child);
+  }
+  return exit;
+}
+
+// Why a helper did not get ready: a stop signal, its exit, or the time it took; what it
+// said after.
+std::string not_ready_reason(const std::string& name, std::chrono::milliseconds within,
+                             const std::optional<std::string>& exit,
+                             const std::string& said) {
+  auto shown = common::escaped(said, 500);
+  std::string reason =
+      stop_signal() != 0 ? "stopped by " + signal_abbreviation(stop_signal()) +
+                               " while " + name + " started"
+      : exit
+          ? name + " exited before it was ready (" + *exit + ")"
+          : name + " did not get ready within " + std::to_string(within.count()) + " ms";
+  return reason + (said.empty() || stop_signal() != 0 ? std::string() : ": " + shown);
+}
+
+}  // namespace
+
 helper_process::helper_process(const std::vector<std::string>& args,
                                std::string_view ready_prefix,
                                std::chrono::milliseconds ready_within,
@@ -58,15 +90,21 @@ helper_process::helper_process(const std::vector<std::string>& args,
   auto deadline = std::chrono::steady_clock::now() + ready_within;
   std::string line;
   bool is_ready = false;
+  std::optional<std::string> exit;  // how it ended, when it did before it was ready
   while (!is_ready) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 || stop_signal() != 0) break;
     pollfd watch{output_fd_, POLLIN, 0};
-    if (poll(&watch, 1, static_cast<int>(std::min<long long>(left.count(), 100))) <= 0)
+    if (poll(&watch, 1, static_cast<int>(std::min<long long>(left.count(), 100))) <= 0) {
+      if ((exit = exit_description(pid_))) break;  // its output held open by another
       continue;
+    }
     char c;
-    if (read(output_fd_, &c, 1) != 1) break;  // it exited
+    if (read(output_fd_, &c, 1) != 1) {  // it closed its output: it exits
+      exit = exit_within(pid_, std::chrono::seconds(1));
+      break;
+    }
     if (c != '\n') {
       line += c;
       continue;
@@ -78,14 +116,10 @@ helper_process::helper_process(const std::vector<std::string>& args,
   if (!is_ready) {
     stop();
     std::string said;
+    if (!line.empty()) said_.push_back(std::move(line));
     for (const auto& one : said_) said += (said.empty() ? "" : " | ") + one;
-    said += line;
     auto name = args.front().substr(args.front().rfind('/') + 1);
-    throw std::runtime_error(stop_signal() != 0
-                                 ? "stopped while " + name + " started"
-                                 : name + " did not get ready within " +
-                                       std::to_string(ready_within.count()) + " ms" +
-                                       (said.empty() ? std::string() : ": " + said));
+    throw std::runtime_error(not_ready_reason(name, ready_within, exit, said));
   }
   drain_ = std::thread([fd = output_fd_] {
     char buffer[4096];

@@ -36,9 +36,11 @@ std::string proxy_binary_path();
 class helper_process {
  public:
   // Starts args[0] and waits (at most ready_within) for the line that starts with
-  // ready_prefix. Throws std::runtime_error with what it said when it does not get
-  // ready, or when a stop signal arrives meanwhile. setup: where it may run (--pin)
-  // and its scheduling (SCHED_FIFO unless --server-normal-priority), else as this one.
+  // ready_prefix. Throws std::runtime_error, one line, when it does not get ready:
+  // it exited first ("exited before it was ready (exit status 3): what it said"), it
+  // took too long, or a stop signal arrived meanwhile ("stopped by SIGINT while ...").
+  // setup: where it may run (--pin) and its scheduling (SCHED_FIFO unless
+  // --server-normal-priority), else as this one.
   helper_process(const std::vector<std::string>& args, std::string_view ready_prefix,
                  std::chrono::milliseconds ready_within, const spawn_setup& setup = {});
   ~helper_process();

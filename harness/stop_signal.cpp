@@ -1,6 +1,6 @@
 #include "stop_signal.hpp"
 
-#include <signal.h>
+#include <cstring>
 
 namespace hammertime::harness {
 namespace {
@@ -16,11 +16,15 @@ void install_stop_handlers() {
   action.sa_handler = on_stop;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
+  for (int signal : stop_signals) sigaction(signal, &action, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }
 
 int stop_signal() noexcept { return stop_signal_; }
+
+std::string signal_abbreviation(int signal) {
+  const char* name = sigabbrev_np(signal);
+  return name ? "SIG" + std::string(name) : "signal " + std::to_string(signal);
+}
 
 }  // namespace hammertime::harness

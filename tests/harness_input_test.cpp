@@ -3,6 +3,7 @@
 // text quoted without its control characters.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -20,6 +22,7 @@
 #include "harness/cli.hpp"
 #include "harness/peers.hpp"
 #include "harness/results_writer.hpp"
+#include "harness/run_folder.hpp"
 #include "scratch_folder.hpp"
 
 namespace hammertime::harness {
@@ -82,6 +85,48 @@ TEST(harness_result_files,
   EXPECT_EQ(read_text(victim), "precious");
   EXPECT_EQ(read_text(folder.path / "a.txt"), "new");
   EXPECT_EQ(iterations_in(folder.path / "results.json"), 1u);
+}
+
+TEST(harness_run_folder, runs_started_in_the_same_second_get_a_folder_each) {
+  scratch_folder runs;
+  std::vector<fs::path> made(8);
+  std::vector<std::thread> runners;
+  for (auto& folder : made)
+    runners.emplace_back(
+        [&] { folder = make_fresh_folder(runs.path, "20250101-000000"); });
+  for (auto& runner : runners) runner.join();
+  std::set<fs::path> distinct(made.begin(), made.end());
+  EXPECT_EQ(distinct.size(), made.size());
+  EXPECT_TRUE(distinct.count(runs.path / "20250101-000000"));
+  EXPECT_TRUE(distinct.count(runs.path / "20250101-000000-8"));
+}
+
+TEST(harness_run_folder, a_folder_is_held_by_one_run_at_a_time) {
+  scratch_folder folder;
+  int first = lock_folder(folder.path);
+  ASSERT_GE(first, 0);
+  EXPECT_EQ(lock_folder(folder.path), -1);
+  EXPECT_EQ(errno, EWOULDBLOCK);
+  pid_t other = fork();  // another process: flock is per open file, not per process
+  if (other == 0) _exit(lock_folder(folder.path) == -1 ? 0 : 1);
+  int status = 0;
+  waitpid(other, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  close(first);
+  int second = lock_folder(folder.path);
+  EXPECT_GE(second, 0);
+  close(second);
+}
+
+TEST(harness_run_folder, results_latest_must_be_a_link_if_it_is_there) {
+  scratch_folder folder;
+  auto latest = folder.path / "latest";
+  EXPECT_NO_THROW(check_latest_link(latest));
+  fs::create_directory_symlink("runs/x", latest);
+  EXPECT_NO_THROW(check_latest_link(latest));
+  fs::remove(latest);
+  fs::create_directory(latest);
+  EXPECT_THROW(check_latest_link(latest), usage_error);
 }
 
 TEST(harness_result_files, a_new_file_is_readable_by_all_like_before) {
@@ -200,16 +245,51 @@ struct plan_path {
 };
 
 TEST(harness_option_rules, a_plan_is_read_up_to_1_mib_and_10000_lines) {
-  auto started = std::chrono::steady_clock::now();
-  EXPECT_NE(refusal({"--plan", "/dev/zero"}).find("over 1 MiB"), std::string::npos);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   plan_path plan;
+  { std::ofstream file(plan.path); }
+  fs::resize_file(plan.path, 1ull << 30);  // sparse: read only as far as the bound
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_NE(refusal({"--plan", plan.path.string()}).find("over 1 MiB"),
+            std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   {
     std::ofstream file(plan.path);
     for (int i = 0; i < 10'001; ++i) file << "#\n";
   }
   EXPECT_NE(refusal({"--plan", plan.path.string()}).find("10000 lines"),
             std::string::npos);
+}
+
+TEST(harness_option_rules, a_plan_is_only_a_regular_file) {
+  EXPECT_EQ(refusal({"--plan", "/dev/zero"}),
+            "--plan '/dev/zero' is not a regular file (a FIFO, a device or a folder)");
+  EXPECT_NE(refusal({"--plan", "/tmp"}).find("not a regular file"), std::string::npos);
+  scratch_folder folder;
+  auto fifo = folder.path / "plan";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto started = std::chrono::steady_clock::now();  // no writer: open() would wait
+  EXPECT_NE(refusal({"--plan", fifo.string()}).find("not a regular file"),
+            std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+}
+
+TEST(harness_option_rules, an_unknown_option_is_named_unknown_wherever_it_stands) {
+  const std::string unknown = "unknown option '--bogus' (see hammertime run --help)";
+  EXPECT_EQ(refusal({"--bogus"}), unknown);
+  EXPECT_EQ(refusal({"--bogus", "1"}), unknown);
+  EXPECT_EQ(refusal({"--bogus", "--items", "5"}), unknown);
+  EXPECT_EQ(refusal({"--bogus=1"}), unknown);
+  EXPECT_EQ(refusal({"--items"}), "--items needs a value");
+}
+
+TEST(harness_option_rules, every_option_the_help_names_is_known) {
+  std::string help(run_help());
+  for (auto at = help.find("--"); at != std::string::npos; at = help.find("--", at + 2)) {
+    auto end = help.find_first_not_of("abcdefghijklmnopqrstuvwxyz-", at + 2);
+    auto name = help.substr(at, end - at);
+    if (name == "--help" || name == "--threads") continue;  // run_main's; the server's
+    EXPECT_EQ(refusal({name}).find("unknown option"), std::string::npos) << name;
+  }
 }
 
 TEST(harness_option_rules, a_bad_plan_line_is_quoted_escaped) {

@@ -437,6 +437,29 @@ TEST(harness_limits, each_limit_is_named_with_the_setting_that_lifts_it) {
   EXPECT_FALSE(first_limit_problem(flags, limits));
 }
 
+TEST(harness_limits, open_files_are_counted_in_each_process_the_proxy_two_a_link) {
+  auto direct = plan_cells(parse({"--models", "coroutines", "--items", "100",
+                                  "--concurrency", "100", "--repetitions", "1"}));
+  auto proxied =
+      plan_cells(parse({"--models", "coroutines", "--items", "100", "--concurrency",
+                        "100", "--link-delay", "10ms", "--repetitions", "1"}));
+  auto limits = roomy();
+  limits.open_files = 170;  // the child's 100 and 64 spare fit; the proxy's 200 do not
+  EXPECT_FALSE(first_limit_problem(direct, limits));
+  auto problem = first_limit_problem(proxied, limits);
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->substr(0, problem->find(": raise")),
+            "flags/coroutines/C:100/link_delay:10ms needs 264 open files in "
+            "hammertime-proxy (2 a connection, 64 spare) but `ulimit -n` is 170");
+  limits.open_files = 264;
+  EXPECT_FALSE(first_limit_problem(proxied, limits));
+  // Without a proxy the child needs the most: the server holds one a connection.
+  limits.open_files = 163;
+  problem = first_limit_problem(direct, limits);
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("in the cell's child"), std::string::npos) << *problem;
+}
+
 TEST(harness_limits, the_bridges_plan_check_counts_its_b_threads_not_its_c) {
   auto cells =
       plan_cells(parse({"--models", "executor_bridge", "--items", "676", "--concurrency",

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "harness/peers.hpp"
+#include "harness/stop_signal.hpp"
 #include "model_runs.hpp"
 #include "models/wire/wire.hpp"
 #include "scratch_folder.hpp"
@@ -1098,6 +1101,229 @@ TEST(harness, a_peer_whose_runtime_is_missing_is_one_line_naming_its_debian_pack
       << run.err();
   EXPECT_FALSE(fs::exists(folder.out()));
 }
+
+// Under `ulimit -n 170` a cell of 100 connections fits in its child (164) but not in
+// the proxy, which holds two descriptors a connection.
+TEST(harness, too_few_open_files_for_the_proxy_is_named_up_front) {
+  scratch_folder folder;
+  harness_run run({"run", "--workload", "flags", "--models", "coroutines", "--items",
+                   "100", "--concurrency", "100", "--delay", "1ms", "--link-delay",
+                   "10ms", "--repetitions", "1", "--out", folder.out().string()},
+                  folder.path, 170);
+  EXPECT_EQ(run.wait(10s), 2) << run.err();
+  EXPECT_EQ(line_count(run.err()), 1u) << run.err();
+  EXPECT_NE(run.err().find("needs 264 open files in hammertime-proxy"), std::string::npos)
+      << run.err();
+  EXPECT_NE(run.err().find("`ulimit -n` is 170"), std::string::npos) << run.err();
+  EXPECT_FALSE(fs::exists(folder.out()));
+}
+
+TEST(harness, a_plan_that_is_a_fifo_is_refused_at_once) {
+  scratch_folder folder;
+  auto fifo = folder.path / "plan";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  harness_run run({"run", "--plan", fifo.string(), "--out", folder.out().string()},
+                  folder.path);
+  EXPECT_EQ(run.wait(5s), 2) << run.err();
+  EXPECT_EQ(line_count(run.err()), 1u) << run.err();
+  EXPECT_NE(run.err().find("is not a regular file"), std::string::npos) << run.err();
+  EXPECT_FALSE(fs::exists(folder.out()));
+}
+
+TEST(harness, list_with_an_extra_argument_is_one_line_exit_2) {
+  scratch_folder logs;
+  harness_run run({"list", "extra"}, logs.path);
+  EXPECT_EQ(run.wait(10s), 2);
+  EXPECT_EQ(line_count(run.err()), 1u) << run.err();
+  EXPECT_NE(run.err().find("'extra'"), std::string::npos) << run.err();
+}
+
+// What a settled run folder holds: plain result files, no .results link and no
+// hidden .set-* folders (results_writer.hpp).
+void expect_settled(const fs::path& folder) {
+  for (auto name : {"results.json", "results.csv", "summary.md"})
+    EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(folder / name))) << name;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    auto name = entry.path().filename().string();
+    EXPECT_FALSE(name == ".results" || name.rfind(".set-", 0) == 0) << name;
+  }
+}
+
+// `hammertime ARGS...` run from `folder` (where results/ goes without --out): what
+// harness_run gives /bin/sh.
+std::vector<std::string> from_folder(const fs::path& folder,
+                                     const std::vector<std::string>& args) {
+  std::string command = "cd '" + folder.string() + "' && exec " + HAMMERTIME_BIN;
+  for (const auto& arg : args) command += " '" + arg + "'";
+  return {"-c", command};
+}
+
+// hammertime copied into a scratch bin/ beside a stand-in hammertime-server script.
+fs::path hammertime_with_server(const fs::path& folder, const std::string& script) {
+  auto binary = hammertime_with_peers(folder, {});
+  auto server = folder / "bin" / "hammertime-server";
+  std::ofstream(server) << "#!/bin/sh\n" << script << "\n";
+  fs::permissions(server, fs::perms::owner_all);
+  return binary;
+}
+
+std::vector<std::string> a_short_flags_run(const scratch_folder& folder) {
+  return {"run",
+          "--workload",
+          "flags",
+          "--models",
+          "sequential",
+          "--items",
+          "5",
+          "--delay",
+          "1ms",
+          "--repetitions",
+          "1",
+          "--out",
+          folder.out().string()};
+}
+
+TEST(harness,
+     a_second_run_on_a_held_out_folder_is_refused_and_the_first_keeps_its_cells) {
+  scratch_folder folder;
+  std::vector<std::string> command{"run",
+                                   "--workload",
+                                   "sleep",
+                                   "--models",
+                                   "coroutines,sequential",
+                                   "--items",
+                                   "20",
+                                   "--delay",
+                                   "50ms",
+                                   "--repetitions",
+                                   "1",
+                                   "--out",
+                                   folder.out().string()};
+  harness_run first(command, folder.path);
+  ASSERT_TRUE(wait_for_cells(folder.out(), 0, 10s)) << first.err();
+  command.push_back("--overwrite");  // not even that lets it in
+  fs::create_directories(folder.path / "second");
+  harness_run second(command, folder.path / "second");
+  EXPECT_EQ(second.wait(10s), 2) << second.err();
+  EXPECT_EQ(line_count(second.err()), 1u) << second.err();
+  EXPECT_NE(
+      second.err().find(folder.out().string() + " is in use: another hammertime run"),
+      std::string::npos)
+      << second.err();
+  ASSERT_EQ(first.wait(), 0) << first.err();
+  auto cells = iterations(parse_results(folder.out()));
+  ASSERT_EQ(cells.size(), 2u);
+  for (const auto& cell : cells) EXPECT_EQ(cell.at("valid"), true) << cell;
+  expect_settled(folder.out());
+}
+
+TEST(harness, runs_without_out_started_together_get_a_folder_each) {
+  scratch_folder folder;
+  std::vector<std::unique_ptr<harness_run>> runs;
+  for (int n = 0; n < 3; ++n) {
+    auto logs = folder.path / ("logs" + std::to_string(n));
+    fs::create_directories(logs);
+    runs.push_back(std::make_unique<harness_run>(
+        from_folder(folder.path,
+                    {"run", "--workload", "sleep", "--models", "coroutines", "--items",
+                     "5", "--delay", "1ms", "--repetitions", "1"}),
+        logs, RLIM_INFINITY, RLIM_INFINITY, "/bin/sh"));
+  }
+  for (auto& run : runs) EXPECT_EQ(run->wait(), 0) << run->err();
+  std::set<std::string> made;
+  for (const auto& entry : fs::directory_iterator(folder.path / "results" / "runs")) {
+    made.insert(entry.path().filename().string());
+    EXPECT_EQ(iterations(parse_results(entry.path())).size(), 1u) << entry.path();
+  }
+  EXPECT_EQ(made.size(), 3u);
+  EXPECT_TRUE(fs::is_symlink(folder.path / "results" / "latest"));
+}
+
+TEST(harness, a_results_latest_that_is_not_a_link_is_refused_before_anything_is_made) {
+  scratch_folder folder;
+  fs::create_directories(folder.path / "results" / "latest");
+  harness_run run(
+      from_folder(folder.path, {"run", "--workload", "sleep", "--models", "coroutines",
+                                "--items", "5", "--delay", "1ms", "--repetitions", "1"}),
+      folder.path, RLIM_INFINITY, RLIM_INFINITY, "/bin/sh");
+  EXPECT_EQ(run.wait(10s), 2) << run.err();
+  EXPECT_EQ(line_count(run.err()), 1u) << run.err();
+  EXPECT_NE(run.err().find("results/latest is not a symlink"), std::string::npos)
+      << run.err();
+  EXPECT_FALSE(fs::exists(folder.path / "results" / "runs"));
+}
+
+TEST(harness, a_server_that_exits_before_it_is_ready_is_reported_with_how) {
+  const std::vector<std::pair<std::string, std::string>> servers{
+      {"echo 'cannot bind: nope' >&2; exit 3",
+       "hammertime-server exited before it was ready (exit status 3): cannot bind: nope"},
+      {"kill -SEGV $$", "hammertime-server exited before it was ready (SIGSEGV)"}};
+  for (const auto& [script, said] : servers) {
+    scratch_folder folder;
+    auto binary = hammertime_with_server(folder.path, script);
+    auto started = std::chrono::steady_clock::now();
+    harness_run run(a_short_flags_run(folder), folder.path, RLIM_INFINITY, RLIM_INFINITY,
+                    binary.string());
+    EXPECT_EQ(run.wait(10s), 1) << run.err();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);  // not its 10 s to start
+    EXPECT_EQ(line_count(run.err()), 1u) << run.err();
+    EXPECT_NE(run.err().find(said), std::string::npos) << run.err();
+    expect_settled(folder.out());
+    EXPECT_TRUE(processes_left_behind().empty());
+  }
+}
+
+class harness_stopped_by : public ::testing::TestWithParam<int> {};
+
+// Each stop signal, in a cell: the same end as Ctrl-C, one line naming it, the folder
+// settled with the finished cell, no child and no cgroup left.
+TEST_P(harness_stopped_by, mid_run_settles_the_folder_and_leaves_nothing) {
+  int signal = GetParam();
+  scratch_folder folder;
+  auto run = start_a_short_then_a_long_cell(folder);
+  pid_t harness = run.pid();
+  ASSERT_TRUE(wait_for_cells(folder.out(), 1, 30s)) << run.err();
+  std::this_thread::sleep_for(500ms);  // into the second, 10 s cell
+  run.signal(signal);
+  EXPECT_EQ(run.wait(10s), 128 + signal) << run.err();
+  EXPECT_EQ(last_line(run.err()),
+            "hammertime run: stopped by " + harness::signal_abbreviation(signal) +
+                "; 1 of 6 cells written to " + folder.out().string())
+      << run.err();
+  EXPECT_TRUE(processes_left_behind().empty());
+  EXPECT_TRUE(cgroups_left_by(harness).empty());
+  expect_settled(folder.out());
+  EXPECT_EQ(iterations(parse_results(folder.out())).size(), 1u);
+}
+
+// ...and while the server starts (one that never gets ready).
+TEST_P(harness_stopped_by,
+       while_the_server_starts_settles_the_folder_and_leaves_nothing) {
+  int signal = GetParam();
+  scratch_folder folder;
+  auto binary = hammertime_with_server(folder.path, "sleep 30");
+  harness_run run(a_short_flags_run(folder), folder.path, RLIM_INFINITY, RLIM_INFINITY,
+                  binary.string());
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (started_by(run.pid(), "hammertime-server") < 0 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_GT(started_by(run.pid(), "hammertime-server"), 0) << run.err();
+  run.signal(signal);
+  EXPECT_EQ(run.wait(10s), 128 + signal) << run.err();
+  EXPECT_EQ(run.err(), "hammertime run: stopped by " +
+                           harness::signal_abbreviation(signal) +
+                           " while hammertime-server started; 0 of 1 cells written to " +
+                           folder.out().string() + "\n");
+  EXPECT_TRUE(processes_left_behind().empty());
+  expect_settled(folder.out());
+}
+
+INSTANTIATE_TEST_SUITE_P(each_stop_signal, harness_stopped_by,
+                         ::testing::Values(SIGINT, SIGTERM, SIGHUP, SIGQUIT),
+                         [](const auto& info) {
+                           return harness::signal_abbreviation(info.param);
+                         });
 
 }  // namespace
 }  // namespace hammertime::testing
