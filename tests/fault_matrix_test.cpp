@@ -59,8 +59,9 @@ child_run run_child(const std::string& model, unsigned short port, std::size_t c
   }
   // A child that hangs is killed after two minutes (the row's own bound is far less),
   // so a hang fails this cell with its status instead of CTest's timeout.
-  std::string command = "timeout -k 5 120 " + start + " --model " + model + " --workload flags --items " +
-                        std::to_string(items) + " --concurrency " + std::to_string(c) +
+  std::string command = "timeout -k 5 120 " + start + " --model " + model +
+                        " --workload flags --items " + std::to_string(items) +
+                        " --concurrency " + std::to_string(c) +
                         " --delay-ms 0 --timeout-ms " + std::to_string(timeout.count()) +
                         " --host 127.0.0.1 --port " + std::to_string(port);
   child_run run;
@@ -100,7 +101,8 @@ TEST_P(fault_matrix, every_item_is_counted_once_and_the_run_ends_in_time) {
 
   auto run = run_child(model_name, server.port(), c);
 
-  ASSERT_NE(WEXITSTATUS(run.status), 124) << model_name << " hung under " << injected.name;
+  ASSERT_NE(WEXITSTATUS(run.status), 124)
+      << model_name << " hung under " << injected.name;
   ASSERT_EQ(WEXITSTATUS(run.status), 0) << boost::json::serialize(run.line);
   auto ok = number(run.line, "ok"), not_found = number(run.line, "not_found"),
        failed = number(run.line, "failed");
