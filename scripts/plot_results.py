@@ -151,6 +151,7 @@ def load_cells(results):
             # that answered later than 2 % of the delay in any repetition.
             "unstable": (max(speeds) - min(speeds)) > 0.10 * middle,
             "server_bound": any(r.get("server_bound") for r in runs),
+            "proxy_bound": any(r.get("proxy_bound") for r in runs),
             # The repetitions' CPU per item spread above 25 % of its median.
             "cpu_unstable": len(runs) > 1 and statistics.median(cpu_seconds) > 0 and
             (max(cpu_seconds) - min(cpu_seconds)) > 0.25 * statistics.median(cpu_seconds),
@@ -268,13 +269,14 @@ def headline_workload(cells):
     return "flags" if "flags" in workloads else sorted(workloads)[0]
 
 
-FLAGGED_COLOUR = "#cc0000"  # a figure flagged unstable or server-bound
+FLAGGED_COLOUR = "#cc0000"  # a figure flagged unstable, server-bound or proxy-bound
 
 
 def flags_of(cell):
     """The warnings a plot shows beside a cell's items/s."""
     return [flag for flag, on in (("unstable", cell.get("unstable")),
-                                  ("server-bound", cell.get("server_bound"))) if on]
+                                  ("server-bound", cell.get("server_bound")),
+                                  ("proxy-bound", cell.get("proxy_bound"))) if on]
 
 
 def cpu_flags_of(cell):
@@ -288,9 +290,10 @@ def memory_flags_of(cell):
 
 
 def flag_marks(cell, flags=None):
-    """" †" unstable, " ‡" server-bound, " §" CPU unstable, " ?" memory doubt: short
-    enough to sit above a bar."""
-    marks = {"unstable": "†", "server-bound": "‡", "CPU unstable": "§", "memory doubt": "?"}
+    """" †" unstable, " ‡" server-bound, " ¶" proxy-bound, " §" CPU unstable, " ?"
+    memory doubt: short enough to sit above a bar."""
+    marks = {"unstable": "†", "server-bound": "‡", "proxy-bound": "¶", "CPU unstable": "§",
+             "memory doubt": "?"}
     flags = flags_of(cell) if flags is None else flags
     return " " + "".join(marks[f] for f in flags) if flags else ""
 
@@ -304,7 +307,8 @@ def mark_flagged_bars(axes, bars, rows, flags_for):
             bar.set_linewidth(3)
             flagged = True
     if flagged:
-        axes.annotate("red edge: flagged (§ CPU unstable, † unstable, ‡ server-bound)",
+        axes.annotate("red edge: flagged (§ CPU unstable, † unstable, ‡ server-bound, "
+                      "¶ proxy-bound)",
                       (0, 1), xycoords="axes fraction", xytext=(0, 4),
                       textcoords="offset points", fontsize=FONT_SIZE * 0.55,
                       color=FLAGGED_COLOUR)
@@ -342,7 +346,7 @@ def plot_items_per_second(cells, footer, plots_dir):
                        [c.get("attainable_items_per_second") for c in rows])
     axes.set_ylabel("items/s (log; dashed: ideal, dotted: attainable)\n"
                     "under each bar: % of ideal·% of attainable" +
-                    ("\nred outline: † unstable, ‡ server-bound"
+                    ("\nred outline: † unstable, ‡ server-bound, ¶ proxy-bound"
                      if any(flags_of(c) for c in rows) else ""))
     save(figure, footer, plots_dir, "items_per_second")
 

@@ -234,6 +234,14 @@ class scripts_test(unittest.TestCase):
             self.assertIn(figure, finished.stdout)
         self.assert_plots(folder, ["published"])
 
+    def test_the_plots_mark_each_flag_of_a_cell(self):
+        sys.path.insert(0, str(SCRIPTS))
+        import plot_results
+        cell = {"unstable": True, "server_bound": False, "proxy_bound": True}
+        self.assertEqual(plot_results.flags_of(cell), ["unstable", "proxy-bound"])
+        self.assertEqual(plot_results.flag_marks(cell), " †¶")
+        self.assertEqual(plot_results.flag_marks({}), "")
+
     def test_published_labels_are_spread_apart_without_losing_their_order(self):
         sys.path.insert(0, str(SCRIPTS))
         import published_table
