@@ -169,8 +169,10 @@ void shuffle_within_repetitions(std::vector<cell>& cells, std::uint64_t seed) {
   for (std::size_t first = 0; first < cells.size();) {
     auto end = first;
     while (end < cells.size() && cells[end].repetition == cells[first].repetition) ++end;
-    for (auto i = end - 1; i > first; --i)
-      std::swap(cells[i], cells[first + engine() % (i - first + 1)]);
+    // Fisher-Yates over [first, end), the last slot first (the same draws, in the same
+    // order, as ever: a seed gives the order it always gave).
+    for (auto slots = end - first; slots > 1; --slots)
+      std::swap(cells[first + slots - 1], cells[first + engine() % slots]);
     first = end;
   }
 }
