@@ -1,20 +1,17 @@
 #include "proxy.hpp"
 
-#include <sys/socket.h>
-#include <time.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
-#include <cstring>
 #include <deque>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <utility>
 
+#include "arrival_stamp.hpp"
 #include "listening.hpp"
 #include "stats_json.hpp"
 
@@ -38,48 +35,6 @@ std::uint64_t hold_total_default() {
   while (meminfo >> key >> kib)
     if (key == "MemTotal:") return std::min(most_held_by_default, kib * 1024 / 8);
   return most_held_by_default;
-}
-
-// The kernel marks each arriving segment with the time it was received
-// (SO_TIMESTAMPNS): a chunk's delay runs from then, not from when this loop got to it,
-// so a proxy that stalls shows its stall as lateness.
-void stamp_arrivals(tcp::socket& socket) {
-  int on = 1;
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
-}
-
-// One read of what is there, and when its last byte arrived (now, if the kernel did not
-// say).
-std::size_t read_with_arrival(tcp::socket& socket, std::vector<char>& buffer,
-                              clock::time_point& arrived, error_code& error) {
-  iovec into{buffer.data(), buffer.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
-  msghdr message{};
-  message.msg_iov = &into;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof control;
-  auto got = recvmsg(socket.native_handle(), &message, MSG_DONTWAIT);
-  arrived = clock::now();
-  if (got < 0) {
-    error = error_code(errno, boost::system::system_category());
-    if (errno == EAGAIN || errno == EWOULDBLOCK) error = asio::error::would_block;
-    return 0;
-  }
-  if (got == 0) {
-    error = asio::error::eof;
-    return 0;
-  }
-  for (auto* each = CMSG_FIRSTHDR(&message); each; each = CMSG_NXTHDR(&message, each)) {
-    if (each->cmsg_level != SOL_SOCKET || each->cmsg_type != SCM_TIMESTAMPNS) continue;
-    timespec received, now;
-    std::memcpy(&received, CMSG_DATA(each), sizeof received);
-    clock_gettime(CLOCK_REALTIME, &now);
-    auto ago = std::chrono::seconds(now.tv_sec - received.tv_sec) +
-               std::chrono::nanoseconds(now.tv_nsec - received.tv_nsec);
-    if (ago > clock::duration::zero() && ago < std::chrono::hours(1)) arrived -= ago;
-  }
-  return static_cast<std::size_t>(got);
 }
 
 struct held_chunk {
@@ -113,7 +68,9 @@ class link : public std::enable_shared_from_this<link> {
   void start(const std::vector<tcp::endpoint>& upstream) {
     error_code ignored;
     client_.non_blocking(true, ignored);
-    stamp_arrivals(client_);
+    // A chunk's delay runs from its arrival, not from when this loop got to it, so a
+    // proxy that stalls shows its stall as lateness.
+    stamp_arrivals(client_.native_handle());
     do_read(to_upstream_);  // what the client sends is held while the upstream connects
     asio::async_connect(
         upstream_, upstream,
@@ -150,7 +107,7 @@ class link : public std::enable_shared_from_this<link> {
     error_code ignored;
     upstream_.set_option(tcp::no_delay(true), ignored);
     upstream_.non_blocking(true, ignored);
-    stamp_arrivals(upstream_);
+    stamp_arrivals(upstream_.native_handle());
     connected_ = true;
     do_read(to_client_);
     schedule(to_upstream_);
@@ -179,7 +136,8 @@ class link : public std::enable_shared_from_this<link> {
     if (!error && budget_.full()) return do_read(way);  // filled while this one waited
     std::size_t got = 0;
     auto arrived = clock::now();
-    if (!error) got = read_with_arrival(way.from, read_buffer_, arrived, error);
+    if (!error)
+      got = read_with_arrival(way.from, asio::buffer(read_buffer_), arrived, error);
     if (error == asio::error::would_block) return do_read(way);
     auto due = arrived + settings_.latency;
     if (got > 0) {
