@@ -1,10 +1,10 @@
 #include "session.hpp"
 
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <charconv>
 
+#include "arrival_stamp.hpp"
 #include "common/flags_table.hpp"
 #include "random.hpp"
 #include "request_query.hpp"
@@ -23,11 +23,16 @@ static_assert(max_delay == std::chrono::milliseconds(600000));
 constexpr std::string_view not_allowed_body = "only GET\n";
 constexpr std::string_view reset_needs_post_body =
     "the counters are reset by POST /stats/reset, never by a GET\n";
-// Requests pipelined behind one that waits its delay are kept, up to this much; more is
-// a flood, not a client, and drops the connection.
-constexpr std::size_t max_pipelined_bytes = 64 * 1024;
-// A whole request line and header, as clients send them, in the first read.
-constexpr std::size_t first_read_bytes = 2048;
+// One read from the socket: a whole request line and header, as clients send them.
+constexpr std::size_t read_bytes = 2048;
+
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+bool is_stats_path(std::string_view path) {
+  return path == "/stats" || path == "/stats/reset";
+}
 
 void append_number(std::string& out, std::uint64_t value) {
   char digits[24];
@@ -47,28 +52,89 @@ session::session(asio::ip::tcp::socket socket, shared_state& state)
 
 session::~session() { state_.counters.connection_closed(); }
 
-void session::do_read() {
-  parser_.emplace();
-  if (buffer_.size() > 0) return read_request();  // a pipelined one has begun
-  // The first bytes come under the idle timeout, read straight into the buffer. Not an
-  // async_wait(wait_read) first: Asio re-arms the descriptor in epoll for every wait
-  // (one epoll_ctl a request), where a read it already knows would block only queues.
-  start_watchdog(state_.settings.idle_timeout);
-  socket_.async_read_some(
-      buffer_.prepare(first_read_bytes),
-      [self = shared_from_this()](error_code error, std::size_t bytes) {
-        self->buffer_.commit(bytes);
-        if (error == asio::error::eof) return self->on_read(http::error::end_of_stream);
-        if (!error) self->read_request();
-      });
+void session::start() {
+  watch_idle();
+  read_more();
 }
 
-void session::read_request() {
-  start_watchdog(state_.settings.header_timeout);
-  http::async_read(socket_, buffer_, *parser_,
-                   [self = shared_from_this()](error_code error, std::size_t) {
-                     self->on_read(error);
-                   });
+std::size_t session::requests_held() const {
+  return read_ahead_.size() + (phase_ == answer_phase::none ? 0 : 1);
+}
+
+// tag::read[]
+// Reads while the session holds fewer than most_requests_held requests. It waits for
+// bytes with a peek, which Asio queues without re-arming epoll (an async_wait(wait_read)
+// costs an epoll_ctl a request), then reads them with the kernel's arrival stamp.
+void session::read_more() {
+  if (reading_ || peer_done_ || !socket_.is_open()) return;
+  if (requests_held() >= most_requests_held) return;  // the rest waits in the socket
+  reading_ = true;
+  socket_.async_receive(asio::buffer(&peeked_, 1), asio::socket_base::message_peek,
+                        [self = shared_from_this()](error_code error, std::size_t) {
+                          self->on_readable(error);
+                        });
+}
+
+void session::on_readable(error_code error) {
+  reading_ = false;
+  if (!error) {
+    auto got = read_with_arrival(socket_, buffer_.prepare(read_bytes), arrived_, error);
+    buffer_.commit(got);
+  }
+  if (error == asio::error::would_block) return read_more();
+  if (error) return on_read_end(error);
+  take_requests();
+  if (phase_ == answer_phase::none) answer_next();
+  read_more();
+}
+// end::read[]
+
+// Parses what was read into requests while there is room for them.
+void session::take_requests() {
+  if (!taking_requests_) return buffer_.consume(buffer_.size());
+  while (buffer_.size() > 0 && requests_held() < most_requests_held) {
+    if (!parser_) parser_.emplace();
+    error_code error;
+    buffer_.consume(parser_->put(buffer_.data(), error));
+    if (error == http::error::need_more) return;
+    if (error) {  // not HTTP: what came before it is answered, then the connection closes
+      peer_done_ = true, taking_requests_ = false;
+      return buffer_.consume(buffer_.size());
+    }
+    if (!parser_->is_done()) continue;
+    keep(parser_->get());
+    parser_.reset();
+  }
+}
+
+void session::keep(const http::request<http::empty_body>& request) {
+  read_ahead_.push_back({.target = std::string(request.target()),
+                         .method = request.method(),
+                         .version = request.version(),
+                         .keep_alive = request.keep_alive(),
+                         .arrived = arrived_});
+  if (!is_stats_path(path_of(request.target()))) state_.counters.read_request();
+  if (!request.keep_alive()) taking_requests_ = false;  // its last
+}
+
+// The client closed, reset or timed out. One that leaves while its answer waits (its
+// delay, a stall) frees its descriptor at once; after an orderly close, what it asked
+// before is still answered.
+void session::on_read_end(error_code error) {
+  if (error != asio::error::eof || phase_ == answer_phase::waiting) return drop();
+  peer_done_ = true;
+  if (phase_ == answer_phase::none) answer_next();
+}
+
+// Between requests: a client that sends nothing goes after the idle timeout, one that
+// has begun a request must finish its header within the header timeout.
+void session::watch_idle() {
+  if (buffer_.size() == 0) {
+    header_clock_running_ = false;
+    return start_watchdog(state_.settings.idle_timeout);
+  }
+  if (!std::exchange(header_clock_running_, true))
+    start_watchdog(state_.settings.header_timeout);
 }
 
 // Closes the connection unless the next step comes within timeout. It holds the
@@ -81,47 +147,34 @@ void session::start_watchdog(clock::duration timeout) {
 }
 
 // tag::delay[]
-void session::on_read(error_code error) {
-  watchdog_.cancel();
-  if (error == http::error::end_of_stream) {
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, error);
-    return;
+void session::answer_next() {
+  if (!socket_.is_open()) return;
+  if (read_ahead_.empty()) {
+    phase_ = answer_phase::none;
+    return peer_done_ ? finish() : watch_idle();
   }
-  if (error) return;
-  const auto& request = parser_->get();
-  keep_alive_ = request.keep_alive();
-  version_ = request.version();
-  prepare(request.target(), request.method());
-  if (fault_ == fault::stall) return hold();
+  watchdog_.cancel();
+  header_clock_running_ = false;
+  phase_ = answer_phase::waiting;
+  auto request = std::move(read_ahead_.front());
+  read_ahead_.pop_front();
+  keep_alive_ = request.keep_alive;
+  version_ = request.version;
+  prepare(request);
+  if (fault_ == fault::stall) return stall();
   if (deadline_ <= clock::now()) return respond();
   wait_delay();
 }
 
-// The delay runs on a timer while a read watches the client: one that leaves mid-delay
-// frees its descriptor at once instead of at the deadline.
+// The delay runs on a timer while the reader watches the client: one that leaves
+// mid-delay frees its descriptor at once instead of at the deadline.
 void session::wait_delay() {
-  delay_over_ = false;
   timer_.expires_at(deadline_);
   timer_.async_wait([self = shared_from_this()](error_code error) {
-    if (error) return;
-    self->delay_over_ = true;
-    self->socket_.cancel(error);  // ends watch_peer's read, which then answers
+    if (!error) self->respond();
   });
-  watch_peer();
 }
 // end::delay[]
-
-void session::watch_peer() {
-  if (buffer_.size() >= max_pipelined_bytes) return drop();
-  socket_.async_read_some(
-      buffer_.prepare(1024),
-      [self = shared_from_this()](error_code error, std::size_t bytes) {
-        self->buffer_.commit(bytes);
-        if (self->delay_over_) return self->respond();
-        if (error) return self->drop();  // the client closed or reset the connection
-        self->watch_peer();  // a pipelined request, read by do_read after this answer
-      });
-}
 
 void session::drop() {
   error_code ignored;
@@ -129,24 +182,33 @@ void session::drop() {
   socket_.close(ignored);
 }
 
-// Decides status, body, deadline and fault for the request just read.
-void session::prepare(std::string_view target, http::verb method) {
+// The client sent its last request and has every answer: an orderly close.
+void session::finish() {
+  error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  socket_.close(ignored);
+}
+
+// Decides status, body, deadline and fault for the request taken up.
+void session::prepare(const request_read& request) {
+  std::string_view target = request.target;
+  auto method = request.method;
   auto question = target.find('?');
-  auto path = target.substr(0, question);
+  auto path = path_of(target);
   auto query = question == std::string_view::npos ? std::string_view{}
                                                   : target.substr(question + 1);
   const auto& settings = state_.settings;
   auto now = clock::now();
   content_type_ = "text/plain";
   fault_ = fault::none;
-  counted_ = path != "/stats" && path != "/stats/reset";
+  counted_ = !is_stats_path(path);
   if (!counted_) return prepare_stats(path, query, method);
 
-  auto request = state_.requests.fetch_add(1, std::memory_order_relaxed);
+  auto draw = state_.requests.fetch_add(1, std::memory_order_relaxed);
   auto delay = settings.delay.low;
   if (settings.delay.high > settings.delay.low)
     delay += std::chrono::microseconds(
-        static_cast<std::int64_t>(uniform(settings.seed, request, 0) *
+        static_cast<std::int64_t>(uniform(settings.seed, draw, 0) *
                                   (settings.delay.high - settings.delay.low).count()));
   bool bad_delay = false;
   if (auto text = query_value(query, "delay_ms")) {
@@ -170,7 +232,7 @@ void session::prepare(std::string_view target, http::verb method) {
   } else {
     status_ = 404, body_ = common::not_found_body;
   }
-  fault_ = pick_fault(settings.faults, uniform(settings.seed, request, 1));
+  fault_ = pick_fault(settings.faults, uniform(settings.seed, draw, 1));
   if (fault_ == fault::error)
     status_ = 503, content_type_ = "text/plain", body_ = unavailable_body;
 }
@@ -195,6 +257,7 @@ void session::prepare_stats(std::string_view path, std::string_view query,
 
 // tag::respond[]
 void session::respond() {
+  phase_ = answer_phase::writing;
   auto now = clock::now();
   if (counted_) {
     state_.counters.answered(status_, now - deadline_);  // lateness
@@ -229,7 +292,7 @@ void session::respond() {
     asio::async_write(socket_, asio::buffer(head_),
                       [self = shared_from_this()](error_code error, std::size_t) {
                         self->watchdog_.cancel();
-                        if (error) return;
+                        if (error) return self->drop();
                         self->body_started_ = clock::now();
                         self->do_trickle();
                       });
@@ -241,7 +304,8 @@ void session::respond() {
   asio::async_write(socket_, whole,
                     [self = shared_from_this()](error_code error, std::size_t) {
                       self->watchdog_.cancel();
-                      if (!error) self->on_body_sent();
+                      if (error) return self->drop();
+                      self->on_body_sent();
                     });
 }
 // end::respond[]
@@ -262,7 +326,7 @@ void session::do_trickle() {
     self->start_watchdog(self->state_.settings.idle_timeout);
     asio::async_write(self->socket_, bytes, [self, chunk](error_code error, std::size_t) {
       self->watchdog_.cancel();
-      if (error) return;
+      if (error) return self->drop();
       self->sent_ += chunk;
       self->do_trickle();
     });
@@ -278,18 +342,21 @@ void session::on_body_sent() {
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     socket_.close(ignored);
   } else {
-    do_read();
+    phase_ = answer_phase::none;
+    take_requests();
+    answer_next();
+    read_more();
   }
 }
 
 // A stalled request: never answered; the connection stays open, its input read and
 // dropped, until the client gives up or the server stops.
-void session::hold() {
+void session::stall() {
   if (counted_) state_.counters.injected(fault::stall), counted_ = false;
-  socket_.async_read_some(asio::buffer(discard_),
-                          [self = shared_from_this()](error_code error, std::size_t) {
-                            if (!error) self->hold();
-                          });
+  read_ahead_.clear();
+  taking_requests_ = false;
+  take_requests();
+  read_more();
 }
 
 }  // namespace hammertime::server

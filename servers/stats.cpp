@@ -25,6 +25,8 @@ void stats::connection_opened() {
 
 void stats::connection_closed() { open_.fetch_sub(1, relaxed); }
 
+void stats::read_request() { read_.fetch_add(1, relaxed); }
+
 void stats::answered(unsigned status, std::chrono::steady_clock::duration lateness) {
   by_status_[status < by_status_.size() ? status : 0].fetch_add(1, relaxed);
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(lateness).count();
@@ -62,6 +64,7 @@ std::string stats::to_json(bool reset) {
   auto max = reset ? max_open_.exchange(open, relaxed) : max_open_.load(relaxed);
 
   boost::json::object json{
+      {"read", read(read_, reset)},
       {"requests", std::move(requests)},
       {"answered", total},
       {"faults",

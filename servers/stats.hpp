@@ -1,7 +1,7 @@
 // The server's own counters, shown by GET /stats (POST /stats/reset shows and zeroes
-// them): answers by status, faults injected, connections, lateness — how much later
-// than its intended deadline (request read + delay) each response began to be written —
-// and queueing: how long a request waited to be accepted and read.
+// them): requests read, answers by status, faults injected, connections, lateness — how
+// much later than its intended deadline (request read + delay) each response began to
+// be written — and queueing: how long a request waited to be accepted and read.
 // /stats and /stats/reset themselves are not counted.
 #pragma once
 
@@ -20,6 +20,8 @@ class stats {
  public:
   void connection_opened();
   void connection_closed();
+  // A request read, answered or not yet.
+  void read_request();
   void answered(unsigned status, std::chrono::steady_clock::duration lateness);
   // How long a request waited, from the client's send (its sent_us) to being read, when
   // the client said: accepting and reading it, before its delay started.
@@ -43,7 +45,7 @@ class stats {
   std::array<counter, 600> by_status_{};
   std::array<counter, 5> by_fault_{};  // indexed by fault; [none] unused
   counter slow_bodies_{0}, stats_requests_{0};
-  counter open_{0}, max_open_{0}, accepted_{0};
+  counter open_{0}, max_open_{0}, accepted_{0}, read_{0};
   common::histogram lateness_, queued_;
   std::atomic<std::chrono::steady_clock::time_point> counting_since_{
       std::chrono::steady_clock::now()};

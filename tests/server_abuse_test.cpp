@@ -1,14 +1,16 @@
 // hammertime-server under abuse (issue 13): delays it cannot honour, clients that leave
-// mid-delay, connections that idle or never finish their header, a GET that would reset
-// the counters, a busy port, all (where it matters) under `ulimit -n 64`; afterwards a
-// fresh client is still answered on time.
+// mid-delay or pipeline without reading, connections that idle or never finish their
+// header, a GET that would reset the counters, a busy port, all (where it matters) under
+// `ulimit -n 64`; afterwards a fresh client is still answered on time.
 #include <gtest/gtest.h>
 #include <poll.h>
 
 #include <algorithm>
+#include <map>
 #include <thread>
 
 #include "server_helpers.hpp"
+#include "servers/session.hpp"
 
 namespace hammertime::testing {
 namespace {
@@ -17,6 +19,8 @@ using clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr rlim_t small_ulimit = 64;  // room for about 50 connections
+// The requests a connection holds read and not yet answered.
+constexpr auto most_held = static_cast<std::int64_t>(server::most_requests_held);
 
 double elapsed_ms(clock::time_point since) {
   return std::chrono::duration<double, std::milli>(clock::now() - since).count();
@@ -44,6 +48,55 @@ std::string read_to_close(int fd) {
 
 int status_of(const std::string& response) {
   return response.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(response.substr(9, 3)) : 0;
+}
+
+struct answer {
+  int status = 0;
+  std::string body;
+  bool operator==(const answer&) const = default;
+};
+
+// The next `count` answers on fd, in the order they come; fewer when the connection
+// ends or stays silent for the 5 s receive timeout.
+std::vector<answer> read_answers(int fd, std::size_t count) {
+  std::vector<answer> answers;
+  std::string pending;
+  std::vector<char> chunk(64 * 1024);
+  while (answers.size() < count) {
+    auto head_end = pending.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      auto length_at = pending.find("Content-Length: ");
+      auto length = std::stoul(pending.substr(length_at + 16));
+      if (pending.size() >= head_end + 4 + length) {
+        answers.push_back({status_of(pending), pending.substr(head_end + 4, length)});
+        pending.erase(0, head_end + 4 + length);
+        continue;
+      }
+    }
+    auto got = recv(fd, chunk.data(), chunk.size(), 0);
+    if (got <= 0) break;
+    pending.append(chunk.data(), got);
+  }
+  return answers;
+}
+
+std::int64_t number_at(const boost::json::value& stats, const char* key) {
+  return stats.at(key).to_number<std::int64_t>();
+}
+
+// Polls /stats until its "read" count stops moving for `still`; that count and the
+// answers begun.
+std::pair<std::int64_t, std::int64_t> read_and_answered_once_still(
+    const server_process& server, std::chrono::milliseconds still) {
+  auto stats = stats_of(server);
+  for (int tries = 0; tries < 20; ++tries) {
+    std::this_thread::sleep_for(still);
+    auto later = stats_of(server);
+    bool moved = number_at(later, "read") != number_at(stats, "read");
+    stats = later;
+    if (!moved) break;
+  }
+  return {number_at(stats, "read"), number_at(stats, "answered")};
 }
 
 // Polls /stats until connections.open is `expected` (the /stats connection included);
@@ -173,6 +226,62 @@ TEST(server_abuse, requests_pipelined_behind_a_delay_are_kept_and_answered_in_or
   auto second = received.find("HTTP/1.1 ", 1);
   ASSERT_NE(second, std::string::npos);
   EXPECT_EQ(status_of(received.substr(second)), 404);
+}
+
+// A client pipelines 1,000 requests and reads nothing. The server reads a few ahead of
+// its answers; the rest wait in the kernel's buffers and TCP's flow control holds the
+// client back. Once it reads, every answer comes, in order and exact.
+TEST(server_abuse, pipelined_requests_past_a_few_wait_unread_until_the_client_reads) {
+  server_process server;
+  const std::vector<std::string> paths = {
+      // the largest flags, and one that is not
+      "/flags/lk/lk.gif", "/flags/na/na.gif", "/flags/mh/mh.gif", "/flags/al/al.gif",
+      "/flags/zz/zz.gif", "/flags/ki/ki.gif", "/flags/ir/ir.gif"};
+  std::map<std::string, answer> expected;
+  {
+    auto client = client_of(server);
+    for (const auto& path : paths) {
+      auto response = client.Get(path + "?delay_ms=0");
+      ASSERT_TRUE(response) << path;
+      expected[path] = {response->status, response->body};
+    }
+  }
+  reset_stats_of(server);
+
+  constexpr std::size_t pipelined = 1000;
+  constexpr auto hold = std::chrono::seconds(2);  // the first request's delay
+  std::string requests;
+  std::vector<std::string> asked;
+  for (std::size_t i = 0; i < pipelined; ++i) {
+    asked.push_back(paths[i % paths.size()]);
+    auto delay = i == 0 ? std::chrono::milliseconds(hold).count() : 0;
+    requests += "GET " + asked.back() + "?delay_ms=" + std::to_string(delay) +
+                " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  }
+  int fd = connect_to(server);
+  ASSERT_GE(fd, 0);
+  std::jthread sender([&] { send_text(fd, requests); });  // blocks while held back
+
+  // While the first waits its delay: the bound, and no more.
+  auto [read, answered] = read_and_answered_once_still(server, 300ms);
+  EXPECT_EQ(read, most_held) << "answered " << answered;
+  EXPECT_EQ(answered, 0);
+  // Past it, the answers fill the sockets' buffers and the server stops again, a few
+  // requests ahead of them.
+  std::this_thread::sleep_for(hold);
+  std::tie(read, answered) = read_and_answered_once_still(server, 300ms);
+  EXPECT_LT(read, std::ssize(asked));
+  EXPECT_LE(read - answered, most_held);
+
+  auto answers = read_answers(fd, pipelined);
+  sender.join();
+  close(fd);
+  ASSERT_EQ(answers.size(), pipelined);
+  for (std::size_t i = 0; i < pipelined; ++i)
+    ASSERT_TRUE(answers[i] == expected[asked[i]]) << "answer " << i << " to " << asked[i];
+  auto stats = stats_of(server);
+  EXPECT_EQ(number_at(stats, "read"), std::ssize(asked));
+  EXPECT_EQ(number_at(stats, "answered"), std::ssize(asked));
 }
 
 TEST(server_abuse, a_connection_left_idle_is_closed_after_the_idle_timeout) {
