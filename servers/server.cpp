@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "arrival_stamp.hpp"
 #include "listening.hpp"
 
 namespace hammertime::server {
@@ -33,6 +34,9 @@ server::server(options settings)
   for (auto& loop : loops_) idle_loops_run_.push_back(asio::make_work_guard(loop));
   open_acceptor(acceptor_,
                 {asio::ip::make_address(state_.settings.bind), state_.settings.port});
+  // Its connections inherit the kernel's arrival stamps, from their first byte: a
+  // request's own queue includes its wait to be accepted.
+  stamp_arrivals(acceptor_.native_handle());
   signals_.async_wait([this](error_code, int) {
     for (auto& loop : loops_) loop.stop();
   });

@@ -217,9 +217,7 @@ void session::prepare(const request_read& request) {
     if (asked) delay = *asked;
   }
   deadline_ = now + delay;
-  if (auto text = query_value(query, "sent_us"))
-    if (auto waited = queue_wait(*text, now, state_.counters.counting_since()))
-      state_.counters.queued(*waited);
+  record_queue(request.arrived, now, query);
 
   if (method != http::verb::get) {
     status_ = 405, body_ = not_allowed_body, allow_ = "GET";
@@ -235,6 +233,18 @@ void session::prepare(const request_read& request) {
   fault_ = pick_fault(settings.faults, uniform(settings.seed, draw, 1));
   if (fault_ == fault::error)
     status_ = 503, content_type_ = "text/plain", body_ = unavailable_body;
+}
+
+// A request's wait before it was taken up `now`, in two parts: the server's own since
+// the kernel received it and, when the client stamped its send, the client's before.
+void session::record_queue(clock::time_point arrived, clock::time_point now,
+                           std::string_view query) {
+  auto own_queue = std::max(now - arrived, clock::duration::zero());
+  state_.counters.record_own_queue(own_queue);
+  auto text = query_value(query, "sent_us");
+  if (!text) return;
+  if (auto since_sent = queue_wait(*text, now, state_.counters.counting_since()))
+    state_.counters.record_client_send_wait(*since_sent - own_queue);
 }
 
 // GET /stats reads the counters, POST /stats/reset reads and zeroes them: a GET, which

@@ -73,6 +73,8 @@ class session : public std::enable_shared_from_this<session> {
   // Answering.
   void answer_next();
   void prepare(const request_read& request);
+  void record_queue(clock::time_point arrived, clock::time_point now,
+                    std::string_view query);
   void prepare_stats(std::string_view path, std::string_view query,
                      boost::beast::http::verb method);
   void wait_delay();

@@ -13,6 +13,12 @@ std::uint64_t read(std::atomic<std::uint64_t>& value, bool reset) {
   return reset ? value.exchange(0, relaxed) : value.load(relaxed);
 }
 
+// A histogram's value: whole microseconds, none below zero.
+std::uint64_t whole_microseconds(std::chrono::steady_clock::duration span) {
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(span).count();
+  return micros > 0 ? static_cast<std::uint64_t>(micros) : 0;
+}
+
 }  // namespace
 
 void stats::connection_opened() {
@@ -29,13 +35,15 @@ void stats::read_request() { read_.fetch_add(1, relaxed); }
 
 void stats::answered(unsigned status, std::chrono::steady_clock::duration lateness) {
   by_status_[status < by_status_.size() ? status : 0].fetch_add(1, relaxed);
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(lateness).count();
-  lateness_.record(micros > 0 ? static_cast<std::uint64_t>(micros) : 0);
+  lateness_.record(whole_microseconds(lateness));
 }
 
-void stats::queued(std::chrono::steady_clock::duration waited) {
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(waited).count();
-  queued_.record(micros > 0 ? static_cast<std::uint64_t>(micros) : 0);
+void stats::record_own_queue(std::chrono::steady_clock::duration waited) {
+  own_queue_.record(whole_microseconds(waited));
+}
+
+void stats::record_client_send_wait(std::chrono::steady_clock::duration waited) {
+  client_send_wait_.record(whole_microseconds(waited));
 }
 
 void stats::injected(fault kind) {
@@ -55,9 +63,10 @@ std::string stats::to_json(bool reset) {
     total += count;
   }
   auto lateness = summary_json(lateness_.summarize());
-  auto queued = summary_json(queued_.summarize());
+  auto own_queue = summary_json(own_queue_.summarize());
+  auto client_send_wait = summary_json(client_send_wait_.summarize());
   if (reset) {
-    lateness_.reset(), queued_.reset();
+    lateness_.reset(), own_queue_.reset(), client_send_wait_.reset();
     counting_since_.store(std::chrono::steady_clock::now(), relaxed);
   }
   auto open = open_.load(relaxed);
@@ -76,7 +85,8 @@ std::string stats::to_json(bool reset) {
       {"connections",
        {{"open", open}, {"max", max}, {"accepted", read(accepted_, reset)}}},
       {"lateness_us", std::move(lateness)},
-      {"queued_us", std::move(queued)},
+      {"own_queue_us", std::move(own_queue)},
+      {"client_send_wait_us", std::move(client_send_wait)},
       {"stats_requests", stats_requests_.load(relaxed)},
       {"cpu_seconds", own_cpu_seconds_json()},
   };

@@ -1,7 +1,9 @@
 // The server's own counters, shown by GET /stats (POST /stats/reset shows and zeroes
 // them): requests read, answers by status, faults injected, connections, lateness — how
-// much later than its intended deadline (request read + delay) each response began to
-// be written — and queueing: how long a request waited to be accepted and read.
+// much later than its intended deadline (request taken up + delay) each response began
+// to be written — and queueing, in two parts: the client's (from its send to the
+// kernel's receipt) and the server's own (from that receipt to the server taking the
+// request up, the accept queue included).
 // /stats and /stats/reset themselves are not counted.
 #pragma once
 
@@ -23,10 +25,13 @@ class stats {
   // A request read, answered or not yet.
   void read_request();
   void answered(unsigned status, std::chrono::steady_clock::duration lateness);
-  // How long a request waited, from the client's send (its sent_us) to being read, when
-  // the client said: accepting and reading it, before its delay started.
-  void queued(std::chrono::steady_clock::duration waited);
-  // Since when queue waits count: the server's start, or its last reset.
+  // From the kernel's receipt of a request to the server taking it up (its delay
+  // starts): the accept queue, the socket, the requests ahead of it on its connection.
+  void record_own_queue(std::chrono::steady_clock::duration waited);
+  // From the client's send (its sent_us, when it said) to the kernel's receipt: the
+  // client's own scheduling and the wire.
+  void record_client_send_wait(std::chrono::steady_clock::duration waited);
+  // Since when client send waits count: the server's start, or its last reset.
   std::chrono::steady_clock::time_point counting_since() const {
     return counting_since_.load(std::memory_order_relaxed);
   }
@@ -46,7 +51,7 @@ class stats {
   std::array<counter, 5> by_fault_{};  // indexed by fault; [none] unused
   counter slow_bodies_{0}, stats_requests_{0};
   counter open_{0}, max_open_{0}, accepted_{0}, read_{0};
-  common::histogram lateness_, queued_;
+  common::histogram lateness_, own_queue_, client_send_wait_;
   std::atomic<std::chrono::steady_clock::time_point> counting_since_{
       std::chrono::steady_clock::now()};
 };

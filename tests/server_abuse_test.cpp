@@ -46,40 +46,6 @@ std::string read_to_close(int fd) {
   }
 }
 
-int status_of(const std::string& response) {
-  return response.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(response.substr(9, 3)) : 0;
-}
-
-struct answer {
-  int status = 0;
-  std::string body;
-  bool operator==(const answer&) const = default;
-};
-
-// The next `count` answers on fd, in the order they come; fewer when the connection
-// ends or stays silent for the 5 s receive timeout.
-std::vector<answer> read_answers(int fd, std::size_t count) {
-  std::vector<answer> answers;
-  std::string pending;
-  std::vector<char> chunk(64 * 1024);
-  while (answers.size() < count) {
-    auto head_end = pending.find("\r\n\r\n");
-    if (head_end != std::string::npos) {
-      auto length_at = pending.find("Content-Length: ");
-      auto length = std::stoul(pending.substr(length_at + 16));
-      if (pending.size() >= head_end + 4 + length) {
-        answers.push_back({status_of(pending), pending.substr(head_end + 4, length)});
-        pending.erase(0, head_end + 4 + length);
-        continue;
-      }
-    }
-    auto got = recv(fd, chunk.data(), chunk.size(), 0);
-    if (got <= 0) break;
-    pending.append(chunk.data(), got);
-  }
-  return answers;
-}
-
 std::int64_t number_at(const boost::json::value& stats, const char* key) {
   return stats.at(key).to_number<std::int64_t>();
 }

@@ -1,6 +1,6 @@
 // What the server tests share: a keep-alive client for one server, its /stats as
-// JSON (and its reset), a raw-socket exchange for the faults a client library hides, and
-// a runner for the binary's exit status.
+// JSON (and its reset), a raw-socket exchange for the faults a client library hides,
+// answers read off a raw socket, and a runner for the binary's exit status.
 #pragma once
 
 #include <arpa/inet.h>
@@ -103,6 +103,40 @@ inline raw_exchange raw_get(const server_process& server, const std::string& tar
   }
   close(fd);
   return result;
+}
+
+inline int status_of(const std::string& response) {
+  return response.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(response.substr(9, 3)) : 0;
+}
+
+struct answer {
+  int status = 0;
+  std::string body;
+  bool operator==(const answer&) const = default;
+};
+
+// The next `count` answers on fd, in the order they come; fewer when the connection
+// ends or stays silent for the 5 s receive timeout.
+inline std::vector<answer> read_answers(int fd, std::size_t count) {
+  std::vector<answer> answers;
+  std::string pending;
+  std::vector<char> chunk(64 * 1024);
+  while (answers.size() < count) {
+    auto head_end = pending.find("\r\n\r\n");
+    if (head_end != std::string::npos) {
+      auto length_at = pending.find("Content-Length: ");
+      auto length = std::stoul(pending.substr(length_at + 16));
+      if (pending.size() >= head_end + 4 + length) {
+        answers.push_back({status_of(pending), pending.substr(head_end + 4, length)});
+        pending.erase(0, head_end + 4 + length);
+        continue;
+      }
+    }
+    auto got = recv(fd, chunk.data(), chunk.size(), 0);
+    if (got <= 0) break;
+    pending.append(chunk.data(), got);
+  }
+  return answers;
 }
 
 // Runs hammertime-server with args (no shell words inside), at most `seconds` (then

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "server_helpers.hpp"
+#include "servers/session.hpp"
 
 namespace hammertime::testing {
 namespace {
@@ -200,16 +201,18 @@ TEST(server, stats_count_what_was_sent_and_reset_zeroes_them) {
   EXPECT_EQ(after.at("stats_requests").to_number<int>(), 2);  // counted apart
 }
 
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // A request that says when the client sent it (steady clock, same machine) is counted
-// in queued_us from then to its being read; one without, or from another clock, is not.
-TEST(server, counts_how_long_a_request_waited_before_it_was_read) {
+// in client_send_wait_us from then to the kernel's receipt; one without, or from another
+// clock, is not. Every request counts in own_queue_us, here answered at once.
+TEST(server, counts_the_clients_send_wait_apart_from_its_own_queue) {
   server_process server;
   auto client = client_of(server);
-  auto now_us = [] {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  };
   auto sent = now_us();
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   client.Get("/flags/de/de.gif?delay_ms=0&sent_us=" + std::to_string(sent));
@@ -222,10 +225,45 @@ TEST(server, counts_how_long_a_request_waited_before_it_was_read) {
              std::to_string(now_us() + 60'000'000));
   client.Get("/flags/de/de.gif?delay_ms=0&sent_us=twelve");
   auto stats = stats_of(server);
-  EXPECT_EQ(at(stats, "queued_us", "count"), 1);
-  EXPECT_GE(at(stats, "queued_us", "p50"), 50'000);
-  EXPECT_LT(at(stats, "queued_us", "p50"), 5'000'000);
+  EXPECT_EQ(at(stats, "client_send_wait_us", "count"), 1);
+  EXPECT_GE(at(stats, "client_send_wait_us", "p50"), 50'000);
+  EXPECT_LT(at(stats, "client_send_wait_us", "p50"), 5'000'000);
+  EXPECT_EQ(at(stats, "own_queue_us", "count"), 6);
+  EXPECT_LT(at(stats, "own_queue_us", "max"), 500'000);  // taken up at once
   EXPECT_EQ(at(stats, "lateness_us", "count"), 6);
+}
+
+// Requests pipelined behind one that waits 1 s wait in the server: the first few read
+// ahead, the last in its socket (the kernel's receive stamp says since when). That wait
+// is the server's own queue, not the client's.
+TEST(server, a_request_held_in_its_socket_counts_the_hold_as_the_servers_own_queue) {
+  constexpr auto hold_us = 1'000'000;
+  server_process server;
+  int fd = connect_to(server);
+  ASSERT_GE(fd, 0);
+  std::string ahead = "GET /flags/br/br.gif?delay_ms=1000 HTTP/1.1\r\nHost: a\r\n\r\n";
+  for (std::size_t i = 1; i < server::most_requests_held; ++i)
+    ahead += "GET /flags/fr/fr.gif?delay_ms=0 HTTP/1.1\r\nHost: a\r\n\r\n";
+  send(fd, ahead.data(), ahead.size(), MSG_NOSIGNAL);
+  for (int tries = 0;
+       tries < 100 &&
+       stats_of(server).at("read").to_number<std::size_t>() < server::most_requests_held;
+       ++tries)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto left = "GET /flags/zz/zz.gif?delay_ms=0&sent_us=" + std::to_string(now_us()) +
+              " HTTP/1.1\r\nHost: a\r\n\r\n";
+  send(fd, left.data(), left.size(), MSG_NOSIGNAL);
+  auto answers = read_answers(fd, server::most_requests_held + 1);
+  close(fd);
+  ASSERT_EQ(answers.size(), server::most_requests_held + 1);
+  EXPECT_EQ(answers.back().status, 404);
+
+  auto stats = stats_of(server);
+  EXPECT_EQ(at(stats, "own_queue_us", "count"), std::ssize(answers));
+  EXPECT_GE(at(stats, "own_queue_us", "max"), hold_us * 9 / 10);
+  EXPECT_LT(at(stats, "own_queue_us", "max"), hold_us * 5);
+  EXPECT_EQ(at(stats, "client_send_wait_us", "count"), 1);
+  EXPECT_LT(at(stats, "client_send_wait_us", "max"), hold_us / 2);
 }
 
 TEST(server, running_out_of_descriptors_neither_spins_nor_stops_it) {

@@ -22,8 +22,8 @@ std::string flag_code(std::size_t index);
 // "/flags/ad/ad.gif?delay_ms=100&sent_us=T": the demo's path (lower case), with the
 // run's delay asked explicitly so that the ideal a run is compared with is the delay it
 // really got, and the time the client built the request (steady clock, µs), so that a
-// server on the same machine can count how long it waited to be accepted and read
-// before its delay started. Build it just before the request is sent.
+// server on the same machine can count how long it waited on the client's side before
+// the server's kernel received it. Build it just before the request is sent.
 std::string flag_target(std::size_t index, std::chrono::milliseconds delay);
 
 // "/flags/ad/metadata.json?delay_ms=100&sent_us=T": the chained workload's first request,
