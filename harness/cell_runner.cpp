@@ -279,7 +279,8 @@ void snapshot_server(const cell_environment& environment,
     stats_after = fetch_server_stats(environment.server, false, stats_within);
   if (stats_after) {
     result.server_lateness_ms = stats_after->lateness;
-    result.server_queue_ms = stats_after->queued;
+    result.server_own_queue_ms = stats_after->own_queue;
+    result.client_send_wait_ms = stats_after->client_send_wait;
     result.server_answered = stats_after->answered;
     result.server_faults = stats_after->faults;
   }

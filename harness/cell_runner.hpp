@@ -62,7 +62,8 @@ struct cell_result {
   std::string memory_doubt;
   std::optional<double> server_cpu_s;
   std::optional<server_lateness> server_lateness_ms;
-  std::optional<server_lateness> server_queue_ms;  // accepted and read, before the delay
+  // Before the delay: the server's own queue, and the client's part before it.
+  std::optional<server_lateness> server_own_queue_ms, client_send_wait_ms;
   std::optional<std::uint64_t> server_answered;
   // The faults the server injected during the cell, by kind; nullopt when its /stats
   // was not read.

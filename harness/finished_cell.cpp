@@ -133,8 +133,13 @@ bool late_beyond_share(const finished_cell& done, std::optional<double> lateness
 }  // namespace
 
 bool server_bound(const finished_cell& done) {
-  const auto& lateness = done.result.server_lateness_ms;
-  return lateness && late_beyond_share(done, lateness->p99_ms);
+  auto p99_of =
+      [](const std::optional<server_lateness>& figure) -> std::optional<double> {
+    if (!figure) return std::nullopt;
+    return figure->p99_ms;
+  };
+  return late_beyond_share(done, p99_of(done.result.server_lateness_ms)) ||
+         late_beyond_share(done, p99_of(done.result.server_own_queue_ms));
 }
 
 bool proxy_bound(const finished_cell& done) {

@@ -63,8 +63,9 @@ double process_cpu_us_per_item(const finished_cell& done);
 // (the process's start-up and exit, and any tear-down the model left to its exit).
 double outside_minus_inside_seconds(const finished_cell& done);
 // The server answered later than 2 % of the delay it meant to inject (its lateness
-// p99): the figure shows the server as much as the model. False for a zero delay and
-// when the server's lateness is unknown.
+// p99), or requests waited in its own queue longer than that (the p99 from the kernel's
+// receipt to the server taking them up): the figure shows the server as much as the
+// model. False for a zero delay and where neither was measured.
 bool server_bound(const finished_cell& done);
 inline constexpr double server_bound_share = 0.02;
 // The same for the delay proxy (--link-delay): it passed bytes on later than 2 % of the

@@ -110,9 +110,13 @@ std::vector<column> csv_columns(const machine_floors& floors) {
          if (!d.result.server_lateness_ms) return std::nullopt;
          return d.result.server_lateness_ms->p99_ms;
        })},
-      {"server_queue_p99_ms", maybe([](const auto& d) -> std::optional<double> {
-         if (!d.result.server_queue_ms) return std::nullopt;
-         return d.result.server_queue_ms->p99_ms;
+      {"server_own_queue_p99_ms", maybe([](const auto& d) -> std::optional<double> {
+         if (!d.result.server_own_queue_ms) return std::nullopt;
+         return d.result.server_own_queue_ms->p99_ms;
+       })},
+      {"client_send_wait_p99_ms", maybe([](const auto& d) -> std::optional<double> {
+         if (!d.result.client_send_wait_ms) return std::nullopt;
+         return d.result.client_send_wait_ms->p99_ms;
        })},
       {"proxy_lateness_p99_ms",
        maybe([](const auto& d) { return d.result.proxy_lateness_p99_ms; })},

@@ -118,17 +118,18 @@ void add_server_measures(const finished_cell& done, boost::json::object& entry) 
   const auto& r = done.result;
   if (r.server_cpu_s) entry["server_cpu_s"] = *r.server_cpu_s;
   if (r.server_answered) entry["server_answered"] = *r.server_answered;
-  if (r.server_lateness_ms) {
-    entry["server_lateness_p50_ms"] = r.server_lateness_ms->p50_ms;
-    entry["server_lateness_p99_ms"] = r.server_lateness_ms->p99_ms;
-    entry["server_lateness_max_ms"] = r.server_lateness_ms->max_ms;
+  auto add_percentiles = [&](const std::string& name,
+                             const std::optional<server_lateness>& figure) {
+    if (!figure) return;
+    entry[name + "_p50_ms"] = figure->p50_ms;
+    entry[name + "_p99_ms"] = figure->p99_ms;
+    entry[name + "_max_ms"] = figure->max_ms;
+  };
+  add_percentiles("server_lateness", r.server_lateness_ms);
+  add_percentiles("server_own_queue", r.server_own_queue_ms);
+  add_percentiles("client_send_wait", r.client_send_wait_ms);
+  if (r.server_lateness_ms || r.server_own_queue_ms)
     entry["server_bound"] = server_bound(done);
-  }
-  if (r.server_queue_ms) {
-    entry["server_queue_p50_ms"] = r.server_queue_ms->p50_ms;
-    entry["server_queue_p99_ms"] = r.server_queue_ms->p99_ms;
-    entry["server_queue_max_ms"] = r.server_queue_ms->max_ms;
-  }
   if (r.proxy_lateness_p99_ms) {
     entry["proxy_lateness_p99_ms"] = *r.proxy_lateness_p99_ms;
     entry["proxy_bound"] = proxy_bound(done);

@@ -65,7 +65,8 @@ std::optional<server_stats> fetch_server_stats(const endpoint& where, bool reset
     return server_lateness{*p50 / 1e3, *p99 / 1e3, *max / 1e3};
   };
   stats.lateness = percentiles("lateness_us");
-  stats.queued = percentiles("queued_us");
+  stats.own_queue = percentiles("own_queue_us");
+  stats.client_send_wait = percentiles("client_send_wait_us");
   auto user = number_at(parsed.find_pointer("/cpu_seconds/user", error));
   auto system = number_at(parsed.find_pointer("/cpu_seconds/system", error));
   if (user && system) stats.cpu_seconds = *user + *system;

@@ -1,5 +1,6 @@
 // What the harness learns about the server around each cell: its CPU time (from /proc
-// when the harness started it, else from its /stats) and how late it answered.
+// when the harness started it, else from its /stats), how late it answered and how long
+// requests queued before it took them up.
 #pragma once
 
 #include <sys/types.h>
@@ -25,10 +26,11 @@ struct server_lateness {
 struct server_stats {
   std::uint64_t answered = 0;  // responses sent since the last reset
   std::optional<server_lateness> lateness;
-  // How long requests waited, from the client's send to being read (accept queue and
-  // reading), before their delay started; the same percentiles. Only requests that
-  // carry the client's send time (the models' flag_target) count.
-  std::optional<server_lateness> queued;
+  // How long requests waited before their delay started, the same percentiles, in two
+  // parts split at the kernel's receipt: the server's own queue (accept queue, socket,
+  // the requests ahead on the connection), and before it the client's send wait (only
+  // requests that carry the client's send time, the models' flag_target, count).
+  std::optional<server_lateness> own_queue, client_send_wait;
   std::optional<double> cpu_seconds;  // user + system, since the server started
   // The faults it injected since the last reset, by kind ("slow_body": 20).
   std::map<std::string, std::uint64_t> faults;

@@ -179,8 +179,29 @@ std::string cpu_and_memory_cells(const std::vector<const finished_cell*>& valid)
   return cells.str();
 }
 
-// The latency p50 / p99, then the server's lateness p99 ("—" where none was measured).
-std::string latency_cells(const std::vector<const finished_cell*>& valid) {
+// The median p99 of one of the server's figures, "—" where no run measured it.
+std::string server_p99_text(const std::vector<const finished_cell*>& valid,
+                            std::optional<server_lateness> cell_result::*figure) {
+  bool measured = std::any_of(valid.begin(), valid.end(), [&](const auto* done) {
+    return (done->result.*figure).has_value();
+  });
+  if (!measured) return "—";
+  return median_or_na(
+      valid,
+      [&](cell_ref d, std::string& why) -> std::optional<double> {
+        if (!(d.result.*figure)) {
+          why = "not kept";
+          return std::nullopt;
+        }
+        return (d.result.*figure)->p99_ms;
+      },
+      three_digits);
+}
+
+// The latency p50 / p99, then the server's lateness p99 and, with_queue, its own queue
+// p99 / the client's send wait p99 ("—" where none was measured).
+std::string latency_cells(const std::vector<const finished_cell*>& valid,
+                          bool with_queue) {
   auto measure = [&](auto pick, std::string (*show)(double)) {
     return median_or_na(valid, pick, show);
   };
@@ -192,22 +213,10 @@ std::string latency_cells(const std::vector<const finished_cell*>& valid) {
         << measure([](cell_ref d,
                       std::string&) -> std::optional<double> { return d.result.p99_ms; },
                    three_digits)
-        << " | ";
-  bool server_measured = std::any_of(valid.begin(), valid.end(), [](const auto* done) {
-    return done->result.server_lateness_ms.has_value();
-  });
-  cells << (!server_measured
-                ? std::string("—")
-                : measure(
-                      [](cell_ref d, std::string& why) -> std::optional<double> {
-                        if (!d.result.server_lateness_ms) {
-                          why = "not kept";
-                          return std::nullopt;
-                        }
-                        return d.result.server_lateness_ms->p99_ms;
-                      },
-                      three_digits))
-        << " | ";
+        << " | " << server_p99_text(valid, &cell_result::server_lateness_ms) << " | ";
+  if (with_queue)
+    cells << server_p99_text(valid, &cell_result::server_own_queue_ms) << " / "
+          << server_p99_text(valid, &cell_result::client_send_wait_ms) << " | ";
   return cells.str();
 }
 
@@ -226,9 +235,15 @@ std::string tallies_text(const std::vector<const finished_cell*>& valid) {
   return text;
 }
 
+// The columns a run shows only where some cell measured them.
+struct optional_columns {
+  bool queue = false;  // the server's own queue / the client's send wait
+  bool lag = false;    // the ticker's
+};
+
 // One benchmark's repetitions as one row: medians over its valid runs.
-std::string table_row(std::span<const finished_cell* const> runs, bool with_lag,
-                      const machine_floors& floors) {
+std::string table_row(std::span<const finished_cell* const> runs,
+                      optional_columns columns, const machine_floors& floors) {
   std::vector<const finished_cell*> valid;
   for (const auto* done : runs)
     if (is_valid(*done)) valid.push_back(done);
@@ -241,7 +256,8 @@ std::string table_row(std::span<const finished_cell* const> runs, bool with_lag,
   if (valid.empty()) {
     row << "— | — | " << rate_and_share(ideal, std::nullopt)
         << rate_and_share(attainable, std::nullopt) << "— | — | — | — | — | — | "
-        << (with_lag ? "— | " : "") << "— | " << validity << " | |\n";
+        << (columns.queue ? "— | " : "") << (columns.lag ? "— | " : "") << "— | "
+        << validity << " | |\n";
     return row.str();
   }
 
@@ -249,8 +265,8 @@ std::string table_row(std::span<const finished_cell* const> runs, bool with_lag,
   for (const auto* done : valid) speeds.push_back(items_per_second(*done));
   auto spread = dispersion_of(speeds);
   row << speed_cells(spread, valid.size(), ideal, attainable)
-      << cpu_and_memory_cells(valid) << latency_cells(valid);
-  if (with_lag) row << lag_text(valid) << " | ";
+      << cpu_and_memory_cells(valid) << latency_cells(valid, columns.queue);
+  if (columns.lag) row << lag_text(valid) << " | ";
   row << tallies_text(valid) << " | " << validity << " | "
       << row_flags(runs, valid, spread.unstable) << " |\n";
   return row.str();
@@ -278,9 +294,14 @@ std::string server_scheduling_text(const boost::json::object& context) {
 
 std::string summary_markdown(const boost::json::object& context,
                              std::span<const finished_cell> cells) {
-  bool with_lag = std::any_of(cells.begin(), cells.end(), [](const finished_cell& done) {
-    return done.where.ticker.count() > 0;
-  });
+  optional_columns columns{
+      .queue = std::any_of(cells.begin(), cells.end(),
+                           [](const finished_cell& done) {
+                             return done.result.server_own_queue_ms.has_value();
+                           }),
+      .lag = std::any_of(cells.begin(), cells.end(), [](const finished_cell& done) {
+        return done.where.ticker.count() > 0;
+      })};
   std::ostringstream out;
   out << "# hammertime run " << context_text(context, "run_name") << "\n\n"
       << warnings_text(context) << context_text(context, "cpu_model") << ", "
@@ -299,21 +320,25 @@ std::string summary_markdown(const boost::json::object& context,
          "records (memory_method: the cell's own memory cgroup where the harness may "
          "make one, else sampled PSS); bytes/task = (peak − the child's memory before "
          "its first item) ÷ the tasks it held at once (tasks_held). Server late: how "
-         "much later than the delay the "
-         "server answered (p99). Flags: **unstable** when the repetitions' items/s "
-         "spread (max − min) exceeds 10 % of their median; **CPU unstable** when their "
-         "CPU per item spreads more than 25 % of its median; **server-bound** when the "
-         "server answered later than 2 % of the delay, **proxy-bound** when the link "
-         "delay's proxy passed bytes on that late. 1 run: one valid repetition, no "
-         "spread measured.\n\n"
+         "much later than the delay the server answered (p99). Own queue / send wait: "
+         "how long requests waited before the server took them up, split at the "
+         "kernel's receipt: the server's own part (accept queue, socket, requests "
+         "ahead on the connection), then the client's before it (p99 each). Flags: "
+         "**unstable** when the repetitions' items/s spread (max − min) exceeds 10 % "
+         "of their median; **CPU unstable** when their CPU per item spreads more than "
+         "25 % of its median; **server-bound** when the server answered later than 2 % "
+         "of the delay, or its own queue exceeded 2 % of the delay, **proxy-bound** "
+         "when the link delay's proxy passed bytes on later than 2 % of the delay. "
+         "1 run: one valid repetition, no spread measured.\n\n"
       << "| workload | model | C | N | delay ms | items/s (min–max) | CV | "
          "ideal items/s | efficiency | attainable items/s | of attainable | "
          "CPU µs/item | peak memory | bytes/task | kernel memory | p50 / p99 ms | "
          "server late p99 ms | "
-      << (with_lag ? "loop lag p50 / p99 / max ms | " : "")
+      << (columns.queue ? "own queue / send wait p99 ms | " : "")
+      << (columns.lag ? "loop lag p50 / p99 / max ms | " : "")
       << "ok / not found / failed | valid | flags |\n"
       << "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
-      << (with_lag ? "--:|" : "") << "--:|---|---|\n";
+      << (columns.queue ? "--:|" : "") << (columns.lag ? "--:|" : "") << "--:|---|---|\n";
 
   std::vector<std::string> failures;
   auto floors = floors_of(context);
@@ -321,7 +346,7 @@ std::string summary_markdown(const boost::json::object& context,
   for (std::size_t first = 0; first < order.size();) {
     auto end = end_of_benchmark(order, first);
     std::span<const finished_cell* const> runs(order.data() + first, end - first);
-    out << table_row(runs, with_lag, floors);
+    out << table_row(runs, columns, floors);
     for (const auto* done : runs)
       if (!done->result.error.empty())
         failures.push_back(done->where.name() + " repetition " +

@@ -880,6 +880,37 @@ TEST(harness_results, a_proxy_that_passed_bytes_on_later_than_2_percent_of_the_d
   EXPECT_NE(csv.find(",false,true,"), std::string::npos) << csv;  // the third row
 }
 
+TEST(harness_results,
+     requests_that_waited_in_the_servers_own_queue_past_2_percent_are_server_bound) {
+  std::vector<finished_cell> cells{a_cell(0, 0.040), a_cell(1, 0.041), a_cell(2, 0.040)};
+  for (auto& done : cells) {
+    done.result.server_lateness_ms = server_lateness{0.05, 0.1, 0.2};
+    done.result.server_own_queue_ms = server_lateness{0.02, 0.15, 0.3};
+    done.result.client_send_wait_ms = server_lateness{3, 40, 90};  // the client's own
+  }
+  // 0.15 ms of a 10 ms delay is 1.5 %, and the client's part does not count: not bound.
+  EXPECT_FALSE(server_bound(cells[0]));
+  EXPECT_EQ(summary_markdown({}, cells).find("**server-bound** ("), std::string::npos);
+  cells[1].result.server_own_queue_ms->p99_ms = 0.25;  // 2.5 %
+  EXPECT_TRUE(server_bound(cells[1]));
+  cells[2].result.server_lateness_ms.reset();  // own queue alone is enough
+  cells[2].result.server_own_queue_ms->p99_ms = 0.25;
+  EXPECT_TRUE(server_bound(cells[2]));
+
+  auto summary = summary_markdown({}, cells);
+  EXPECT_NE(summary.find("**server-bound** (2 of 3)"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("| own queue / send wait p99 ms |"), std::string::npos);
+  EXPECT_NE(summary.find("| 0.250 / 40.0 |"), std::string::npos) << summary;
+  auto json = results_json({}, cells);
+  const auto& benchmarks = json.at("benchmarks").as_array();
+  EXPECT_EQ(benchmarks[0].at("server_bound"), false);
+  EXPECT_EQ(benchmarks[2].at("server_bound"), true);
+  EXPECT_FALSE(benchmarks[2].as_object().contains("server_lateness_p99_ms"));
+  EXPECT_DOUBLE_EQ(number(benchmarks[1].at("server_own_queue_p99_ms")), 0.25);
+  EXPECT_DOUBLE_EQ(number(benchmarks[1].at("client_send_wait_p99_ms")), 40);
+  EXPECT_DOUBLE_EQ(number(benchmarks[1].at("client_send_wait_max_ms")), 90);
+}
+
 TEST(harness_results, a_spread_above_10_percent_is_unstable_and_the_cv_is_given) {
   std::vector<finished_cell> steady{a_cell(0, 0.040), a_cell(1, 0.041),
                                     a_cell(2, 0.0405)};

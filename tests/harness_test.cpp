@@ -284,8 +284,9 @@ TEST(harness, the_sequential_model_gets_the_exact_tally_of_the_first_20_flags) {
   EXPECT_EQ(number(cells[0].at("ok")), expected_ok);
   EXPECT_EQ(number(cells[0].at("not_found")), 20 - expected_ok);
   EXPECT_EQ(number(cells[0].at("failed")), 0);
-  for (auto field : {"server_lateness_p50_ms", "server_lateness_p99_ms",
-                     "server_lateness_max_ms", "server_queue_p99_ms", "server_bound"})
+  for (auto field :
+       {"server_lateness_p50_ms", "server_lateness_p99_ms", "server_lateness_max_ms",
+        "server_own_queue_p99_ms", "client_send_wait_p99_ms", "server_bound"})
     EXPECT_TRUE(cells[0].contains(field)) << field;
   EXPECT_EQ(number(cells[0].at("server_answered")), 20);
   EXPECT_TRUE(processes_left_behind().empty());
