@@ -148,7 +148,7 @@ def load_cells(results):
             "attainable_items_per_second": median("attainable_items_per_second"),
             "efficiency": median("efficiency"), "of_attainable": median("of_attainable"),
             # As the harness flags them: a spread above 10 % of the median, a server
-            # that answered later than 2 % of the delay in any repetition.
+            # whose lateness or own queue exceeded 2 % of the delay in any repetition.
             "unstable": (max(speeds) - min(speeds)) > 0.10 * middle,
             "server_bound": any(r.get("server_bound") for r in runs),
             "proxy_bound": any(r.get("proxy_bound") for r in runs),

@@ -149,7 +149,7 @@ def summary_row(runs):
              f'<td data-value="{first.get("delay_ms", 0)}">{escape(delay)}</td>']
     if not good:
         reason = first.get("error_message") or "tally does not add up"
-        cells.append(f'<td class="text" colspan="9">invalid: {escape(reason)}</td>')
+        cells.append(f'<td class="text" colspan="11">invalid: {escape(reason)}</td>')
         cells.append(f'<td class="text">{flag(str(flags["invalid"]) + " invalid")}</td>')
         return "<tr>" + "".join(cells) + "</tr>"
     speeds = [r["items_per_second"] for r in good]
@@ -176,6 +176,9 @@ def summary_row(runs):
         f'<td data-value="{per_task or 0}">{human_bytes(per_task)}'
         + "".join(flag("memory doubt", why=d) for d in flags["memory_doubt"]) + "</td>",
         f"<td>{number(median_of(good, 'p50_ms'))} / {number(median_of(good, 'p99_ms'))}</td>",
+        f"<td>{number(median_of(good, 'server_lateness_p99_ms'))}</td>",
+        f"<td>{number(median_of(good, 'server_own_queue_p99_ms'))} / "
+        f"{number(median_of(good, 'client_send_wait_p99_ms'))}</td>",
     ]
     validity = "yes" if not flags["invalid"] else flag(f"{flags['invalid']} of {len(runs)} invalid")
     cells.append(f'<td class="text">{validity}</td>')
@@ -185,7 +188,8 @@ def summary_row(runs):
 def summary_table(groups):
     head = ["workload", "model", "C", "N", "delay ms", "items/s", "spread (min–max)",
             "ideal items/s", "efficiency", "attainable items/s", "of attainable",
-            "CPU µs/item", "bytes/task", "p50 / p99 ms", "valid"]
+            "CPU µs/item", "bytes/task", "p50 / p99 ms", "server late p99 ms",
+            "own queue / send wait p99 ms", "valid"]
     text = {"workload", "model", "spread (min–max)", "valid"}
     header = "".join(f'<th class="{"text" if h in text else ""}">{escape(h)}</th>'
                      for h in head)
@@ -301,7 +305,9 @@ CPUs, {escape(context.get('kernel', ''))}, {escape(context.get('date', ''))}.
 <h2>Summary</h2>
 <p>Median over the valid repetitions. Flags stand where their number stands:
 <b>unstable</b> (items/s spread above {UNSTABLE_SPREAD:.0%} of the median),
-<b>server-bound</b> (the server answered later than 2 % of the delay),
+<b>server-bound</b> (the server answered later than 2 % of the delay, or requests waited
+longer than that in its own queue; own queue / send wait splits a request's wait before
+its delay at the kernel's receipt: the server's part, then the client's),
 <b>proxy-bound</b> (the link delay's proxy passed bytes on that late),
 <b>CPU unstable</b> (CPU per item spread above {CPU_UNSTABLE_SPREAD:.0%} of its median),
 <b>memory doubt</b>, and <b>1 run</b> where no spread was measured. Click a heading to

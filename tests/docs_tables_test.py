@@ -131,6 +131,18 @@ class docs_tables_test(unittest.TestCase):
         self.assertEqual(cells(lines[2])[at], "80.0 %")
         self.assertEqual(len(cells(lines[2])), len(header))
 
+    def test_a_row_without_its_flag_is_server_bound_by_lateness_or_own_queue(self):
+        sys.path.insert(0, str(TOP / "scripts"))
+        from docs_tables import server_bound
+        row = {"delay_ms": 10, "server_lateness_p99_ms": 0.1, "server_own_queue_p99_ms": 0.1,
+               "client_send_wait_p99_ms": 40}  # 1 % each; the client's part never counts
+        self.assertFalse(server_bound(row))
+        self.assertTrue(server_bound(dict(row, server_own_queue_p99_ms=0.25)))
+        self.assertTrue(server_bound(dict(row, server_lateness_p99_ms=0.25)))
+        self.assertTrue(server_bound({"delay_ms": 10, "server_lateness_p99_ms": 0.25}))
+        self.assertFalse(server_bound(dict(row, server_own_queue_p99_ms=0.25,
+                                           server_bound=False)))  # the row's own flag
+
     def test_a_fresh_run_of_todays_harness_fills_every_block(self):
         hammertime = BIN_DIR / "hammertime"
         if not hammertime.is_file():
@@ -154,6 +166,7 @@ class docs_tables_test(unittest.TestCase):
         results = (self.root / "docs" / "results.md").read_text()
         self.assertIn("| flags | coroutines | 10 | 20 | 5 |", results)
         self.assertIn("| efficiency | attainable items/s | of attainable |", results)
+        self.assertIn("| own queue / send wait p99 ms |", results)
         self.assertIn("From `results/reference/bench/results.json`", results)
         headline = (self.root / "README.md").read_text()
         self.assertIn("flags from `results/reference/reproduce/results.json`", headline)

@@ -116,6 +116,19 @@ class report_test(unittest.TestCase):
         self.assertEqual(cells_of("sequential")[at - 1:at + 1], ["1.96", "75.0 %"])
         self.assertEqual(cells_of("thread_pool")[at - 1:at + 1], ["—", "—"])
 
+    def test_a_row_shows_the_servers_lateness_and_both_parts_of_the_queue(self):
+        folder = self.copy_of("reproduce")
+        results = json.loads((folder / "results.json").read_text())
+        results["benchmarks"][0].update(server_lateness_p99_ms=0.125,
+                                        server_own_queue_p99_ms=0.25,
+                                        client_send_wait_p99_ms=40.5)
+        (folder / "results.json").write_text(json.dumps(results))
+        self.assertEqual(run(PYTHON, SCRIPTS / "report.py", folder).returncode, 0)
+        page = (folder / "report.html").read_text()
+        self.assertIn(">own queue / send wait p99 ms<", page)
+        row = next(line for line in page.splitlines() if ">sequential<" in line)
+        self.assertIn("<td>0.125</td><td>0.25 / 40.5</td>", row)
+
     def test_compare_pairs_no_two_cells_with_different_delays(self):
         out = self.scratch / "compare"
         out.mkdir()
