@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -90,20 +91,38 @@ class devtools:
 
 
 def start_chromium(binary, profile):
+    # A session of its own, so stop_chromium can end its renderers and helpers too.
     process = subprocess.Popen([binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                                 "about:blank"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL, start_new_session=True)
     port_file = Path(profile) / "DevToolsActivePort"
     deadline = time.monotonic() + STARTUP_SECONDS
     while not port_file.is_file() or not port_file.read_text().strip():
         if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
+            stop_chromium(process)
             raise RuntimeError("chromium did not open its DevTools port")
         time.sleep(0.2)
     port = port_file.read_text().split()[0]
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as answer:
         pages = [t for t in json.load(answer) if t.get("type") == "page"]
     return process, pages[0]["webSocketDebuggerUrl"]
+
+
+def stop_chromium(process):
+    """Kills chromium's whole process group and waits until none of it is left, so no
+    helper outlives the test or writes into the profile while it is removed."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
 
 
 def problems_in(events):
@@ -158,8 +177,7 @@ def main(argv):
             time.sleep(0.5)  # late console messages
             page.send("Runtime.evaluate", expression="1")
         finally:
-            process.kill()
-            process.wait()
+            stop_chromium(process)
     failures = problems_in(page.events)
     missing = sorted(set(plots) - set(found["plots"]))
     if missing:
