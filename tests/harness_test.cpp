@@ -966,6 +966,23 @@ TEST(harness, pin_puts_the_server_and_the_cells_on_different_cpus) {
   EXPECT_EQ(iterations(results)[0].at("valid"), true);
 }
 
+// Five flags with sequential at a 1 ms delay, one repetition, into folder.out().
+std::vector<std::string> a_short_flags_run(const scratch_folder& folder) {
+  return {"run",
+          "--workload",
+          "flags",
+          "--models",
+          "sequential",
+          "--items",
+          "5",
+          "--delay",
+          "1ms",
+          "--repetitions",
+          "1",
+          "--out",
+          folder.out().string()};
+}
+
 // The server the harness starts runs under SCHED_FIFO where it may (root here in CI),
 // so that no cell's threads keep it waiting for a CPU; --server-normal-priority keeps
 // it at normal priority. results.json and summary.md say which it got.
@@ -973,19 +990,7 @@ TEST(harness, starts_the_server_at_real_time_priority_unless_told_not_to) {
   if (!fs::exists(HAMMERTIME_SERVER_BIN)) GTEST_SKIP() << "hammertime-server not built";
   for (bool normal : {false, true}) {
     scratch_folder folder;
-    std::vector<std::string> args{"run",
-                                  "--workload",
-                                  "flags",
-                                  "--models",
-                                  "sequential",
-                                  "--items",
-                                  "5",
-                                  "--delay",
-                                  "1ms",
-                                  "--repetitions",
-                                  "1",
-                                  "--out",
-                                  folder.out().string()};
+    auto args = a_short_flags_run(folder);
     if (normal) args.push_back("--server-normal-priority");
     harness_run run(args, folder.path);
     ASSERT_EQ(run.wait(), 0) << run.err();
@@ -1166,22 +1171,6 @@ fs::path hammertime_with_server(const fs::path& folder, const std::string& scrip
   std::ofstream(server) << "#!/bin/sh\n" << script << "\n";
   fs::permissions(server, fs::perms::owner_all);
   return binary;
-}
-
-std::vector<std::string> a_short_flags_run(const scratch_folder& folder) {
-  return {"run",
-          "--workload",
-          "flags",
-          "--models",
-          "sequential",
-          "--items",
-          "5",
-          "--delay",
-          "1ms",
-          "--repetitions",
-          "1",
-          "--out",
-          folder.out().string()};
 }
 
 TEST(harness,
