@@ -1,6 +1,10 @@
 #include "calibration.hpp"
 
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +18,7 @@
 #include <vector>
 
 #include "common/exit_codes.hpp"
-#include "models/wire/blocking_client.hpp"
+#include "models/wire/wire.hpp"
 
 namespace hammertime::harness {
 namespace {
@@ -126,27 +130,87 @@ boost::json::object calibrate_machine() {
           {"idle_wake_us", idle_wake_us()}};
 }
 
+namespace {
+
+// One connection of the request floor, on plain blocking sockets: no client library,
+// no concurrency model. Each half's CPU is this thread's, its kernel work included.
+struct raw_request {
+  bool answered = false;
+  double opening_cpu_us = 0;  // socket + connect + send
+  double answer_cpu_us = 0;   // read the whole answer + close
+};
+
+// The answer's length once its header is in: header + Content-Length, or 0 while the
+// header is incomplete (our server always sends Content-Length).
+std::size_t answer_length(const std::string& got) {
+  auto header_end = got.find("\r\n\r\n");
+  if (header_end == std::string::npos) return 0;
+  constexpr std::string_view field = "Content-Length: ";
+  auto at = got.find(field);
+  if (at == std::string::npos || at > header_end) return header_end + 4;
+  return header_end + 4 + std::strtoull(got.c_str() + at + field.size(), nullptr, 10);
+}
+
+raw_request request_once(const addrinfo& server, const std::string& request) {
+  raw_request done;
+  auto started = thread_cpu_us();
+  int descriptor = socket(server.ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (descriptor < 0) return done;
+  timeval patience{.tv_sec = 1, .tv_usec = 0};  // a server that never answers
+  setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
+  int on = 1;
+  setsockopt(descriptor, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  bool sent = connect(descriptor, server.ai_addr, server.ai_addrlen) == 0 &&
+              send(descriptor, request.data(), request.size(), MSG_NOSIGNAL) ==
+                  static_cast<ssize_t>(request.size());
+  auto opened = thread_cpu_us();
+  std::string got;
+  char chunk[16384];
+  while (sent) {
+    auto length = answer_length(got);
+    if (length > 0 && got.size() >= length) {
+      done.answered = true;
+      break;
+    }
+    auto read = recv(descriptor, chunk, sizeof chunk, 0);
+    if (read <= 0) break;
+    got.append(chunk, static_cast<std::size_t>(read));
+  }
+  close(descriptor);
+  done.opening_cpu_us = opened - started;
+  done.answer_cpu_us = thread_cpu_us() - opened;
+  return done;
+}
+
+}  // namespace
+
 std::optional<request_floor> connect_request_floor(const std::string& host,
                                                    std::uint16_t port) {
   constexpr int most_requests = 2000;
   constexpr auto budget = std::chrono::seconds(1);
-  models::job work;
-  work.host = host;
-  work.port = port;
-  work.delay = std::chrono::milliseconds(0);
-  work.timeout = budget;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0)
+    return std::nullopt;
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> server(found, &freeaddrinfo);
   int sent = 0, answered = 0;
+  double opening_cpu_us = 0, answer_cpu_us = 0;
   auto started = steady::now();
-  auto cpu_started = thread_cpu_us();
   while (sent < most_requests && steady::now() - started < budget) {
-    models::blocking_client client(work);  // a new connection, closed at the end
     auto index = static_cast<std::size_t>(sent++) % models::flag_code_count;
-    if (client.fetch(index).outcome != models::outcome::failed) ++answered;
+    auto request = "GET " + models::flag_target(index, std::chrono::milliseconds(0)) +
+                   " HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+    auto once = request_once(*server, request);
+    answered += once.answered ? 1 : 0;
+    opening_cpu_us += once.opening_cpu_us;
+    answer_cpu_us += once.answer_cpu_us;
   }
   std::chrono::duration<double, std::micro> took = steady::now() - started;
   if (answered == 0) return std::nullopt;
   return request_floor{.wall_us = took.count() / sent,
-                       .cpu_us = (thread_cpu_us() - cpu_started) / sent};
+                       .opening_cpu_us = opening_cpu_us / sent,
+                       .answer_cpu_us = answer_cpu_us / sent};
 }
 
 machine_floors floors_of(const boost::json::object& context) {
@@ -155,6 +219,8 @@ machine_floors floors_of(const boost::json::object& context) {
   const auto& measured = calibration->as_object();
   return {.connect_request_us = number_in(measured, "connect_request_us"),
           .connect_request_cpu_us = number_in(measured, "connect_request_cpu_us"),
+          .connect_send_cpu_us = number_in(measured, "connect_send_cpu_us"),
+          .answer_read_cpu_us = number_in(measured, "answer_read_cpu_us"),
           .timer_spawn_us = number_in(measured, "timer_spawn_us")};
 }
 

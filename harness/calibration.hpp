@@ -24,13 +24,15 @@ namespace hammertime::harness {
 boost::json::object calibrate_machine();
 
 // Connect, GET a flag with no delay, read the answer, close, one after another on a new
-// connection each, with the blocking family's client; 2,000 requests or 1 s, whichever
-// comes first. Per request: the wall time (a worker's round trip) and this thread's CPU
-// (what one thread must spend on it in series, the server's part not included).
-// nullopt when the server answered none.
+// connection each, on plain blocking sockets (no client library, no concurrency model);
+// 2,000 requests or 1 s, whichever comes first. Per request: the wall time (a worker's
+// round trip) and this thread's CPU in two halves, opening (socket, connect, send) and
+// answer (read it whole, close): what one thread spends on each in series, the
+// server's part not included. nullopt when the server answered none.
 struct request_floor {
   double wall_us = 0;
-  double cpu_us = 0;
+  double opening_cpu_us = 0;
+  double answer_cpu_us = 0;
 };
 std::optional<request_floor> connect_request_floor(const std::string& host,
                                                    std::uint16_t port);
@@ -40,7 +42,9 @@ std::optional<request_floor> connect_request_floor(const std::string& host,
 // request floors in a run with no server).
 struct machine_floors {
   std::optional<double> connect_request_us;
-  std::optional<double> connect_request_cpu_us;
+  std::optional<double> connect_request_cpu_us;  // both halves
+  std::optional<double> connect_send_cpu_us;     // the opening half
+  std::optional<double> answer_read_cpu_us;      // the answer half
   std::optional<double> timer_spawn_us;
 };
 machine_floors floors_of(const boost::json::object& context);

@@ -68,9 +68,13 @@ std::optional<double> serial_floor_seconds(const cell& where,
   if (!floors.connect_request_us) return std::nullopt;
   auto round_trips = rounds * *floors.connect_request_us * second;
   if (!one_loop) return round_trips;
-  auto opening = floors.connect_request_cpu_us.value_or(*floors.connect_request_us);
+  // The loop sends its T requests one after another, then reads their T answers as
+  // they come back, in the order sent: the slower half sets the pace.
+  auto step = floors.connect_request_cpu_us.value_or(*floors.connect_request_us);
+  if (floors.connect_send_cpu_us && floors.answer_read_cpu_us)
+    step = std::max(*floors.connect_send_cpu_us, *floors.answer_read_cpu_us);
   auto opened_before_the_last = static_cast<double>(where.tasks_in_flight()) - 1;
-  return opened_before_the_last * opening * second + round_trips;
+  return opened_before_the_last * step * second + round_trips;
 }
 
 std::optional<double> attainable_items_per_second(const cell& where,

@@ -288,16 +288,19 @@ std::optional<std::string> start_server(run_state& run,
   return std::nullopt;
 }
 
-// The machine's floors for a request (connect_request_us and its CPU,
-// connect_request_cpu_us), into the context's calibration: measured against the server
-// the cells use, straight, not through a proxy.
+// The machine's floors for a request (connect_request_us, and its CPU in all,
+// connect_request_cpu_us, and by half, connect_send_cpu_us and answer_read_cpu_us) into
+// the context's calibration: measured against the server the cells use, straight, not
+// through a proxy.
 void calibrate_requests(run_state& run) {
   if (!run.plan.network) return;
   const auto& server = run.environment.server;
   if (auto floor = connect_request_floor(server.host, server.port)) {
     auto& calibration = run.context["calibration"].as_object();
     calibration["connect_request_us"] = floor->wall_us;
-    calibration["connect_request_cpu_us"] = floor->cpu_us;
+    calibration["connect_request_cpu_us"] = floor->opening_cpu_us + floor->answer_cpu_us;
+    calibration["connect_send_cpu_us"] = floor->opening_cpu_us;
+    calibration["answer_read_cpu_us"] = floor->answer_cpu_us;
   }
 }
 

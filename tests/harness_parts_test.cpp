@@ -281,6 +281,13 @@ TEST(harness_attainable, an_event_loop_opens_its_connections_one_after_another) 
   // A run that recorded no CPU floor (an older calibration) counts a round trip each.
   machine_floors wall_only{.connect_request_us = 50.0};
   EXPECT_DOUBLE_EQ(*serial_floor_seconds(in_rounds, wall_only), 106 * request_s);
+  // With the CPU in halves, the slower half sets the pace: the loop sends its requests
+  // in turn, then reads their answers in turn.
+  auto halves = calibrated;
+  halves.connect_send_cpu_us = 12.0, halves.answer_read_cpu_us = 8.0;
+  EXPECT_DOUBLE_EQ(*serial_floor_seconds(all_at_once, halves), 675 * 12e-6 + request_s);
+  halves.answer_read_cpu_us = 15.0;
+  EXPECT_DOUBLE_EQ(*serial_floor_seconds(all_at_once, halves), 675 * 15e-6 + request_s);
   // A peer by its descriptor: go is an event loop.
   auto go = all_at_once;
   go.model = &find_peer("go")->model;
