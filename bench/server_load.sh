@@ -8,19 +8,22 @@
 # everything it started on exit.
 #
 #   $ PRIORITY=realtime bench/server_load.sh
-#   load average 287.69 550.25 826.33 on 2 cores, priority realtime
-#   zero delay, 64 connections, 10 s, the 676 flag paths in turn:
-#     hammertime-server, 1 thread(s)   62523 requests/s
-#     nginx 1.22.1, 1 worker(s)        59934 requests/s
+#   load average <1, 5, 15 min> on <cores> cores, priority realtime
+#   zero delay, 100 connections, 10 s, the 676 flag paths in turn:
+#     hammertime-server, 1 thread(s)   <R> requests/s, <U> us of its CPU a request
+#     nginx <version>, 1 worker(s)     <R> requests/s, <U> us of its CPU a request
+#     hammertime-server: <x>x nginx's requests/s, <y>x its CPU a request (wrk shares ...)
 #   10000 connections each waiting 1 s, server 2 thread(s) (15 s after a 5 s warm-up):
-#     10000 answers/s; connections max 10001; server CPU 26% of a core, waited 35 ms for a CPU
-#     lateness p50 151 us, p99 527 us, max 3121 us (load average 206.95)
+#     <A> answers/s; connections max <M>; server CPU <P>% of a core, waited <W> ms for a CPU
+#     lateness p50 <us>, p99 <us>, max <us> (load average <1 min>)
 #   lateness p99 <= 2 ms: met
 #
-# Exits 1 when the lateness target is missed. On a shared machine, "waited ... for a
-# CPU" shows when other jobs, not the server, made it late.
+# Requests/s is bounded by wrk too, which shares the cores; the server's CPU per
+# request (user + system, from /proc) is the cost itself. Exits 1 when the lateness
+# target is missed. On a shared machine, "waited ... for a CPU" shows when other jobs,
+# not the server, made it late.
 #
-# Settings (environment): BUILD_DIR (build), SECONDS_EACH (10), CONNECTIONS (64),
+# Settings (environment): BUILD_DIR (build), SECONDS_EACH (10), CONNECTIONS (100),
 # THREADS (1: server threads and nginx workers at zero delay), HOLD_THREADS (server
 # threads for the 10,000 connections: one per core by default), HOLD_CONNECTIONS (10000),
 # HOLD_SECONDS (15), HOLD_WARMUP (5), PRIORITY (normal; "realtime" runs the server
@@ -31,7 +34,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 server_bin=${BUILD_DIR:-$root/build}/bin/hammertime-server
 seconds_each=${SECONDS_EACH:-10}
-connections=${CONNECTIONS:-64}
+connections=${CONNECTIONS:-100}
 threads=${THREADS:-1}
 hold_connections=${HOLD_CONNECTIONS:-10000}
 hold_threads=${HOLD_THREADS:-$(nproc)}
@@ -123,12 +126,30 @@ request = function()
 end
 EOF
 
-requests_per_second() {  # requests_per_second PORT DELAY_MS CONNECTIONS SECONDS WRK_THREADS
-  DELAY_MS=$2 timeout $(($4 + 60)) "${wrk_prefix[@]}" wrk -t "$5" -c "$3" -d "${4}s" --timeout 10s \
-    -s "$work/flags.lua" "http://127.0.0.1:$1/" >"$work/wrk.out" 2>&1 ||
-    die "wrk failed: $(tail -3 "$work/wrk.out")"
+# CPU seconds (user + system) of the given processes and their threads, from /proc.
+cpu_seconds() {
+  local ticks=0 pid
+  for pid in "$@"; do
+    ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  /usr/bin/python3 -c "print($ticks / $(getconf CLK_TCK))"
+}
+
+# Sets rate (requests/s) and cpu_us (the server's CPU per request, its processes given
+# after the other arguments: the server, or nginx's master and workers).
+measure() {  # measure PORT DELAY_MS CONNECTIONS SECONDS WRK_THREADS SERVER_PID...
+  local port=$1 delay=$2 conns=$3 seconds=$4 wrk_threads=$5 before after
+  shift 5
+  before=$(cpu_seconds "$@")
+  DELAY_MS=$delay timeout $((seconds + 60)) "${wrk_prefix[@]}" wrk -t "$wrk_threads" -c "$conns" \
+    -d "${seconds}s" --timeout 10s -s "$work/flags.lua" "http://127.0.0.1:$port/" \
+    >"$work/wrk.out" 2>&1 || die "wrk failed: $(tail -3 "$work/wrk.out")"
+  after=$(cpu_seconds "$@")
   if grep -q 'Socket errors' "$work/wrk.out"; then say "wrk: $(grep 'Socket errors' "$work/wrk.out")"; fi
-  awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$work/wrk.out"
+  rate=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$work/wrk.out")
+  local requests
+  requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
+  cpu_us=$(/usr/bin/python3 -c "print(f'{1e6 * ($after - $before) / max($requests, 1):.1f}')")
 }
 
 # 1. Zero delay: hammertime-server, then nginx on the same payload files.
@@ -140,7 +161,8 @@ while IFS=$'\t' read -r code _; do
   mkdir -p "$work/www/flags/$cc"
   curl -sf -o "$work/www/flags/$cc/$cc.gif" "http://127.0.0.1:$server_port/flags/$cc/$cc.gif"
 done <"$root/data/flags.tsv"
-hammertime_rate=$(requests_per_second "$server_port" 0 "$connections" "$seconds_each" 1)
+measure "$server_port" 0 "$connections" "$seconds_each" 1 "${pids[-1]}"
+hammertime_rate=$rate hammertime_cpu_us=$cpu_us
 stop_last
 
 nginx_port=$(free_port)
@@ -169,13 +191,20 @@ for _ in $(seq 100); do
 done
 [[ $(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$nginx_port/flags/br/br.gif") == \
    $(awk -F'\t' '$1 == "BR" {print $2}' "$root/data/flags.tsv") ]] || die "nginx does not serve the flags"
-nginx_rate=$(requests_per_second "$nginx_port" 0 "$connections" "$seconds_each" 1)
+measure "$nginx_port" 0 "$connections" "$seconds_each" 1 "$(cat "$work/nginx.pid")" \
+  $(pgrep -P "$(cat "$work/nginx.pid")")
+nginx_rate=$rate nginx_cpu_us=$cpu_us
 stop_last
 
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores, priority $priority"
 echo "zero delay, $connections connections, $seconds_each s, the 676 flag paths in turn:"
-printf '  %-32s %s requests/s\n' "hammertime-server, $threads thread(s)" "$hammertime_rate"
-printf '  %-32s %s requests/s\n' "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///'), $threads worker(s)" "$nginx_rate"
+printf '  %-32s %6s requests/s, %s us of its CPU a request\n' \
+  "hammertime-server, $threads thread(s)" "$hammertime_rate" "$hammertime_cpu_us"
+printf '  %-32s %6s requests/s, %s us of its CPU a request\n' \
+  "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///'), $threads worker(s)" "$nginx_rate" "$nginx_cpu_us"
+echo "  hammertime-server: $(/usr/bin/python3 -c "print(f'{$hammertime_rate / $nginx_rate:.2f}')")x nginx's" \
+  "requests/s, $(/usr/bin/python3 -c "print(f'{$hammertime_cpu_us / $nginx_cpu_us:.2f}')")x its CPU a request" \
+  "(wrk shares the machine: $(nproc) cores)"
 
 # 2. 10,000 connections, each request waiting 1 s in the server. The first seconds
 # (all connections opening at once) are a warm-up; the counters are read over the

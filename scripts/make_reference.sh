@@ -15,9 +15,10 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 BUILD_DIR=${BUILD_DIR:-build}
 HAMMERTIME=${HAMMERTIME:-$BUILD_DIR/bin/hammertime}
 REFERENCE_DIR=${REFERENCE_DIR:-results/reference}
-ALL_SUITES=(bench reproduce micro workloads link-delay peers published)
+ALL_SUITES=(bench reproduce micro workloads link-delay peers published server-load)
 
-# suite -> "plan repetitions" (micro has no plan: Google Benchmark's own binary)
+# suite -> "plan repetitions" (micro has no plan: Google Benchmark's own binary; server-load
+# is bench/server_load.sh, its output kept as server_load.txt)
 declare -A PLAN=(
   [bench]="bench/suites/default.plan 3" [reproduce]="bench/suites/reproduce.plan 1"
   [workloads]="bench/suites/workloads.plan 3" [link-delay]="bench/suites/link_delay.plan 1"
@@ -38,7 +39,16 @@ run_suite() {
   local name=$1 new="$REFERENCE_DIR/.$1.new"
   echo "$name:"
   say_or_run rm -rf "$new"
-  if [[ $name == micro ]]; then
+  if [[ $name == server-load ]]; then
+    say_or_run mkdir -p "$new"
+    # Its exit status says whether the lateness target was met: the output says it too.
+    if [[ -n "${DRY_RUN:-}" ]]; then
+      echo "  PRIORITY=realtime bench/server_load.sh > $new/server_load.txt"
+    else
+      PRIORITY=realtime BUILD_DIR=$BUILD_DIR bench/server_load.sh >"$new/server_load.txt" || true
+      [[ -s $new/server_load.txt ]] || { echo "  server_load.sh wrote nothing"; return 1; }
+    fi
+  elif [[ $name == micro ]]; then
     say_or_run mkdir -p "$new"
     say_or_run "$BUILD_DIR/bin/hammertime-micro" --benchmark_repetitions=3 \
       --benchmark_out_format=json "--benchmark_out=$new/micro.json"
@@ -73,7 +83,7 @@ run_suite() {
 suites=("$@")
 [[ ${#suites[@]} -eq 0 ]] && suites=("${ALL_SUITES[@]}")
 for name in "${suites[@]}"; do
-  [[ $name == micro || -n "${PLAN[$name]:-}" ]] || {
+  [[ $name == micro || $name == server-load || -n "${PLAN[$name]:-}" ]] || {
     echo "make_reference: no suite '$name' (one of: ${ALL_SUITES[*]})" >&2; exit 2; }
 done
 start=$(date +%s)
