@@ -301,8 +301,9 @@ TEST(harness, the_calibration_holds_the_three_floors_and_every_row_its_attainabl
   ASSERT_EQ(run.wait(), 0) << run.err();
   auto results = parse_results(folder.out());
   const auto& calibration = results.at("context").at("calibration").as_object();
-  for (auto floor : {"connect_request_us", "connect_request_cpu_us", "connect_send_cpu_us",
-                     "answer_read_cpu_us", "timer_spawn_us", "idle_wake_us"}) {
+  for (auto floor :
+       {"connect_request_us", "connect_request_cpu_us", "connect_send_cpu_us",
+        "answer_read_cpu_us", "timer_spawn_us", "idle_wake_us"}) {
     ASSERT_TRUE(calibration.contains(floor)) << floor;
     EXPECT_GT(number(calibration.at(floor)), 0) << floor;
   }
