@@ -106,9 +106,10 @@ RESULTS ?= results/latest
 plots:
 	@$(PYTHON) scripts/plot_results.py $(RESULTS)
 
-# The run's one page (report.html: summary with flags, warnings, context, every plot,
-# the timelines): make report RESULTS=DIR
+# A run's plots, then its one page (report.html: summary with flags, warnings, context,
+# every plot, the timelines): make report RESULTS=DIR, after a bare `hammertime run`
 report:
+	@$(PYTHON) scripts/plot_results.py $(RESULTS)
 	@$(PYTHON) scripts/report.py $(RESULTS)
 
 # The docs' tables (README.md, docs/results.md), written from results/reference/ by

@@ -433,8 +433,12 @@ int finish(run_state& run) {
               << counts << "; results in " << run.folder.path().string() << "\n";
     return common::exit_code::failure;
   }
+  // The plots and report.html are drawn by scripts/ (matplotlib): the make targets
+  // run them after the harness, `make report RESULTS=DIR` after a bare run.
   std::cerr << "hammertime run: " << run.finished.size() << " cells, " << counts
-            << "; results in " << run.folder.path().string() << "\n";
+            << "; results in " << run.folder.path().string()
+            << " (plots and report.html: make report RESULTS="
+            << run.folder.path().string() << ")\n";
   bool every_row_invalid = !run.finished.empty() && invalid == run.finished.size();
   return every_row_invalid ? common::exit_code::every_row_invalid
                            : common::exit_code::success;
