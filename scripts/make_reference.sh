@@ -15,14 +15,19 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 BUILD_DIR=${BUILD_DIR:-build}
 HAMMERTIME=${HAMMERTIME:-$BUILD_DIR/bin/hammertime}
 REFERENCE_DIR=${REFERENCE_DIR:-results/reference}
-ALL_SUITES=(bench reproduce micro workloads link-delay peers published server-load)
+ALL_SUITES=(bench reproduce micro workloads link-delay peers published server-load outside-memory)
 
 # suite -> "plan repetitions" (micro has no plan: Google Benchmark's own binary; server-load
-# is bench/server_load.sh, its output kept as server_load.txt)
+# is bench/server_load.sh, its output kept as server_load.txt; outside-memory is
+# bench/outside_memory.py, each runtime's bytes/task measured outside the harness, at
+# 100,000 tasks for every event-loop row and at a million for the published tables' ones)
 declare -A PLAN=(
   [bench]="bench/suites/default.plan 3" [reproduce]="bench/suites/reproduce.plan 1"
   [workloads]="bench/suites/workloads.plan 3" [link-delay]="bench/suites/link_delay.plan 1"
   [peers]="bench/suites/peers.plan 3" [published]="bench/suites/published.plan 1")
+
+# At a million tasks, the rows the published tables have, and our smallest task.
+OUTSIDE_MEMORY_AT_1M=generator_loop,python_asyncio,node,go,rust_tokio,erlang,elixir,java_async
 
 say_or_run() {
   if [[ -n "${DRY_RUN:-}" ]]; then echo "  $*"; else "$@"; fi
@@ -39,7 +44,13 @@ run_suite() {
   local name=$1 new="$REFERENCE_DIR/.$1.new"
   echo "$name:"
   say_or_run rm -rf "$new"
-  if [[ $name == server-load ]]; then
+  if [[ $name == outside-memory ]]; then
+    say_or_run mkdir -p "$new"
+    say_or_run "$PYTHON" bench/outside_memory.py --hammertime "$HAMMERTIME" --tasks 100000 \
+      --seconds 10 --out "$new/100k.txt"
+    say_or_run "$PYTHON" bench/outside_memory.py --hammertime "$HAMMERTIME" --tasks 1000000 \
+      --seconds 10 --only "$OUTSIDE_MEMORY_AT_1M" --out "$new/1m.txt"
+  elif [[ $name == server-load ]]; then
     say_or_run mkdir -p "$new"
     # Its exit status says whether the lateness target was met: the output says it too.
     if [[ -n "${DRY_RUN:-}" ]]; then
@@ -83,7 +94,8 @@ run_suite() {
 suites=("$@")
 [[ ${#suites[@]} -eq 0 ]] && suites=("${ALL_SUITES[@]}")
 for name in "${suites[@]}"; do
-  [[ $name == micro || $name == server-load || -n "${PLAN[$name]:-}" ]] || {
+  [[ $name == micro || $name == server-load || $name == outside-memory ||
+     -n "${PLAN[$name]:-}" ]] || {
     echo "make_reference: no suite '$name' (one of: ${ALL_SUITES[*]})" >&2; exit 2; }
 done
 start=$(date +%s)
