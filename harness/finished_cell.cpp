@@ -79,6 +79,9 @@ std::optional<double> serial_floor_seconds(const cell& where,
 
 std::optional<double> attainable_items_per_second(const cell& where,
                                                   const machine_floors& floors) {
+  // A cell with nothing to wait for has no ideal, and no attainable rate either: the
+  // floor is a new connection a request, and such a cell reuses its connections.
+  if (where.waiting().count() <= 0 && where.computing().count() <= 0) return std::nullopt;
   auto floor = serial_floor_seconds(where, floors);
   if (!floor) return ideal_items_per_second(where);
   auto seconds = std::max(where.waiting().count() + *floor, where.computing().count());
