@@ -109,14 +109,18 @@ class docs_tables_test(unittest.TestCase):
     def test_a_run_that_records_the_attainable_rate_shows_it_beside_efficiency(self):
         sys.path.insert(0, str(TOP / "scripts"))
         import docs_tables
-        older = docs_tables.summary_table(REFERENCE, "reproduce")
-        self.assertNotIn("attainable", older[0])  # a run that predates it: no column
         results = json.loads((REFERENCE / "reproduce" / "results.json").read_text())
+        for bench in results["benchmarks"]:  # as a run that predates the field wrote it
+            bench.pop("attainable_items_per_second", None)
+            bench.pop("of_attainable", None)
+        reference = self.root / "reference"
+        (reference / "reproduce").mkdir(parents=True)
+        (reference / "reproduce" / "results.json").write_text(json.dumps(results))
+        older = docs_tables.summary_table(reference, "reproduce")
+        self.assertNotIn("attainable", older[0])  # a run that predates it: no column
         for bench in results["benchmarks"]:
             if "items_per_second" in bench:
                 bench["attainable_items_per_second"] = bench["items_per_second"] / 0.8
-        reference = self.root / "reference"
-        (reference / "reproduce").mkdir(parents=True)
         (reference / "reproduce" / "results.json").write_text(json.dumps(results))
         lines = docs_tables.summary_table(reference, "reproduce")
 
