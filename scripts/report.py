@@ -289,7 +289,8 @@ def page(results_dir, results, timelines):
     plots_dir = results_dir / "plots"
     plots = sorted(p.stem for p in plots_dir.glob("*.svg")
                    if not p.stem.startswith("timeline_")) if plots_dir.is_dir() else []
-    title = f"hammertime run {context.get('run_name', results_dir.name)}"
+    # The folder it is read from: make reference renames the one the run wrote into.
+    title = f"hammertime run {results_dir.resolve().name}"
     flagged = sum(1 for runs in groups if any(
         v for k, v in cell_flags(runs).items() if k != "one_run"))
     return f"""<!DOCTYPE html>
