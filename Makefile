@@ -114,8 +114,9 @@ report:
 
 # The docs' tables (README.md, docs/results.md), written from results/reference/ by
 # scripts/docs_tables.py, and their two pictures (docs/pictures/: the reproduce cells'
-# timelines, the report's top) by scripts/docs_pictures.py; docs-check fails, naming the block and line, where a page
-# differs from what it writes or quotes a figure without its results file.
+# timelines, the report's top) by scripts/docs_pictures.py; docs-check fails, naming the
+# block and line, where a page differs from what it writes or quotes a figure without
+# its results file.
 docs:
 	@$(PYTHON) scripts/docs_tables.py
 	@$(PYTHON) scripts/docs_pictures.py
