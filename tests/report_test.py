@@ -13,6 +13,8 @@ import tempfile
 import unittest
 from pathlib import Path
 
+from older_run import as_if_before_attainable
+
 TOP = Path(__file__).resolve().parent.parent
 SCRIPTS = TOP / "scripts"
 REFERENCE = TOP / "results" / "reference"
@@ -28,16 +30,6 @@ def run(*command, **options):
     return subprocess.run([str(c) for c in command], capture_output=True, text=True,
                           cwd=TOP, **options)
 
-
-def as_if_before_attainable(folder):
-    """Strips the attainable rate from a copied run's rows, as a run of a harness that
-    predates it wrote them (the references record it now)."""
-    path = folder / "results.json"
-    results = json.loads(path.read_text())
-    for bench in results["benchmarks"]:
-        bench.pop("attainable_items_per_second", None)
-        bench.pop("of_attainable", None)
-    path.write_text(json.dumps(results))
 
 
 def staircase(concurrency, items=60, delay_us=50_000):
@@ -107,7 +99,7 @@ class report_test(unittest.TestCase):
 
     def test_the_summary_shows_of_attainable_beside_efficiency_and_a_dash_where_unrecorded(self):
         folder = self.copy_of("reproduce")
-        as_if_before_attainable(folder)
+        as_if_before_attainable(folder / "results.json")
         results = json.loads((folder / "results.json").read_text())
         first = results["benchmarks"][0]  # the sequential row; the run predates the field
         first.update(attainable_items_per_second=1.96, of_attainable=0.75)

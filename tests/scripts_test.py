@@ -19,6 +19,8 @@ import tempfile
 import unittest
 from pathlib import Path
 
+from older_run import as_if_before_attainable
+
 TOP = Path(__file__).resolve().parent.parent
 SCRIPTS = TOP / "scripts"
 REFERENCE = TOP / "results" / "reference"
@@ -35,16 +37,6 @@ def catalog_colour(name):
     import model_catalog
     return model_catalog.colour_of(name)
 
-
-def as_if_before_attainable(folder):
-    """Strips the attainable rate from a copied run's rows, as a run of a harness that
-    predates it wrote them (the references record it now)."""
-    path = folder / "results.json"
-    results = json.loads(path.read_text())
-    for bench in results["benchmarks"]:
-        bench.pop("attainable_items_per_second", None)
-        bench.pop("of_attainable", None)
-    path.write_text(json.dumps(results))
 
 
 def run_script(name, *args):
@@ -97,7 +89,7 @@ class scripts_test(unittest.TestCase):
 
     def test_plot_results_puts_each_bars_share_of_ideal_and_of_attainable_over_it(self):
         folder = self.copy_of("bench", "results.json")
-        as_if_before_attainable(folder)
+        as_if_before_attainable(folder / "results.json")
         self.assertEqual(run_script("plot_results.py", str(folder)).returncode, 0)
         plot = folder / "plots" / "items_per_second.svg"
         self.assertIn("%·—", plot.read_text())  # a run that predates of_attainable
@@ -267,7 +259,7 @@ class scripts_test(unittest.TestCase):
 
     def test_reproduce_table_carries_each_models_median_beside_the_talks_figure(self):
         folder = self.copy_of("reproduce", "results.json")
-        as_if_before_attainable(folder)  # the columns below: no "of attainable"
+        as_if_before_attainable(folder / "results.json")  # the columns below: no "of attainable"
         finished = run_script("reproduce_table.py", str(folder))
         self.assertEqual(finished.returncode, 0, finished.stderr)
         rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")
@@ -289,7 +281,7 @@ class scripts_test(unittest.TestCase):
 
     def test_reproduce_table_puts_the_python_peers_beside_the_talks_python_figures(self):
         folder = self.copy_of("reproduce", "results.json")
-        as_if_before_attainable(folder)  # the columns below: no "of attainable"
+        as_if_before_attainable(folder / "results.json")  # the columns below: no "of attainable"
         results = json.loads((folder / "results.json").read_text())
         sequential = next(b for b in results["benchmarks"] if b["model"] == "sequential")
         # The figure follows the descriptor: a blocking row at C = 1 stands beside the
@@ -308,7 +300,7 @@ class scripts_test(unittest.TestCase):
 
     def test_reproduce_table_puts_of_attainable_beside_efficiency_where_recorded(self):
         folder = self.copy_of("reproduce", "results.json")
-        as_if_before_attainable(folder)
+        as_if_before_attainable(folder / "results.json")
         finished = run_script("reproduce_table.py", str(folder))
         self.assertNotIn("attainable", finished.stdout)  # a run that predates it
         results = json.loads((folder / "results.json").read_text())
