@@ -10,15 +10,17 @@
 #   $ PRIORITY=realtime bench/server_load.sh
 #   load average <1, 5, 15 min> on <cores> cores, priority realtime
 #   zero delay, 100 connections, 10 s, the 676 flag paths in turn:
-#     hammertime-server, 1 thread(s)   <R> requests/s, <U> us of its CPU a request
-#     nginx <version>, 1 worker(s)     <R> requests/s, <U> us of its CPU a request
+#     hammertime-server, 1 thread(s)   <R> requests/s, <U> us of its CPU a request (<K> in the kernel)
+#     nginx <version>, 1 worker(s)     <R> requests/s, <U> us of its CPU a request (<K> in the kernel)
 #     hammertime-server: <x>x nginx's requests/s, <y>x its CPU a request (wrk shares ...)
+#     wrk, against hammertime-server   <U> us of its CPU a request: at most <R> requests/s ...
 #   10000 connections each waiting 1 s, server 2 thread(s) (15 s after a 5 s warm-up):
 #     <A> answers/s; connections max <M>; server CPU <P>% of a core, waited <W> ms for a CPU
 #     lateness p50 <us>, p99 <us>, max <us> (load average <1 min>)
 #   lateness p99 <= 2 ms: met
 #
-# Requests/s is bounded by wrk too, which shares the cores; the server's CPU per
+# Requests/s is bounded by wrk too, which shares the cores: its own CPU a request gives
+# the most requests/s its one thread can send, whatever the server. The server's CPU per
 # request (user + system, from /proc) is the cost itself. Exits 1 when the lateness
 # target is missed. On a shared machine, "waited ... for a CPU" shows when other jobs,
 # not the server, made it late.
@@ -126,30 +128,39 @@ request = function()
 end
 EOF
 
-# CPU seconds (user + system) of the given processes and their threads, from /proc.
+# CPU seconds of the given processes and their threads, from /proc: "user system".
 cpu_seconds() {
-  local ticks=0 pid
+  local user=0 system=0 pid
   for pid in "$@"; do
-    ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    user=$((user + $(awk '{print $14}' "/proc/$pid/stat")))
+    system=$((system + $(awk '{print $15}' "/proc/$pid/stat")))
   done
-  /usr/bin/python3 -c "print($ticks / $(getconf CLK_TCK))"
+  awk -v u="$user" -v s="$system" -v hz="$(getconf CLK_TCK)" 'BEGIN {print u / hz, s / hz}'
 }
 
-# Sets rate (requests/s) and cpu_us (the server's CPU per request, its processes given
-# after the other arguments: the server, or nginx's master and workers).
+# Sets rate (requests/s), cpu_us and kernel_us (the server's CPU per request, all and
+# in the kernel, its processes given after the other arguments: the server, or nginx's
+# master and workers) and wrk_cpu_us (wrk's own).
 measure() {  # measure PORT DELAY_MS CONNECTIONS SECONDS WRK_THREADS SERVER_PID...
   local port=$1 delay=$2 conns=$3 seconds=$4 wrk_threads=$5 before after
   shift 5
   before=$(cpu_seconds "$@")
-  DELAY_MS=$delay timeout $((seconds + 60)) "${wrk_prefix[@]}" wrk -t "$wrk_threads" -c "$conns" \
-    -d "${seconds}s" --timeout 10s -s "$work/flags.lua" "http://127.0.0.1:$port/" \
-    >"$work/wrk.out" 2>&1 || die "wrk failed: $(tail -3 "$work/wrk.out")"
+  local TIMEFORMAT='%U %S'  # what `time` says: wrk's own user and system seconds
+  { time DELAY_MS=$delay timeout $((seconds + 60)) "${wrk_prefix[@]}" wrk -t "$wrk_threads" \
+    -c "$conns" -d "${seconds}s" --timeout 10s -s "$work/flags.lua" "http://127.0.0.1:$port/" \
+    >"$work/wrk.out" 2>&1; } 2>"$work/wrk.time" || die "wrk failed: $(tail -3 "$work/wrk.out")"
   after=$(cpu_seconds "$@")
   if grep -q 'Socket errors' "$work/wrk.out"; then say "wrk: $(grep 'Socket errors' "$work/wrk.out")"; fi
   rate=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$work/wrk.out")
   local requests
   requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
-  cpu_us=$(/usr/bin/python3 -c "print(f'{1e6 * ($after - $before) / max($requests, 1):.1f}')")
+  read -r user_before system_before <<<"$before"
+  read -r user_after system_after <<<"$after"
+  cpu_us=$(awk -v n="$requests" \
+    "BEGIN {printf \"%.1f\", 1e6 * ($user_after + $system_after - $user_before - $system_before) / (n > 0 ? n : 1)}")
+  kernel_us=$(awk -v n="$requests" \
+    "BEGIN {printf \"%.1f\", 1e6 * ($system_after - $system_before) / (n > 0 ? n : 1)}")
+  wrk_cpu_us=$(awk -v n="$requests" '{printf "%.1f", 1e6 * ($1 + $2) / (n > 0 ? n : 1)}' "$work/wrk.time")
 }
 
 # 1. Zero delay: hammertime-server, then nginx on the same payload files.
@@ -162,7 +173,8 @@ while IFS=$'\t' read -r code _; do
   curl -sf -o "$work/www/flags/$cc/$cc.gif" "http://127.0.0.1:$server_port/flags/$cc/$cc.gif"
 done <"$root/data/flags.tsv"
 measure "$server_port" 0 "$connections" "$seconds_each" 1 "${pids[-1]}"
-hammertime_rate=$rate hammertime_cpu_us=$cpu_us
+hammertime_rate=$rate hammertime_cpu_us=$cpu_us hammertime_kernel_us=$kernel_us
+hammertime_wrk_cpu_us=$wrk_cpu_us
 stop_last
 
 nginx_port=$(free_port)
@@ -193,18 +205,24 @@ done
    $(awk -F'\t' '$1 == "BR" {print $2}' "$root/data/flags.tsv") ]] || die "nginx does not serve the flags"
 measure "$nginx_port" 0 "$connections" "$seconds_each" 1 "$(cat "$work/nginx.pid")" \
   $(pgrep -P "$(cat "$work/nginx.pid")")
-nginx_rate=$rate nginx_cpu_us=$cpu_us
+nginx_rate=$rate nginx_cpu_us=$cpu_us nginx_kernel_us=$kernel_us
 stop_last
 
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores, priority $priority"
 echo "zero delay, $connections connections, $seconds_each s, the 676 flag paths in turn:"
-printf '  %-32s %6s requests/s, %s us of its CPU a request\n' \
-  "hammertime-server, $threads thread(s)" "$hammertime_rate" "$hammertime_cpu_us"
-printf '  %-32s %6s requests/s, %s us of its CPU a request\n' \
-  "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///'), $threads worker(s)" "$nginx_rate" "$nginx_cpu_us"
+printf '  %-32s %6s requests/s, %s us of its CPU a request (%s in the kernel)\n' \
+  "hammertime-server, $threads thread(s)" "$hammertime_rate" "$hammertime_cpu_us" "$hammertime_kernel_us"
+printf '  %-32s %6s requests/s, %s us of its CPU a request (%s in the kernel)\n' \
+  "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///'), $threads worker(s)" "$nginx_rate" "$nginx_cpu_us" "$nginx_kernel_us"
 echo "  hammertime-server: $(/usr/bin/python3 -c "print(f'{$hammertime_rate / $nginx_rate:.2f}')")x nginx's" \
   "requests/s, $(/usr/bin/python3 -c "print(f'{$hammertime_cpu_us / $nginx_cpu_us:.2f}')")x its CPU a request" \
   "(wrk shares the machine: $(nproc) cores)"
+# The load generator's own ceiling: one wrk thread on one core sends at most 1 s / its
+# CPU a request, however little the server costs.
+printf '  %-32s %6s us of its CPU a request: at most %s requests/s from its one thread, %sx nginx'"'"'s\n' \
+  "wrk, against hammertime-server" "$hammertime_wrk_cpu_us" \
+  "$(awk -v u="$hammertime_wrk_cpu_us" 'BEGIN {printf "%.0f", 1e6 / u}')" \
+  "$(awk -v u="$hammertime_wrk_cpu_us" -v r="$nginx_rate" 'BEGIN {printf "%.2f", 1e6 / u / r}')"
 
 # 2. 10,000 connections, each request waiting 1 s in the server. The first seconds
 # (all connections opening at once) are a warm-up; the counters are read over the

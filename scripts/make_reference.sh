@@ -15,12 +15,15 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 BUILD_DIR=${BUILD_DIR:-build}
 HAMMERTIME=${HAMMERTIME:-$BUILD_DIR/bin/hammertime}
 REFERENCE_DIR=${REFERENCE_DIR:-results/reference}
-ALL_SUITES=(bench reproduce micro workloads link-delay peers published server-load outside-memory)
+ALL_SUITES=(bench reproduce micro workloads link-delay peers published server-load outside-memory
+  fresh-deps)
 
 # suite -> "plan repetitions" (micro has no plan: Google Benchmark's own binary; server-load
 # is bench/server_load.sh, its output kept as server_load.txt; outside-memory is
 # bench/outside_memory.py, each runtime's bytes/task measured outside the harness, at
-# 100,000 tasks for every event-loop row and at a million for the published tables' ones)
+# 100,000 tasks for every event-loop row and at a million for the published tables' ones;
+# fresh-deps is bench/fresh_deps.sh, make deps and make deps-peers timed on a fresh
+# Debian 12, its output kept as fresh_deps.txt)
 declare -A PLAN=(
   [bench]="bench/suites/default.plan 3" [reproduce]="bench/suites/reproduce.plan 1"
   [workloads]="bench/suites/workloads.plan 3" [link-delay]="bench/suites/link_delay.plan 1"
@@ -59,6 +62,13 @@ run_suite() {
       PRIORITY=realtime BUILD_DIR=$BUILD_DIR bench/server_load.sh >"$new/server_load.txt" || true
       [[ -s $new/server_load.txt ]] || { echo "  server_load.sh wrote nothing"; return 1; }
     fi
+  elif [[ $name == fresh-deps ]]; then
+    say_or_run mkdir -p "$new"
+    if [[ -n "${DRY_RUN:-}" ]]; then
+      echo "  bench/fresh_deps.sh > $new/fresh_deps.txt"
+    else
+      bench/fresh_deps.sh >"$new/fresh_deps.txt" || return 1
+    fi
   elif [[ $name == micro ]]; then
     say_or_run mkdir -p "$new"
     say_or_run "$BUILD_DIR/bin/hammertime-micro" --benchmark_repetitions=3 \
@@ -94,7 +104,7 @@ run_suite() {
 suites=("$@")
 [[ ${#suites[@]} -eq 0 ]] && suites=("${ALL_SUITES[@]}")
 for name in "${suites[@]}"; do
-  [[ $name == micro || $name == server-load || $name == outside-memory ||
+  [[ $name == micro || $name == server-load || $name == outside-memory || $name == fresh-deps ||
      -n "${PLAN[$name]:-}" ]] || {
     echo "make_reference: no suite '$name' (one of: ${ALL_SUITES[*]})" >&2; exit 2; }
 done
