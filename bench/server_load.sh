@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# hammertime-server under load, on loopback, in bounded time (about 1 minute):
+# hammertime-server under load, on loopback, in bounded time (about 2 minutes):
 #  1. at zero delay, requests/s next to nginx serving the same payload files
-#     (one server thread vs one nginx worker, the 676 flag paths in turn);
+#     (one server thread vs one nginx worker, the 676 flag paths in turn), the two
+#     measured in turn for ROUNDS rounds;
 #  2. 10,000 connections each waiting a 1 s delay: the lateness GET /stats reports
 #     (target: p99 <= 2 ms).
 # Installs wrk and nginx through apt-get if they are missing (saying so), and stops
@@ -9,11 +10,13 @@
 #
 #   $ PRIORITY=realtime bench/server_load.sh
 #   load average <1, 5, 15 min> on <cores> cores, priority realtime
-#   zero delay, 100 connections, 10 s, the 676 flag paths in turn:
-#     hammertime-server, 1 thread(s)   <R> requests/s, <U> us of its CPU a request (<K> in the kernel)
-#     nginx <version>, 1 worker(s)     <R> requests/s, <U> us of its CPU a request (<K> in the kernel)
-#     hammertime-server: <x>x nginx's requests/s, <y>x its CPU a request (wrk shares ...)
-#     wrk, against hammertime-server   <U> us of its CPU a request: at most <R> requests/s ...
+#   zero delay, 100 connections, 10 s a round, ...; median (min-max) of 3 rounds, ...:
+#     hammertime-server, 1 thread(s):
+#       <R> (<min>-<max>) requests/s; <U> (...) us of its CPU a request, <K> (...) of them in the kernel
+#     nginx <version>, 1 worker(s):
+#       <R> (<min>-<max>) requests/s; <U> (...) us of its CPU a request, <K> (...) of them in the kernel
+#     hammertime-server: <x>x nginx's requests/s, <y>x its CPU a request (medians; ...)
+#     wrk, against hammertime-server: <W> (...) us of its CPU a request, so at most <R> requests/s ...
 #   10000 connections each waiting 1 s, server 2 thread(s) (15 s after a 5 s warm-up):
 #     <A> answers/s; connections max <M>; server CPU <P>% of a core, waited <W> ms for a CPU
 #     lateness p50 <us>, p99 <us>, max <us> (load average <1 min>)
@@ -25,7 +28,7 @@
 # target is missed. On a shared machine, "waited ... for a CPU" shows when other jobs,
 # not the server, made it late.
 #
-# Settings (environment): BUILD_DIR (build), SECONDS_EACH (10), CONNECTIONS (100),
+# Settings (environment): BUILD_DIR (build), SECONDS_EACH (10), ROUNDS (3), CONNECTIONS (100),
 # THREADS (1: server threads and nginx workers at zero delay), HOLD_THREADS (server
 # threads for the 10,000 connections: one per core by default), HOLD_CONNECTIONS (10000),
 # HOLD_SECONDS (15), HOLD_WARMUP (5), PRIORITY (normal; "realtime" runs the server
@@ -36,6 +39,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 server_bin=${BUILD_DIR:-$root/build}/bin/hammertime-server
 seconds_each=${SECONDS_EACH:-10}
+rounds=${ROUNDS:-3}
 connections=${CONNECTIONS:-100}
 threads=${THREADS:-1}
 hold_connections=${HOLD_CONNECTIONS:-10000}
@@ -43,6 +47,7 @@ hold_threads=${HOLD_THREADS:-$(nproc)}
 hold_seconds=${HOLD_SECONDS:-15}
 hold_warmup=${HOLD_WARMUP:-5}
 priority=${PRIORITY:-normal}
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "server_load: ROUNDS is a whole number >= 1, not '$rounds'" >&2; exit 2; }
 case $priority in
   normal) server_prefix=() wrk_prefix=() ;;
   realtime) server_prefix=(chrt -f 20) wrk_prefix=(chrt -f 10) ;;
@@ -163,19 +168,17 @@ measure() {  # measure PORT DELAY_MS CONNECTIONS SECONDS WRK_THREADS SERVER_PID.
   wrk_cpu_us=$(awk -v n="$requests" '{printf "%.1f", 1e6 * ($1 + $2) / (n > 0 ? n : 1)}' "$work/wrk.time")
 }
 
-# 1. Zero delay: hammertime-server, then nginx on the same payload files.
+# 1. Zero delay: hammertime-server and nginx on the same payload files, measured in
+# turn (A B A B ...) for ROUNDS rounds, so that a drift of the machine falls on both.
 start_server --threads "$threads"
+hammertime_pid=${pids[-1]} hammertime_port=$server_port
 mkdir -p "$work/www/flags"
 while IFS=$'\t' read -r code _; do
   [[ $code =~ ^[A-Z][A-Z]$ ]] || continue
   cc=${code,,}
   mkdir -p "$work/www/flags/$cc"
-  curl -sf -o "$work/www/flags/$cc/$cc.gif" "http://127.0.0.1:$server_port/flags/$cc/$cc.gif"
+  curl -sf -o "$work/www/flags/$cc/$cc.gif" "http://127.0.0.1:$hammertime_port/flags/$cc/$cc.gif"
 done <"$root/data/flags.tsv"
-measure "$server_port" 0 "$connections" "$seconds_each" 1 "${pids[-1]}"
-hammertime_rate=$rate hammertime_cpu_us=$cpu_us hammertime_kernel_us=$kernel_us
-hammertime_wrk_cpu_us=$wrk_cpu_us
-stop_last
 
 nginx_port=$(free_port)
 cat >"$work/nginx.conf" <<EOF
@@ -203,26 +206,54 @@ for _ in $(seq 100); do
 done
 [[ $(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:$nginx_port/flags/br/br.gif") == \
    $(awk -F'\t' '$1 == "BR" {print $2}' "$root/data/flags.tsv") ]] || die "nginx does not serve the flags"
-measure "$nginx_port" 0 "$connections" "$seconds_each" 1 "$(cat "$work/nginx.pid")" \
-  $(pgrep -P "$(cat "$work/nginx.pid")")
-nginx_rate=$rate nginx_cpu_us=$cpu_us nginx_kernel_us=$kernel_us
+
+# One line a round and server: rate cpu_us kernel_us wrk_cpu_us.
+for ((round = 1; round <= rounds; round++)); do
+  measure "$hammertime_port" 0 "$connections" "$seconds_each" 1 "$hammertime_pid"
+  echo "$rate $cpu_us $kernel_us $wrk_cpu_us" >>"$work/hammertime.rounds"
+  measure "$nginx_port" 0 "$connections" "$seconds_each" 1 "$(cat "$work/nginx.pid")" \
+    $(pgrep -P "$(cat "$work/nginx.pid")")
+  echo "$rate $cpu_us $kernel_us $wrk_cpu_us" >>"$work/nginx.rounds"
+done
+stop_last
 stop_last
 
+# median FILE COLUMN: the rounds' median of one column.
+median() {
+  cut -d' ' -f"$2" "$1" | sort -g |
+    awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+# shown FILE COLUMN: "median (min-max)", or the one round's value.
+shown() {
+  local sorted
+  sorted=$(cut -d' ' -f"$2" "$1" | sort -g)
+  if [[ $rounds -eq 1 ]]; then echo "$sorted"; return; fi
+  echo "$(median "$1" "$2") ($(head -1 <<<"$sorted")-$(tail -1 <<<"$sorted"))"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+hammertime_rate=$(median "$work/hammertime.rounds" 1) nginx_rate=$(median "$work/nginx.rounds" 1)
+wrk_us=$(median "$work/hammertime.rounds" 4)
+
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores, priority $priority"
-echo "zero delay, $connections connections, $seconds_each s, the 676 flag paths in turn:"
-printf '  %-32s %6s requests/s, %s us of its CPU a request (%s in the kernel)\n' \
-  "hammertime-server, $threads thread(s)" "$hammertime_rate" "$hammertime_cpu_us" "$hammertime_kernel_us"
-printf '  %-32s %6s requests/s, %s us of its CPU a request (%s in the kernel)\n' \
-  "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///'), $threads worker(s)" "$nginx_rate" "$nginx_cpu_us" "$nginx_kernel_us"
-echo "  hammertime-server: $(/usr/bin/python3 -c "print(f'{$hammertime_rate / $nginx_rate:.2f}')")x nginx's" \
-  "requests/s, $(/usr/bin/python3 -c "print(f'{$hammertime_cpu_us / $nginx_cpu_us:.2f}')")x its CPU a request" \
-  "(wrk shares the machine: $(nproc) cores)"
+echo "zero delay, $connections connections, $seconds_each s a round, the 676 flag paths in turn;" \
+  "median (min-max) of $rounds rounds, the two servers in turn:"
+for server in hammertime nginx; do
+  if [[ $server == hammertime ]]; then
+    echo "  hammertime-server, $threads thread(s):"
+  else
+    echo "  nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///'), $threads worker(s):"
+  fi
+  echo "    $(shown "$work/$server.rounds" 1) requests/s; $(shown "$work/$server.rounds" 2) us of" \
+    "its CPU a request, $(shown "$work/$server.rounds" 3) of them in the kernel"
+done
+echo "  hammertime-server: $(ratio "$hammertime_rate" "$nginx_rate")x nginx's requests/s," \
+  "$(ratio "$(median "$work/hammertime.rounds" 2)" "$(median "$work/nginx.rounds" 2)")x its" \
+  "CPU a request (medians; wrk shares the machine: $(nproc) cores)"
 # The load generator's own ceiling: one wrk thread on one core sends at most 1 s / its
 # CPU a request, however little the server costs.
-printf '  %-32s %6s us of its CPU a request: at most %s requests/s from its one thread, %sx nginx'"'"'s\n' \
-  "wrk, against hammertime-server" "$hammertime_wrk_cpu_us" \
-  "$(awk -v u="$hammertime_wrk_cpu_us" 'BEGIN {printf "%.0f", 1e6 / u}')" \
-  "$(awk -v u="$hammertime_wrk_cpu_us" -v r="$nginx_rate" 'BEGIN {printf "%.2f", 1e6 / u / r}')"
+echo "  wrk, against hammertime-server: $(shown "$work/hammertime.rounds" 4) us of its CPU a" \
+  "request, so at most $(awk -v u="$wrk_us" 'BEGIN {printf "%.0f", 1e6 / u}') requests/s" \
+  "from its one thread: $(ratio "$(awk -v u="$wrk_us" 'BEGIN {print 1e6 / u}')" "$nginx_rate")x nginx's"
 
 # 2. 10,000 connections, each request waiting 1 s in the server. The first seconds
 # (all connections opening at once) are a warm-up; the counters are read over the

@@ -1,6 +1,6 @@
 """The docs' tables, written from the committed results: every block between
 `<!-- generated: NAME -->` and `<!-- end generated: NAME -->` in README.md and
-docs/results.md.
+docs/results.md (server_load.sh's and fresh_deps.sh's output quoted whole).
 
     $ /usr/bin/python3 scripts/docs_tables.py            # make docs
     wrote README.md (1 block), docs/results.md (9 blocks)
@@ -426,6 +426,16 @@ def micro(reference, run="micro"):
     return lines + ["", source_line(run_path(source), context)]
 
 
+# --- a script's text output, as it wrote it ---------------------------------------------
+
+def text_output(reference, run, name):
+    """A reference that is a script's text output (server_load.sh, fresh_deps.sh), quoted
+    whole in a code block."""
+    source = reference / run / name
+    return ["```", *source.read_text(encoding="utf-8").rstrip("\n").split("\n"), "```", "",
+            f"From `{run_path(source)}`."]
+
+
 # --- the blocks ----------------------------------------------------------------------
 
 def delayed(first):
@@ -444,6 +454,8 @@ BLOCKS = {
     "link-delay": lambda ref: summary_table(ref, "link-delay"),
     "published": lambda ref: summary_table(ref, "published"),
     "micro": lambda ref: micro(ref),
+    "server-load": lambda ref: text_output(ref, "server-load", "server_load.txt"),
+    "fresh-deps": lambda ref: text_output(ref, "fresh-deps", "fresh_deps.txt"),
 }
 
 

@@ -147,6 +147,24 @@ class docs_tables_test(unittest.TestCase):
         self.assertFalse(server_bound(dict(row, server_own_queue_p99_ms=0.25,
                                            server_bound=False)))  # the row's own flag
 
+    def test_a_scripts_text_output_is_quoted_whole_and_checked(self):
+        reference = self.root / "results" / "reference"
+        reference.mkdir(parents=True)
+        for run in REFERENCE.iterdir():  # every run as it is, but the one edited
+            (reference / run.name).symlink_to(run)
+        (reference / "fresh-deps").unlink()
+        shutil.copytree(REFERENCE / "fresh-deps", reference / "fresh-deps")
+        output = reference / "fresh-deps" / "fresh_deps.txt"
+        output.write_text("fresh Debian 12\n  make deps                    81 s, 3 packages\n")
+        result = self.check(reference)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("block fresh-deps differs", result.stderr)
+        wrote = docs_tables("--root", str(self.root), "--reference", str(reference))
+        self.assertEqual(wrote.returncode, 0, wrote.stderr)
+        results = (self.root / "docs" / "results.md").read_text()
+        self.assertIn("```\nfresh Debian 12\n  make deps                    81 s, 3 packages\n"
+                      "```\n\nFrom `results/reference/fresh-deps/fresh_deps.txt`.", results)
+
     def test_a_fresh_run_of_todays_harness_fills_every_block(self):
         hammertime = BIN_DIR / "hammertime"
         if not hammertime.is_file():
@@ -160,7 +178,8 @@ class docs_tables_test(unittest.TestCase):
         reference = self.root / "results" / "reference"
         for name in ("reproduce", "bench", "peers", "workloads", "link-delay", "published"):
             shutil.copytree(fresh, reference / name)
-        shutil.copytree(REFERENCE / "micro", reference / "micro")
+        for name in ("micro", "server-load", "fresh-deps"):
+            shutil.copytree(REFERENCE / name, reference / name)
         table = subprocess.run([PYTHON, str(TOP / "scripts" / "reproduce_table.py"),
                                 str(reference / "reproduce")], capture_output=True, text=True)
         self.assertEqual(table.returncode, 0, table.stderr)
