@@ -12,8 +12,9 @@
 #     make deps-peers              <S> s, <P> packages, <MB> MB downloaded
 #   the times include the downloads from that mirror: on a slower link, their share grows
 #
-# Settings (environment): MIRROR (http://deb.debian.org/debian), SCRATCH (a new folder
-# under /var/tmp).
+# Settings (environment): MIRROR (debootstrap's, http://deb.debian.org/debian; apt-get
+# inside uses the host's sources), SCRATCH (the folder the scratch folder is made in,
+# /var/tmp).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +29,8 @@ if ! command -v debootstrap >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null
 fi
 
-scratch=${SCRATCH:-$(mktemp -d /var/tmp/hammertime-fresh.XXXXXX)}
+scratch=$(mktemp -d "${SCRATCH:-/var/tmp}/hammertime-fresh.XXXXXX") ||
+  die "cannot make a scratch folder in ${SCRATCH:-/var/tmp}"
 fresh=$scratch/debian
 mounted=()
 cleanup() {
@@ -74,7 +76,7 @@ time_target deps
 deps=("$took_s" "$new_packages" "$downloaded_mb")
 time_target deps-peers
 peers=("$took_s" "$new_packages" "$downloaded_mb")
-# Each target checks what it installed: the tools are there.
+# What the two targets installed is there.
 in_fresh "command -v cmake g++ wrk chromium cargo erl elixir java node go >/dev/null" ||
   die "a tool is missing after make deps and make deps-peers"
 
