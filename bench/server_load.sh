@@ -135,12 +135,9 @@ EOF
 
 # CPU seconds of the given processes and their threads, from /proc: "user system".
 cpu_seconds() {
-  local user=0 system=0 pid
-  for pid in "$@"; do
-    user=$((user + $(awk '{print $14}' "/proc/$pid/stat")))
-    system=$((system + $(awk '{print $15}' "/proc/$pid/stat")))
-  done
-  awk -v u="$user" -v s="$system" -v hz="$(getconf CLK_TCK)" 'BEGIN {print u / hz, s / hz}'
+  local pid
+  for pid in "$@"; do cat "/proc/$pid/stat"; done |
+    awk -v hz="$(getconf CLK_TCK)" '{u += $14; s += $15} END {print u / hz, s / hz}'
 }
 
 # Sets rate (requests/s), cpu_us and kernel_us (the server's CPU per request, all and

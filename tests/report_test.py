@@ -31,7 +31,6 @@ def run(*command, **options):
                           cwd=TOP, **options)
 
 
-
 def staircase(concurrency, items=60, delay_us=50_000):
     """item_times as a model with C in flight would send them: waves of C items."""
     return [[i, (i // concurrency) * delay_us, (i // concurrency + 1) * delay_us]

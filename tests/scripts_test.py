@@ -38,7 +38,6 @@ def catalog_colour(name):
     return model_catalog.colour_of(name)
 
 
-
 def run_script(name, *args):
     return run(PYTHON, str(SCRIPTS / name), *args)
 
