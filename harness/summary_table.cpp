@@ -290,6 +290,32 @@ std::string server_scheduling_text(const boost::json::object& context) {
   return ", the server " + std::string(scheduling->as_string());
 }
 
+// The paragraph under the run's line: how each column is computed, and what each flag
+// means (docs/columns.md says it at length).
+constexpr std::string_view summary_legend =
+    "Median over the valid repetitions (min–max, CV). Ideal = N / (ceil(N/C) × "
+    "delay) (with a link delay L, each delay is delay + 2 × L; chained: a found "
+    "item waits two delays; hammer: at most cores × 1e6 / X items/s). "
+    "Attainable: the ideal with this machine's serial floor added, the floors "
+    "one thread of the model pays in turn × the calibrated cost of each "
+    "(connect + request, or a timer's spawn; docs/columns.md); of attainable = "
+    "items/s ÷ attainable. CPU: the work's own CPU (user + system, workers "
+    "included) per item. "
+    "Peak memory: the cell's whole process tree, by the method results.json "
+    "records (memory_method: the cell's own memory cgroup where the harness may "
+    "make one, else sampled PSS); bytes/task = (peak − the child's memory before "
+    "its first item) ÷ the tasks it held at once (tasks_held). Server late: how "
+    "much later than the delay the server answered (p99). Own queue / send wait: "
+    "how long requests waited before the server took them up, split at the "
+    "kernel's receipt: the server's own part (accept queue, socket, requests "
+    "ahead on the connection), then the client's before it (p99 each). Flags: "
+    "**unstable** when the repetitions' items/s spread (max − min) exceeds 10 % "
+    "of their median; **CPU unstable** when their CPU per item spreads more than "
+    "25 % of its median; **server-bound** when the server answered later than 2 % "
+    "of the delay, or its own queue exceeded 2 % of the delay, **proxy-bound** "
+    "when the link delay's proxy passed bytes on later than 2 % of the delay. "
+    "1 run: one valid repetition, no spread measured.\n\n";
+
 }  // namespace
 
 std::string summary_markdown(const boost::json::object& context,
@@ -308,28 +334,7 @@ std::string summary_markdown(const boost::json::object& context,
       << context_text(context, "num_cpus") << " CPUs, " << context_text(context, "kernel")
       << ", commit " << context_text(context, "build_commit").substr(0, 10) << ", "
       << context_text(context, "date") << server_scheduling_text(context) << ".\n\n"
-      << "Median over the valid repetitions (min–max, CV). Ideal = N / (ceil(N/C) × "
-         "delay) (with a link delay L, each delay is delay + 2 × L; chained: a found "
-         "item waits two delays; hammer: at most cores × 1e6 / X items/s). "
-         "Attainable: the ideal with this machine's serial floor added, the floors "
-         "one thread of the model pays in turn × the calibrated cost of each "
-         "(connect + request, or a timer's spawn; docs/columns.md); of attainable = "
-         "items/s ÷ attainable. CPU: the work's own CPU (user + system, workers "
-         "included) per item. "
-         "Peak memory: the cell's whole process tree, by the method results.json "
-         "records (memory_method: the cell's own memory cgroup where the harness may "
-         "make one, else sampled PSS); bytes/task = (peak − the child's memory before "
-         "its first item) ÷ the tasks it held at once (tasks_held). Server late: how "
-         "much later than the delay the server answered (p99). Own queue / send wait: "
-         "how long requests waited before the server took them up, split at the "
-         "kernel's receipt: the server's own part (accept queue, socket, requests "
-         "ahead on the connection), then the client's before it (p99 each). Flags: "
-         "**unstable** when the repetitions' items/s spread (max − min) exceeds 10 % "
-         "of their median; **CPU unstable** when their CPU per item spreads more than "
-         "25 % of its median; **server-bound** when the server answered later than 2 % "
-         "of the delay, or its own queue exceeded 2 % of the delay, **proxy-bound** "
-         "when the link delay's proxy passed bytes on later than 2 % of the delay. "
-         "1 run: one valid repetition, no spread measured.\n\n"
+      << summary_legend
       << "| workload | model | C | N | delay ms | items/s (min–max) | CV | "
          "ideal items/s | efficiency | attainable items/s | of attainable | "
          "CPU µs/item | peak memory | bytes/task | kernel memory | p50 / p99 ms | "

@@ -52,9 +52,8 @@ void run_process_pool(const job& work, tally& counts) {
   auto serve = [&](int from_parent, int to_parent) {
     serve_items(work, from_parent, to_parent);
   };
-  for (std::size_t w = 0; w < tasks_in_flight(work); ++w)
-    hand_out(pool.fork_worker(serve),
-             1);  // <2> fork C, each at work while the next forks
+  for (std::size_t w = 0; w < tasks_in_flight(work); ++w)  // <2> fork C, each at work
+    hand_out(pool.fork_worker(serve), 1);                  //     while the next forks
   for (auto& each : pool.workers()) hand_out(each, items_ahead);
 
   while (pool.any_alive())

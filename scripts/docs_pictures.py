@@ -5,9 +5,12 @@
     wrote docs/pictures/report_top.png (from results/reference/bench/report.html)
 
 - reproduce_timelines.png: where the time goes in the classic demo, the three cells a
-  talk draws by hand, one above the other, each on its own time axis: sequential (a
-  staircase), the thread pool at C = 30 (its waves), the generator loop at C = 676
-  (one wave). Read from the reproduce run's item_times, as plot_timeline.py does.
+  talk draws by hand, one above the other, each on its own time axis: the C++ model
+  that runs one item at a time (a staircase), the one whose every task holds a thread
+  at the thread-pool script's C = 30 (its waves), and the first event-loop model with
+  all 676 in flight (one wave). Each is chosen by its descriptor (`hammertime list
+  --json`), in the catalogue's order. Read from the reproduce run's item_times, as
+  plot_timeline.py does.
 - report_top.png: the top of the bench reference's report.html, as headless Chromium
   shows it in a 1400 x 1000 window.
 
@@ -24,6 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import model_catalog
 import plot_results
 import plot_timeline
 
@@ -31,8 +35,16 @@ TOP = Path(__file__).resolve().parent.parent
 PICTURES = TOP / "docs" / "pictures"
 REPRODUCE = TOP / "results" / "reference" / "reproduce"
 BENCH_REPORT = TOP / "results" / "reference" / "bench" / "report.html"
-# (model, concurrency): the talk's three pictures.
-TALK_CELLS = [("sequential", 1), ("thread_pool", 30), ("generator_loop", 676)]
+# The talk's three scripts, as a C++ model's descriptor and a cell's C say them: (what
+# the panel shows, does this (catalogue entry, C) fit it).
+TALK_CELLS = [
+    ("one item at a time", lambda entry, c: entry["max_concurrency"] == 1),
+    ("a thread a task, 30 of them",
+     lambda entry, c: entry["each_task_holds"] == "thread" and not entry["knobs"]
+     and c == 30),
+    ("all 676 in flight on one loop",
+     lambda entry, c: entry["family"] == "event_loop" and c == 676),
+]
 WINDOW = "1400,1000"
 CHROMIUM_SECONDS = 120
 
@@ -43,13 +55,16 @@ def fail(message):
 
 
 def talk_timelines():
-    timelines = plot_timeline.load_timelines(REPRODUCE)
+    """For each of TALK_CELLS, the first C++ model in the catalogue's order whose cell
+    fits it."""
+    timelines = list(plot_timeline.load_timelines(REPRODUCE).values())
     chosen = []
-    for model, concurrency in TALK_CELLS:
-        found = [t for t in timelines.values()
-                 if t["model"] == model and int(t["concurrency"]) == concurrency]
+    for what, fits in TALK_CELLS:
+        found = [t for entry in model_catalog.catalog() if entry["kind"] == "model"
+                 for t in timelines
+                 if t["model"] == entry["name"] and fits(entry, int(t["concurrency"]))]
         if not found:
-            fail(f"{REPRODUCE}/item_times holds no {model} cell at C={concurrency}")
+            fail(f"{REPRODUCE}/item_times holds no cell of a model that runs {what}")
         chosen.append(found[0])
     return chosen
 

@@ -800,7 +800,7 @@ TEST(harness_files, writes_replace_the_file_whole_and_leave_no_temporary) {
   fs::remove_all(folder);
 }
 
-// --- issue 12: numbers a speaker can defend -------------------------------------
+// --- numbers a speaker can defend ----------------------------------------------
 
 TEST(harness_plan, cells_are_shuffled_within_each_repetition_and_a_seed_replays_it) {
   auto options = parse({"--workload", "sleep", "--models", "all", "--items", "10",

@@ -1,4 +1,4 @@
-// hammertime-server under abuse (issue 13): delays it cannot honour, clients that leave
+// hammertime-server under abuse: delays it cannot honour, clients that leave
 // mid-delay or pipeline without reading, connections that idle or never finish their
 // header, a GET that would reset the counters, a busy port, all (where it matters) under
 // `ulimit -n 64`; afterwards a fresh client is still answered on time.

@@ -1,4 +1,4 @@
-// hammertime-server's fault injection (issue 6): each fault at rate 1 does what it
+// hammertime-server's fault injection: each fault at rate 1 does what it
 // says and is counted; a fractional rate is repeatable with its seed.
 #include <gtest/gtest.h>
 

@@ -82,8 +82,6 @@ bool write_record(int fd, const void* record, std::size_t size) {
 }
 
 worker_pool::worker_pool(std::size_t count) : count_(count) {
-  common::require_processes(count, "process_pool");
-  common::require_open_files(2 * count, "process_pool");
   workers_.reserve(count);
   struct sigaction ignore {};
   ignore.sa_handler = SIG_IGN;

@@ -37,9 +37,10 @@ class worker_pool {
   // Runs in the worker, after the fork, with the worker's two pipe ends.
   using serve_function = std::function<void(int from_parent, int to_parent)>;
 
-  // Throws machine_limit when the machine has no room for `count` workers. Ignores
-  // SIGPIPE while the pool lives: a dead worker is an error to count, not a signal
-  // that ends the parent.
+  // At most `count` workers; the model's descriptor says what they need of the machine
+  // (models/model.cpp, require_what_it_needs), asked before the run. Ignores SIGPIPE
+  // while the pool lives: a dead worker is an error to count, not a signal that ends
+  // the parent.
   explicit worker_pool(std::size_t count);
   ~worker_pool();  // closes every pipe, kills the workers still alive, reaps all
   worker_pool(const worker_pool&) = delete;
