@@ -81,11 +81,11 @@ std::optional<double> attainable_items_per_second(const cell& where,
                                                   const machine_floors& floors) {
   // A cell with nothing to wait for has no ideal, and no attainable rate either: the
   // floor is a new connection a request, and such a cell reuses its connections.
-  if (where.waiting().count() <= 0 && where.computing().count() <= 0) return std::nullopt;
+  auto ideal = ideal_items_per_second(where);
   auto floor = serial_floor_seconds(where, floors);
-  if (!floor) return ideal_items_per_second(where);
+  if (!ideal || !floor) return ideal;
+  // The ideal's wait or work is above 0, and a floor is never below it.
   auto seconds = std::max(where.waiting().count() + *floor, where.computing().count());
-  if (seconds <= 0) return std::nullopt;
   return static_cast<double>(where.items) / seconds;
 }
 

@@ -12,21 +12,19 @@
   --json`), in the catalogue's order. Read from the reproduce run's item_times, as
   plot_timeline.py does.
 - report_top.png: the top of the bench reference's report.html, as headless Chromium
-  shows it in a 1400 x 1000 window.
+  shows it in its window (headless_chromium.WINDOW).
 
 A picture whose source is missing (no such cell kept its item times, no chromium) is
 one line on stderr and exit 1; nothing is half-written (each goes through a temporary
 file).
 """
 
-import os
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import headless_chromium
 import model_catalog
 import plot_results
 import plot_timeline
@@ -45,7 +43,6 @@ TALK_CELLS = [
     ("all 676 in flight on one loop",
      lambda entry, c: entry["family"] == "event_loop" and c == 676),
 ]
-WINDOW = "1400,1000"
 CHROMIUM_SECONDS = 120
 
 
@@ -101,32 +98,21 @@ def draw_reproduce_timelines():
 
 
 def screenshot_report_top():
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None:
+    if headless_chromium.binary() is None:
         fail("chromium is not installed (make deps installs it)")
     if not BENCH_REPORT.is_file():
         fail(f"no {BENCH_REPORT.relative_to(TOP)}: make reference writes it")
     target = PICTURES / "report_top.png"
     temporary = target.with_name(f".{target.name}.tmp.png")
     with tempfile.TemporaryDirectory(prefix="hammertime-chromium-") as profile:
-        # A session of its own, so that the whole group (renderers, helpers) ends with it.
-        process = subprocess.Popen(
-            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--hide-scrollbars", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", f"--window-size={WINDOW}",
-             f"--user-data-dir={profile}", f"--screenshot={temporary}",
-             BENCH_REPORT.as_uri()],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        process = headless_chromium.start(profile, "--hide-scrollbars",
+                                          f"--screenshot={temporary}", BENCH_REPORT.as_uri())
         try:
             process.wait(timeout=CHROMIUM_SECONDS)
         except subprocess.TimeoutExpired:
             pass
         finally:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait()
+            headless_chromium.stop(process)
     if not temporary.is_file() or temporary.stat().st_size == 0:
         temporary.unlink(missing_ok=True)
         fail("chromium wrote no screenshot of the report")

@@ -11,8 +11,6 @@ Exits 77 (CTest's skip) with one line when chromium or python3-websocket is abse
 import base64
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,18 +20,14 @@ from pathlib import Path
 
 TOP = Path(__file__).resolve().parent.parent
 SCRIPTS = TOP / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+import headless_chromium  # noqa: E402
+
 PYTHON = os.environ.get("HAMMERTIME_PYTHON", "/usr/bin/python3")
 SKIP = 77
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--remote-debugging-port=0", "--window-size=1400,1000"]
 STARTUP_SECONDS = 60
 LOAD_SECONDS = 60
 LOCAL_SCHEMES = ("file:", "data:", "about:", "chrome:", "devtools:")
-
-
-def chromium_binary():
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def make_run(folder):
@@ -90,39 +84,20 @@ class devtools:
         return False
 
 
-def start_chromium(binary, profile):
-    # A session of its own, so stop_chromium can end its renderers and helpers too.
-    process = subprocess.Popen([binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                                "about:blank"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+def start_chromium(profile):
+    """Chromium on a blank page, and that page's DevTools URL."""
+    process = headless_chromium.start(profile, "--remote-debugging-port=0", "about:blank")
     port_file = Path(profile) / "DevToolsActivePort"
     deadline = time.monotonic() + STARTUP_SECONDS
     while not port_file.is_file() or not port_file.read_text().strip():
         if time.monotonic() > deadline or process.poll() is not None:
-            stop_chromium(process)
+            headless_chromium.stop(process)
             raise RuntimeError("chromium did not open its DevTools port")
         time.sleep(0.2)
     port = port_file.read_text().split()[0]
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as answer:
         pages = [t for t in json.load(answer) if t.get("type") == "page"]
     return process, pages[0]["webSocketDebuggerUrl"]
-
-
-def stop_chromium(process):
-    """Kills chromium's whole process group and waits until none of it is left, so no
-    helper outlives the test or writes into the profile while it is removed."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
 
 
 def problems_in(events):
@@ -144,8 +119,7 @@ def problems_in(events):
 
 
 def main(argv):
-    binary = chromium_binary()
-    if binary is None:
+    if headless_chromium.binary() is None:
         print("report page test skipped: chromium is not installed (make deps installs it)")
         return SKIP
     try:
@@ -157,7 +131,7 @@ def main(argv):
     report = make_run(folder.resolve())
     plots = sorted(p.stem for p in (folder / "plots").glob("*.svg"))
     with tempfile.TemporaryDirectory(prefix="hammertime-chromium-") as profile:
-        process, url = start_chromium(binary, profile)
+        process, url = start_chromium(profile)
         try:
             page = devtools(url)
             for domain in ("Runtime", "Log", "Network", "Page"):
@@ -177,7 +151,7 @@ def main(argv):
             time.sleep(0.5)  # late console messages
             page.send("Runtime.evaluate", expression="1")
         finally:
-            stop_chromium(process)
+            headless_chromium.stop(process)
     failures = problems_in(page.events)
     missing = sorted(set(plots) - set(found["plots"]))
     if missing:
