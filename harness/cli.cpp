@@ -57,10 +57,12 @@ DIR/results.json (Google Benchmark's layout), DIR/results.csv and DIR/summary.md
                       models), family:blocking, family:event_loop, peers (the
                       programs of peers/), peers:blocking, peers:event_loop,
                       holds:thread|process|nothing (what a task holds),
-                      knob:bridge_threads|stack_size (a knob it reads); -M
-                      leaves one out (all,-knob:bridge_threads). A model a selector chose
-                      sits out a --concurrency above its most (sequential's 1) and,
-                      for a peer, a workload or ticker it does not run (default all)
+                      knob:bridge_threads|stack_size (a knob it reads),
+                      one_at_a_time and peers:one_at_a_time (those whose most is
+                      1); -M leaves one out (all,-knob:bridge_threads). A model a
+                      selector chose sits out a --concurrency above its most
+                      (sequential's 1) and, for a peer, a workload or ticker it does
+                      not run (default all)
   --items N           items per cell; flags past 676 cycles through the codes again
                       (194 found per 676)                       (default 676 flags,
                       1000 sleep)

@@ -75,6 +75,12 @@ std::vector<const model*> expand(std::string_view term, bool& by_name) {
     for (const auto& one : models::all_models()) found.push_back(&one);
   } else if (term == "peers") {
     for (const auto& one : all_peers()) found.push_back(&one.model);
+  } else if (term == "one_at_a_time") {  // the talk's sequential script, in C++
+    for (const auto& one : models::all_models())
+      if (one.max_concurrency == 1) found.push_back(&one);
+  } else if (term == "peers:one_at_a_time") {
+    for (const auto& one : all_peers())
+      if (one.model.max_concurrency == 1) found.push_back(&one.model);
   } else if (auto family = prefixed("family:"); !family.empty()) {
     auto wanted = family_or_refuse(term, family);
     for (const auto& one : models::all_models())

@@ -518,6 +518,24 @@ TEST(harness_plan, a_selector_by_what_a_task_holds_or_a_knob_it_reads) {
   EXPECT_THROW(sleep_at_10("knob:colour"), usage_error);
 }
 
+TEST(harness_plan, one_at_a_time_selects_the_rows_whose_most_is_one_at_c_1) {
+  auto sleep_10 = [](std::string_view models) {
+    return cell_names({"--workload", "sleep", "--models", models, "--items", "10",
+                       "--repetitions", "1"});
+  };
+  EXPECT_EQ(sleep_10("one_at_a_time"),
+            (std::vector<std::string>{"sleep/sequential/C:1"}));
+  EXPECT_EQ(sleep_10("peers:one_at_a_time"),
+            (std::vector<std::string>{"sleep/python_sequential/C:1"}));
+  auto less = sleep_10("all,-one_at_a_time");
+  EXPECT_EQ(std::count(less.begin(), less.end(), "sleep/sequential/C:1"), 0);
+  EXPECT_EQ(less.size(), sleep_10("all").size() - 1);
+  // Chosen by a selector, it sits out an asked C above its most.
+  EXPECT_TRUE(cell_names({"--workload", "sleep", "--models", "one_at_a_time", "--items",
+                          "10", "--concurrency", "10", "--repetitions", "1"})
+                  .empty());
+}
+
 TEST(harness_plan, all_less_a_name_and_the_peers_of_a_family) {
   auto event_loops = cell_names({"--workload", "sleep", "--models", "family:event_loop",
                                  "--items", "10", "--repetitions", "1"});
