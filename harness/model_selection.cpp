@@ -19,11 +19,12 @@ std::optional<model_family> family_from_string(std::string_view name) {
   return std::nullopt;
 }
 
-model_family family_or_refuse(std::string_view term, std::string_view name) {
+model_family family_or_refuse(std::string_view term, std::string_view name,
+                              std::string_view expected = "blocking or event_loop") {
   auto family = family_from_string(name);
   if (!family)
-    throw usage_error("unknown family in --models '" + escaped(term) +
-                      "': expected blocking or event_loop");
+    throw usage_error("unknown family in --models '" + escaped(term) + "': expected " +
+                      std::string(expected));
   return *family;
 }
 
@@ -86,7 +87,8 @@ std::vector<const model*> expand(std::string_view term, bool& by_name) {
     for (const auto& one : models::all_models())
       if (one.family == wanted) found.push_back(&one);
   } else if (auto peer_family = prefixed("peers:"); !peer_family.empty()) {
-    auto wanted = family_or_refuse(term, peer_family);
+    auto wanted =
+        family_or_refuse(term, peer_family, "blocking, event_loop or one_at_a_time");
     for (const auto& one : all_peers())
       if (one.model.family == wanted) found.push_back(&one.model);
   } else if (auto holds = prefixed("holds:"); !holds.empty()) {

@@ -534,6 +534,15 @@ TEST(harness_plan, one_at_a_time_selects_the_rows_whose_most_is_one_at_c_1) {
   EXPECT_TRUE(cell_names({"--workload", "sleep", "--models", "one_at_a_time", "--items",
                           "10", "--concurrency", "10", "--repetitions", "1"})
                   .empty());
+  // A misspelt one is refused with the words peers: takes.
+  try {
+    sleep_10("peers:one_at_a_tim");
+    ADD_FAILURE() << "peers:one_at_a_tim was taken";
+  } catch (const usage_error& refused) {
+    EXPECT_NE(std::string(refused.what()).find("blocking, event_loop or one_at_a_time"),
+              std::string::npos)
+        << refused.what();
+  }
 }
 
 TEST(harness_plan, all_less_a_name_and_the_peers_of_a_family) {
